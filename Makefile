@@ -1,0 +1,44 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install lint browser-deps pg-up bench clean
+
+$(BIN)/allo: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==26.3
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(BIN)/allo
+
+install: $(BIN)/allo
+
+## Start Allo on the bundled real data at http://127.0.0.1:8000
+run: install
+	$(BIN)/allo serve --init
+
+## Lint, then the whole suite on SQLite and on PostgreSQL (browser tests included)
+test: install browser-deps pg-up
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -q
+	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+# Debian's Chromium for the Playwright tests (Playwright cannot download browsers here) and wrk for benchmarks.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null)
+
+# Start the machine's PostgreSQL if it is not running (CI machines start it; this is belt and braces).
+pg-up:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,40 @@
+"""What every command shares: the runtime, a unit of work, the Rich console, clean French errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from allo.db.session import unit_of_work
+from allo.runtime import Runtime
+from allo.settings import Settings
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+
+@cache
+def runtime() -> Runtime:
+    """The CLI's runtime, migrated to the latest schema on first use."""
+    from allo.db.migrate import upgrade
+
+    rt = Runtime.from_settings(Settings.from_env())
+    upgrade(rt.engine)
+    return rt
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """One transaction per command: committed on success, rolled back on error."""
+    with unit_of_work(runtime().sessions) as s:
+        yield s
+
+
+def fail(message: str, code: int = 1) -> None:
+    console.print(f"[bold red]Erreur :[/] {message}")
+    sys.exit(code)

@@ -1,0 +1,1 @@
+"""Contacts: channels, queues, agents, routing, escalation, outcomes, surveys."""

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engine, declarative base, sessions and migrations."""

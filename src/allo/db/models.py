@@ -1,0 +1,11 @@
+"""Every domain's models, imported in one place so Alembic and create_all see the whole schema."""
+
+import allo.contacts.models
+import allo.directory.models
+
+# Domain model modules register their tables on Base.metadata when imported.
+import allo.kb.models
+import allo.privacy.models  # noqa: F401
+from allo.db.base import Base
+
+__all__ = ["Base"]

@@ -1,0 +1,1 @@
+"""Orientation directory: public offices, communes, distance, opening hours and holidays."""

@@ -1,0 +1,1 @@
+"""Knowledge base: fiches (DILA, travail-emploi, local), their import, rendering and escalation sheets."""

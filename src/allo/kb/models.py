@@ -1,0 +1,61 @@
+"""The fiche: one answer sheet of the knowledge base, whatever its source.
+
+Identifiers are the source's own (DILA `F1342`/`N358`/`R54755`, travail-emploi `article375542`);
+local fiches written by editors get the `L` prefix. A fiche published under several audiences is
+one row whose `audiences` lists them all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from allo.db.base import Base, UTCDateTime, utcnow
+
+
+class Fiche(Base):
+    __tablename__ = "fiche"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: "dila", "travail" or "local"
+    source: Mapped[str] = mapped_column(String(16), index=True)
+    #: normalised publication kind: fiche, question, dossier, theme, sous-theme, ressource,
+    #: comment-faire, service, definition… (see allo.kb.kinds)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    #: the source's own label, e.g. "Fiche d'information conditionnée"
+    type_label: Mapped[str] = mapped_column(String(128), default="")
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: dc:subject, the theme ("Papiers - Citoyenneté")
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    #: FilDAriane: [{"id": "N19810", "title": "Papiers - Citoyenneté"}, …]
+    breadcrumb: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: ["particuliers", "professionnels", "associations"] (sorted, distinct)
+    audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    url: Mapped[str] = mapped_column(String(512), default="")
+    modified: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: the source markup: the DILA <Publication> XML, or HTML for travail-emploi and local fiches
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: "dila-xml" or "html"
+    body_format: Mapped[str] = mapped_column(String(16), default="dila-xml")
+    #: plain text of the body, for search and the text rendering
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: [{"id": "F1341", "title": "…", "rel": "fiche-liee|question-reponse|voir-aussi|lien-interne|relation|dossier"}]
+    related: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: online services and forms: [{"id", "title", "url", "kind": "teleservice|formulaire|…", "cerfa"}]
+    services: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: OuSAdresser PivotLocal codes, the directory's office types ("mairie", "caf", …)
+    pivots: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: OuSAdresser national contacts: [{"title", "url", "phone", "text"}]
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: legal references: [{"title", "url"}] from <Reference> and dc:source
+    references: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: sha256 of the source content, so a re-import rewrites only what changed
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_fiche_source_kind", "source", "kind"),)

@@ -1,0 +1,3 @@
+"""Tables of the privacy domain."""
+
+from allo.db.base import Base  # noqa: F401

@@ -1,0 +1,1 @@
+"""Search: French text analysis, the in-process index, ranking and evaluation."""

@@ -1,0 +1,1 @@
+"""Reporting, staffing and the day simulation."""

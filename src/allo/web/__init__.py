@@ -1,0 +1,1 @@
+"""HTTP layer: JSON API, HTML pages and static files over the domain services."""

@@ -1,0 +1,82 @@
+"""The one place where errors become HTTP responses: JSON for the API, a French page otherwise."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from allo.errors import AlloError
+
+HTTP_MESSAGES = {
+    400: "Requête incorrecte.",
+    401: "Vous devez vous connecter.",
+    403: "Vous n'avez pas accès à cette action.",
+    404: "Page ou ressource introuvable.",
+    405: "Méthode non autorisée.",
+    409: "Cette action n'est pas possible dans l'état actuel.",
+    422: "Les données envoyées ne sont pas valides.",
+    500: "Une erreur interne s'est produite. Veuillez réessayer.",
+}
+
+
+def wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, message: str, details: Any = None) -> Response:
+    if wants_html(request):
+        templates = getattr(request.app.state, "templates", None)
+        if templates is not None:
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"status": status, "message": message, "title": f"Erreur {status}"},
+                status_code=status,
+            )
+        return HTMLResponse(f"<p>{message}</p>", status_code=status)
+    body: dict[str, Any] = {"detail": message}
+    if details:
+        body["errors"] = details
+    return JSONResponse(body, status_code=status)
+
+
+def _french_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        out.append(
+            {"champ": ".".join(loc) or None, "erreur": err.get("msg", ""), "type": err.get("type")}
+        )
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AlloError)
+    async def _domain(request: Request, exc: AlloError) -> Response:
+        return error_response(request, exc.status_code, exc.message, exc.details or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _french_validation_errors(exc)
+        fields = ", ".join(e["champ"] for e in errors if e["champ"]) or "la requête"
+        return error_response(request, 422, f"Données invalides : {fields}.", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # Starlette's default detail is the English reason phrase: replace it by our French text.
+        default = (
+            HTTPStatus(exc.status_code).phrase
+            if exc.status_code in HTTPStatus._value2member_map_
+            else None
+        )
+        detail = str(exc.detail) if exc.detail else ""
+        if not detail or detail == default:
+            detail = HTTP_MESSAGES.get(exc.status_code, detail or "Erreur.")
+        return error_response(request, exc.status_code, detail)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allo.settings import Settings, SettingsError, documented_env_vars
+
+
+def test_defaults_use_embedded_sqlite_under_home(tmp_path: Path) -> None:
+    s = Settings.from_env({"ALLO_HOME": str(tmp_path)})
+    assert s.effective_database_url == f"sqlite:///{tmp_path / 'allo.db'}"
+    assert s.retention_days == 90
+
+
+def test_database_url_overrides_sqlite() -> None:
+    s = Settings.from_env({"ALLO_DATABASE_URL": "postgresql+psycopg://x@h/db"})
+    assert s.effective_database_url == "postgresql+psycopg://x@h/db"
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"ALLO_RETENTION_DAYS": "abc"}, "nombre entier"),
+        ({"ALLO_RETENTION_DAYS": "0"}, "au moins 1"),
+        ({"ALLO_EMBEDDER": "gpt"}, "ALLO_EMBEDDER"),
+    ],
+)
+def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        Settings.from_env(env)
+
+
+def test_secret_key_generated_once(tmp_path: Path) -> None:
+    s = Settings.from_env({"ALLO_HOME": str(tmp_path)})
+    first = s.effective_secret_key()
+    assert len(first) > 40
+    assert s.effective_secret_key() == first
+
+
+def test_every_setting_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "CONFIGURATION.md").read_text()
+    missing = [name for name in documented_env_vars() if name not in doc]
+    assert missing == []
