@@ -31,7 +31,8 @@ lint: install
 
 # Debian's Chromium for the Playwright tests (Playwright cannot download browsers here) and wrk for benchmarks.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null)
+	@(command -v chromium && command -v wrk) >/dev/null 2>&1 || \
+		(apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null 2>&1)
 
 # Start the machine's PostgreSQL if it is not running (CI machines start it; this is belt and braces).
 pg-up:
