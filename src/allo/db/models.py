@@ -1,6 +1,7 @@
 """Every domain's models, imported in one place so Alembic and create_all see the whole schema."""
 
 import allo.contacts.models
+import allo.contacts.service_models
 import allo.directory.models
 
 # Domain model modules register their tables on Base.metadata when imported.
