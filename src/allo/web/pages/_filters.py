@@ -1,0 +1,92 @@
+"""Jinja filters for French presentation: dates, times, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """`1er mars 2024`, `12 mars 2024`."""
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def weekday_fr(value: date | datetime | int) -> str:
+    index = value if isinstance(value, int) else value.weekday()
+    return WEEKDAYS[index]
+
+
+def time_fr(value: time | datetime | None) -> str:
+    """`9 h`, `9 h 30`, `13 h 05`: the French typographic convention."""
+    if value is None:
+        return ""
+    if value.minute == 0:
+        return f"{value.hour} h"
+    return f"{value.hour} h {value.minute:02d}"
+
+
+def duration_fr(value: timedelta | float | int | None) -> str:
+    """A waiting time: `45 s`, `3 min 20 s`, `1 h 05 min`."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 résultat`, `2 résultats`, `0 résultat` (French: 0 and 1 are singular)."""
+    word = singular if abs(count) < 2 else (plural_form or singular + "s")
+    return f"{number_fr(count)} {word}"
+
+
+def number_fr(value: int | float) -> str:
+    """Thousands separated by a narrow no-break space, decimal comma."""
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.1f}"
+    else:
+        text = f"{int(value):,}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def percent_fr(value: float | None) -> str:
+    """0.564 → `56 %`."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100)}\u00a0%"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "date_fr": date_fr,
+    "weekday_fr": weekday_fr,
+    "time_fr": time_fr,
+    "duration_fr": duration_fr,
+    "plural": plural,
+    "number_fr": number_fr,
+    "percent_fr": percent_fr,
+}
