@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -36,8 +37,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: The simulated "now" of one request, set only by the day replay's own server
+#: (allo.stats.simserver, behind a per-run secret); None everywhere else, so real time is used.
+simulated_now: ContextVar[datetime | None] = ContextVar("allo_simulated_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    simulated = simulated_now.get()
+    return simulated if simulated is not None else datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

@@ -1,0 +1,128 @@
+"""The service calendar: validation, open/closed (incl. French public holidays), French text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session
+
+from allo.contacts import calendar
+from allo.errors import InvalidInput
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (paris(2026, 11, 26, 7, 59), False),  # Thursday before opening
+        (paris(2026, 11, 26, 8, 0), True),
+        (paris(2026, 11, 26, 19, 59), True),
+        (paris(2026, 11, 26, 20, 0), False),
+        (paris(2026, 11, 28, 8, 29), False),  # Saturday opens at 8:30
+        (paris(2026, 11, 28, 8, 30), True),
+        (paris(2026, 11, 28, 18, 30), False),
+        (paris(2026, 11, 29, 12, 0), False),  # Sunday
+        (paris(2026, 12, 25, 10, 0), False),  # Christmas, a Friday
+        (paris(2026, 7, 14, 10, 0), False),  # Bastille day, a Tuesday
+        (paris(2026, 4, 6, 10, 0), False),  # Easter Monday (moving holiday)
+        (paris(2026, 4, 7, 10, 0), True),
+    ],
+)
+def test_default_hours(moment: datetime, expected: bool) -> None:
+    assert calendar.is_open(calendar.DEFAULT_HOURS, moment, PARIS) is expected
+
+
+def test_utc_instants_are_read_in_the_service_time_zone() -> None:
+    # 7:30 UTC on a winter Thursday is 8:30 in Paris.
+    assert calendar.is_open(
+        calendar.DEFAULT_HOURS, datetime(2026, 11, 26, 7, 30, tzinfo=UTC), PARIS
+    )
+    assert not calendar.is_open(
+        calendar.DEFAULT_HOURS, datetime(2026, 11, 26, 6, 30, tzinfo=UTC), PARIS
+    )
+
+
+def test_default_text_gives_the_hours() -> None:
+    assert calendar.describe_hours(calendar.DEFAULT_HOURS) == (
+        "Du lundi au vendredi de 8 h à 20 h ; le samedi de 8 h 30 à 18 h 30 ; "
+        "fermé le dimanche et les jours fériés."
+    )
+
+
+def test_next_opening_skips_sunday_and_holidays() -> None:
+    # Thursday 24 Dec evening: Christmas (Friday) is closed, so Saturday 8:30.
+    after = calendar.next_opening(calendar.DEFAULT_HOURS, paris(2026, 12, 24, 21, 0), PARIS)
+    assert after == paris(2026, 12, 26, 8, 30).astimezone(UTC)  # Christmas Friday closed
+    after_weekend = calendar.next_opening(calendar.DEFAULT_HOURS, paris(2026, 11, 28, 19, 0), PARIS)
+    assert after_weekend == paris(2026, 11, 30, 8, 0).astimezone(UTC)
+
+
+def test_split_days_and_custom_closures() -> None:
+    hours = calendar.parse_hours(
+        {
+            "monday": [["09:00", "12:00"], {"opens": "14:00", "closes": "17:30"}],
+            "wednesday": [["09:00", "12:00"], ["14:00", "17:30"]],
+        },
+        closed_on_public_holidays=False,
+        closed_days=["2026-11-30"],
+    )
+    assert calendar.is_open(hours, paris(2026, 11, 25, 10, 0), PARIS)
+    assert not calendar.is_open(hours, paris(2026, 11, 25, 13, 0), PARIS)
+    assert not calendar.is_open(hours, paris(2026, 11, 30, 10, 0), PARIS)  # closed day
+    assert calendar.is_open(hours, paris(2026, 12, 7, 10, 0), PARIS)
+    text = calendar.describe_hours(hours)
+    assert text.startswith("Le lundi et le mercredi de 9 h à 12 h et de 14 h à 17 h 30 ; fermé")
+    assert "jours fériés" not in text
+
+
+@pytest.mark.parametrize(
+    ("weekly", "fragment"),
+    [
+        ({"monday": [["20:00", "08:00"]]}, "Lundi : la plage 20:00–08:00 est inversée"),
+        ({"friday": [["09:00", "09:00"]]}, "Vendredi : la plage 09:00–09:00 est inversée ou vide"),
+        (
+            {"tuesday": [["08:00", "12:00"], ["11:00", "14:00"]]},
+            "Mardi : les plages 08:00–12:00 et 11:00–14:00 se chevauchent",
+        ),
+        ({"monday": [["8h", "12:00"]]}, "Lundi : plage illisible"),
+        ({"monday": [["25:00", "26:00"]]}, "Lundi : plage illisible"),
+        ({"lundi": [["08:00", "12:00"]]}, "Jours inconnus : lundi"),
+    ],
+)
+def test_bad_calendars_are_refused_in_french(weekly: dict[str, object], fragment: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        calendar.parse_hours(weekly)
+    assert fragment in caught.value.message
+
+
+def test_closing_at_midnight_is_allowed() -> None:
+    hours = calendar.parse_hours(
+        {"saturday": [["18:00", "24:00"]]}, closed_on_public_holidays=False
+    )
+    assert calendar.is_open(hours, paris(2026, 11, 28, 23, 59), PARIS)
+
+
+def test_saved_calendar_round_trips(db: Session) -> None:
+    assert calendar.load_hours(db) == calendar.DEFAULT_HOURS
+    hours = calendar.parse_hours({"monday": [["10:00", "12:00"]]}, closed_days=["2027-01-04"])
+    calendar.save_hours(db, hours, agent_id=None)
+    assert calendar.load_hours(db) == hours
+    assert calendar.load_hours(db).closed_days == frozenset({date(2027, 1, 4)})
+
+
+def test_phone_refused_when_closed_written_accepted(db: Session) -> None:
+    sunday = paris(2026, 11, 29, 12, 0)
+    with pytest.raises(calendar.ServiceClosed) as caught:
+        calendar.ensure_accepts(db, "phone", PARIS, sunday)
+    assert "Du lundi au vendredi de 8 h à 20 h" in caught.value.message
+    assert "Réouverture le lundi 30/11 à 8 h" in caught.value.message
+    assert caught.value.status_code == 409
+    calendar.ensure_accepts(db, "web", PARIS, sunday)
+    calendar.ensure_accepts(db, "phone", PARIS, paris(2026, 11, 30, 9, 0))
