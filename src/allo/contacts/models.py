@@ -64,6 +64,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "released",  # agent put it back in its queue without an outcome
     "answered",  # outcome (data: fiche_ids)
     "oriented",  # outcome (data: office_id / url / phone)
+    "connected",  # telephony: the call was put through to the agent who took the contact
     "transferred",  # telephony: the call followed an escalation
     "closed",  # final step (data: outcome, handling_seconds)
     "abandoned",  # caller hung up while waiting

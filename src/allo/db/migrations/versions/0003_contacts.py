@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('created', 'queued', 'offered', 'taken', 'consulted', 'noted', 'qualified', 'escalated', 'redirected', 'returned', 'released', 'answered', 'oriented', 'transferred', 'closed', 'abandoned', 'ended')",
+            "kind IN ('created', 'queued', 'offered', 'taken', 'consulted', 'noted', 'qualified', 'escalated', 'redirected', 'returned', 'released', 'answered', 'oriented', 'connected', 'transferred', 'closed', 'abandoned', 'ended')",
             name=op.f("ck_contact_event_kind"),
         ),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,187 @@
+"""Agents, roles, passwords and login tokens (the domain side of authentication; no HTTP here).
+
+Passwords are argon2id hashes (argon2-cffi). A login issues a random token: the API sends it as a
+bearer token and the consoles as an HttpOnly cookie. Only its SHA-256 is stored, with an expiry,
+in a table every app worker reads, so sessions survive restarts and work across workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from allo.contacts import repository as repo
+from allo.contacts.models import AGENT_STATES, ROLES, SECTORS, Agent, AgentToken
+from allo.db.base import utcnow
+from allo.errors import Conflict, InvalidInput, Unauthorized
+
+#: How long a login lasts (a working day with margin).
+TOKEN_TTL = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 10
+
+ROLE_LABELS: dict[str, str] = {
+    "advisor": "conseiller (niveau 1)",
+    "specialist": "spécialiste (niveau 2)",
+    "editor": "rédacteur",
+    "supervisor": "superviseur",
+    "administrator": "administrateur",
+}
+STATE_LABELS: dict[str, str] = {
+    "available": "disponible",
+    "busy": "en communication",
+    "paused": "en pause",
+    "offline": "déconnecté",
+}
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+_hasher = PasswordHasher()
+_demo_hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+def use_password_cost(*, time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
+    """Change the argon2 cost of new hashes (tests use a cheap one; production keeps the default)."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _dummy_hash.cache_clear()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the login name is unknown, so that both failures take the same time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(agent: Agent, password: str) -> bool:
+    try:
+        return _hasher.verify(agent.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    """A random password an administrator can pass on (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def normalize_username(username: str) -> str:
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidInput(
+            "Identifiant invalide : 2 à 64 caractères parmi lettres minuscules sans accent, "
+            "chiffres, point, tiret et tiret bas, en commençant par une lettre ou un chiffre."
+        )
+    return name
+
+
+def create_agent(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    sectors: Sequence[str] = (),
+    display_name: str = "",
+    public_password: bool = False,
+) -> Agent:
+    """A new agent (offline). `public_password`: a documented demo password, hashed cheaply
+    (it protects nothing) and rehashed with the full cost at the first login."""
+    name = normalize_username(username)
+    if role not in ROLES:
+        raise InvalidInput(f"Rôle inconnu : « {role} ». Rôles possibles : {', '.join(ROLES)}.")
+    unknown = [s for s in sectors if s not in SECTORS]
+    if unknown:
+        raise InvalidInput(
+            f"Secteur inconnu : « {unknown[0]} ». Secteurs possibles : {', '.join(SECTORS)}."
+        )
+    if role == "specialist" and not sectors:
+        raise InvalidInput("Un spécialiste doit couvrir au moins un secteur (--sector).")
+    if role != "specialist" and sectors:
+        raise InvalidInput("Seuls les spécialistes (niveau 2) sont rattachés à des secteurs.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
+    if repo.agent_by_username(session, name) is not None:
+        raise Conflict(f"L'identifiant « {name} » est déjà utilisé.")
+    agent = Agent(
+        username=name,
+        display_name=display_name.strip() or name,
+        role=role,
+        sectors=list(dict.fromkeys(sectors)),
+        password_hash=_demo_hasher.hash(password) if public_password else hash_password(password),
+        state="offline",
+        state_since=utcnow(),
+        active=True,
+    )
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def authenticate(session: Session, username: str, password: str) -> Agent:
+    """The agent with these credentials, or Unauthorized (same message whatever was wrong)."""
+    agent = repo.agent_by_username(session, username.strip().lower())
+    if agent is None or not agent.active:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_dummy_hash(), password)
+        raise Unauthorized("Identifiant ou mot de passe incorrect.")
+    if not check_password(agent, password):
+        raise Unauthorized("Identifiant ou mot de passe incorrect.")
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+    return agent
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    session: Session, agent: Agent, *, now: datetime | None = None
+) -> tuple[str, datetime]:
+    """A new login token for `agent` (returned once, stored hashed) and its expiry."""
+    now = now or utcnow()
+    repo.delete_expired_tokens(session, now)
+    token = secrets.token_urlsafe(32)
+    expires = now + TOKEN_TTL
+    session.add(
+        AgentToken(
+            token_hash=_token_hash(token), agent_id=agent.id, created_at=now, expires_at=expires
+        )
+    )
+    set_state(session, agent, "available", now=now)
+    session.flush()
+    return token, expires
+
+
+def agent_for_token(session: Session, token: str, *, now: datetime | None = None) -> Agent | None:
+    if not token or len(token) > 256:
+        return None
+    return repo.agent_for_token_hash(session, _token_hash(token), now or utcnow())
+
+
+def revoke_token(session: Session, token: str) -> None:
+    repo.delete_token(session, _token_hash(token))
+
+
+def set_state(session: Session, agent: Agent, state: str, *, now: datetime | None = None) -> None:
+    if state not in AGENT_STATES:
+        raise InvalidInput(
+            f"État inconnu : « {state} ». États possibles : {', '.join(AGENT_STATES)}."
+        )
+    if agent.state != state:
+        agent.state = state
+        agent.state_since = now or utcnow()

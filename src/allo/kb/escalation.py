@@ -1,0 +1,204 @@
+"""Escalation sheets: what each specialist sector covers and the questions that qualify a contact.
+
+The sheets are data files (`allo/kb/escalation/<sector>.json`) that an editor can change; a file
+of the same name in `<ALLO_HOME>/escalation/` replaces the bundled one, and changes are picked up
+without a restart (the cache is keyed by the files' modification times). `niveau1.json` describes
+what the first level keeps (`aucun`): it has the same shape and feeds the sector suggestion.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from allo.errors import InvalidInput
+
+BUNDLED_DIR = Path(__file__).with_name("escalation")
+SECTORS: tuple[str, ...] = (
+    "interieur",
+    "travail",
+    "consommation",
+    "justice",
+    "fiscalite",
+    "logement",
+)
+LEVEL1 = "aucun"
+LEVEL1_FILE = "niveau1"
+#: What an answer may lead to (one of the first four, plus an optional note / contact).
+_LEADS_TO_KEYS = {"sector", "body", "level1", "continue", "note", "contact"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: str
+    label: str
+    #: {"sector": s} | {"body": name, "contact": url} | {"level1": true} | {"continue": true}, + "note"
+    leads_to: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    answers: tuple[Answer, ...]
+    help: str = ""
+
+    def answer(self, value: str) -> Answer | None:
+        return next((a for a in self.answers if a.value == value), None)
+
+
+@dataclass(frozen=True)
+class OutsideBody:
+    id: str
+    name: str
+    when: str
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationSheet:
+    sector: str
+    label: str
+    definition: str
+    subjects: tuple[str, ...]
+    #: words and phrases of questions that belong to the sector (sector suggestion)
+    keywords: tuple[str, ...]
+    #: fiche subjects and breadcrumb titles that belong to the sector (sector suggestion)
+    fiche_themes: tuple[str, ...]
+    questions: tuple[Question, ...] = ()
+    outside_bodies: tuple[OutsideBody, ...] = ()
+
+    def validate_answers(self, answers: dict[str, str]) -> None:
+        """Raise InvalidInput unless every answer names one of this sheet's questions and choices."""
+        known = {q.id: q for q in self.questions}
+        for question_id, value in answers.items():
+            question = known.get(question_id)
+            if question is None:
+                raise InvalidInput(
+                    f"La fiche d'escalade « {self.label} » n'a pas de question « {question_id} »."
+                )
+            if question.answer(value) is None:
+                choices = ", ".join(a.value for a in question.answers)
+                raise InvalidInput(
+                    f"Réponse « {value} » inconnue pour la question « {question_id} » "
+                    f"(choix possibles : {choices})."
+                )
+
+
+@dataclass(frozen=True)
+class SheetSet:
+    #: the six sectors' sheets, in the seed's order
+    sheets: dict[str, EscalationSheet]
+    #: what level 1 keeps (`aucun`)
+    level1: EscalationSheet
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def get(self, sector: str) -> EscalationSheet:
+        sheet = self.sheets.get(sector)
+        if sheet is None:
+            raise InvalidInput(
+                f"Secteur inconnu : « {sector} ». Secteurs possibles : {', '.join(SECTORS)}."
+            )
+        return sheet
+
+
+def _files(override_dir: Path | None) -> dict[str, Path]:
+    files = {}
+    for name in (*SECTORS, LEVEL1_FILE):
+        path = BUNDLED_DIR / f"{name}.json"
+        if override_dir is not None and (override_dir / f"{name}.json").is_file():
+            path = override_dir / f"{name}.json"
+        files[name] = path
+    return files
+
+
+_cache: dict[tuple[tuple[str, float], ...], SheetSet] = {}
+_cache_lock = threading.Lock()
+
+
+def load_sheets(override_dir: Path | None = None) -> SheetSet:
+    """The current sheets (bundled, or the editor's copies in `override_dir`), validated."""
+    files = _files(override_dir)
+    key = tuple((str(p), p.stat().st_mtime) for p in files.values())
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    sheets = {name: _parse(path, name) for name, path in files.items() if name != LEVEL1_FILE}
+    result = SheetSet(
+        sheets={s: sheets[s] for s in SECTORS},
+        level1=_parse(files[LEVEL1_FILE], LEVEL1),
+        sources={name: str(path) for name, path in files.items()},
+    )
+    with _cache_lock:
+        _cache.clear()
+        _cache[key] = result
+    return result
+
+
+def sheets_for_home(home: Path) -> SheetSet:
+    return load_sheets(home / "escalation")
+
+
+def _parse(path: Path, expected: str) -> EscalationSheet:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"Fiche d'escalade illisible ({path.name}) : {exc}") from exc
+    try:
+        return _sheet(raw, expected)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"Fiche d'escalade mal formée ({path.name}) : {exc}") from exc
+
+
+def _strings(raw: Any, name: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise ValueError(f"« {name} » doit être une liste de textes non vides")
+    return tuple(x.strip() for x in raw)
+
+
+def _sheet(raw: dict[str, Any], expected: str) -> EscalationSheet:
+    sector = raw["sector"]
+    if sector != expected:
+        raise ValueError(f"le secteur « {sector} » ne correspond pas au fichier ({expected})")
+    questions = []
+    for q in raw.get("questions", []):
+        answers = []
+        for a in q["answers"]:
+            leads_to = dict(a["leads_to"])
+            unknown = set(leads_to) - _LEADS_TO_KEYS
+            if unknown:
+                raise ValueError(f"clé inconnue dans leads_to : {', '.join(sorted(unknown))}")
+            target = leads_to.get("sector")
+            if target is not None and target not in SECTORS:
+                raise ValueError(f"secteur inconnu dans leads_to : {target}")
+            if not {"sector", "body", "level1", "continue"} & set(leads_to):
+                raise ValueError(f"la réponse « {a['value']} » ne mène nulle part")
+            answers.append(Answer(value=str(a["value"]), label=str(a["label"]), leads_to=leads_to))
+        if not answers:
+            raise ValueError(f"la question « {q['id']} » n'a pas de réponse")
+        questions.append(
+            Question(
+                id=str(q["id"]), text=str(q["text"]), answers=tuple(answers), help=q.get("help", "")
+            )
+        )
+    return EscalationSheet(
+        sector=sector,
+        label=str(raw["label"]),
+        definition=str(raw["definition"]),
+        subjects=_strings(raw.get("subjects", []), "subjects"),
+        keywords=_strings(raw.get("keywords", []), "keywords"),
+        fiche_themes=_strings(raw.get("fiche_themes", []), "fiche_themes"),
+        questions=tuple(questions),
+        outside_bodies=tuple(
+            OutsideBody(
+                id=str(b["id"]),
+                name=str(b["name"]),
+                when=str(b["when"]),
+                contact=b.get("contact", ""),
+            )
+            for b in raw.get("outside_bodies", [])
+        ),
+    )

@@ -1,0 +1,338 @@
+"""The contact flow over JSON: queues, taking, consulting, answering, orienting, escalating.
+
+Thin handlers: each checks the role with a dependency, calls one service of allo.contacts and
+returns the contact as the caller's role may see it. The request's session commits the step.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from allo.contacts import services
+from allo.contacts.fiche_search import search_function
+from allo.contacts.models import Agent
+from allo.errors import InvalidInput
+from allo.kb.escalation import SheetSet, sheets_for_home
+from allo.runtime import Runtime
+from allo.web.api._contact_schemas import (
+    AnswerIn,
+    CloseIn,
+    ConsultIn,
+    ContactDetailOut,
+    ContactIn,
+    ContactPatch,
+    EscalateIn,
+    NoteIn,
+    NoteOut,
+    OrientIn,
+    QueueOut,
+    SheetOut,
+    SheetsOut,
+    SuggestIn,
+    SuggestionOut,
+)
+from allo.web.auth import CurrentAgent, require_role
+from allo.web.deps import DbSession, RuntimeDep
+
+router = APIRouter(prefix="/api", tags=["contacts"])
+
+Handler = Annotated[Agent, require_role("advisor", "specialist")]
+Creator = Annotated[Agent, require_role("advisor", "supervisor", "administrator")]
+ContactId = Annotated[int, Path(ge=1, le=2**62, description="Numéro du contact.")]
+
+_ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Non connecté"},
+    403: {"description": "Rôle insuffisant ou contact hors de vos files"},
+    404: {"description": "Contact inconnu"},
+    409: {"description": "Action impossible dans l'état du contact (message en français)"},
+    422: {"description": "Données invalides"},
+}
+
+
+def _sheets(runtime: Runtime) -> SheetSet:
+    return sheets_for_home(runtime.settings.home)
+
+
+def _calls(runtime: Runtime) -> services.CallControl | None:
+    """The telephony bridge when this process has one (the demo and the tests install it)."""
+    return runtime.services.get("telephony")
+
+
+def _detail(session: DbSession, agent: Agent, contact_id: int) -> ContactDetailOut:
+    return ContactDetailOut.of(services.view(session, agent, contact_id))
+
+
+@router.post(
+    "/contacts",
+    response_model=ContactDetailOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Enregistrer un contact (file du premier niveau)",
+    responses=_ERRORS,
+)
+def create_contact(body: ContactIn, session: DbSession, agent: Creator) -> ContactDetailOut:
+    """La question est masquée (téléphones, courriels, NIR, IBAN, cartes, noms) avant
+    l'enregistrement ; la réponse dit ce qui a été masqué. Aucune identité de l'appelant n'est gardée."""
+    contact = services.create_contact(
+        session,
+        channel=body.channel,
+        question=body.question,
+        commune=body.commune,
+        theme=body.theme,
+        agent=agent,
+    )
+    return _detail(session, agent, contact.id)
+
+
+@router.get(
+    "/queues",
+    response_model=list[QueueOut],
+    summary="Les files : longueur, contacts en cours, attente du plus ancien",
+    responses=_ERRORS,
+)
+def queues(session: DbSession, agent: CurrentAgent) -> list[QueueOut]:
+    """Superviseurs et administrateurs voient toutes les files ; un agent voit les siennes."""
+    rows = services.queue_overview(session)
+    if agent.role in ("supervisor", "administrator"):
+        return [QueueOut.of(q) for q in rows]
+    if agent.role == "advisor":
+        return [QueueOut.of(q) for q in rows if q.queue == "niveau1"]
+    if agent.role == "specialist":
+        return [QueueOut.of(q) for q in rows if q.queue in agent.sectors]
+    return []
+
+
+@router.post(
+    "/queues/{queue}/next",
+    response_model=ContactDetailOut,
+    summary="Prendre le contact suivant de la file",
+    responses={**_ERRORS, 204: {"description": "File vide"}},
+)
+def take_next(
+    queue: Annotated[str, Path(max_length=32, description="niveau1 ou un secteur.")],
+    session: DbSession,
+    runtime: RuntimeDep,
+    agent: Handler,
+) -> ContactDetailOut | Response:
+    """Atomique : deux agents qui demandent au même instant n'obtiennent jamais le même contact."""
+    contact = services.take_next(session, agent, queue, calls=_calls(runtime))
+    if contact is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return _detail(session, agent, contact.id)
+
+
+@router.post(
+    "/contacts/{contact_id}/take",
+    response_model=ContactDetailOut,
+    summary="Prendre un contact précis de sa file",
+    responses=_ERRORS,
+)
+def take(
+    contact_id: ContactId, session: DbSession, runtime: RuntimeDep, agent: Handler
+) -> ContactDetailOut:
+    services.take(session, agent, contact_id, calls=_calls(runtime))
+    return _detail(session, agent, contact_id)
+
+
+@router.get(
+    "/contacts/{contact_id}",
+    response_model=ContactDetailOut,
+    summary="Un contact avec tout son contexte",
+    responses=_ERRORS,
+)
+def get_contact(
+    contact_id: ContactId,
+    session: DbSession,
+    agent: Annotated[Agent, require_role("advisor", "specialist", "supervisor", "administrator")],
+) -> ContactDetailOut:
+    """La question, la qualification, les fiches consultées, les notes des deux niveaux, les étapes."""
+    return _detail(session, agent, contact_id)
+
+
+@router.patch(
+    "/contacts/{contact_id}",
+    response_model=ContactDetailOut,
+    summary="Compléter la question, la commune, le thème",
+    responses=_ERRORS,
+)
+def patch_contact(
+    contact_id: ContactId, body: ContactPatch, session: DbSession, agent: Handler
+) -> ContactDetailOut:
+    services.update_details(
+        session, agent, contact_id, question=body.question, commune=body.commune, theme=body.theme
+    )
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/consult",
+    response_model=ContactDetailOut,
+    summary="Noter une fiche consultée",
+    responses=_ERRORS,
+)
+def consult(
+    contact_id: ContactId, body: ConsultIn, session: DbSession, agent: Handler
+) -> ContactDetailOut:
+    services.consult(session, agent, contact_id, body.fiche_id)
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/notes",
+    response_model=NoteOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Ajouter une note (masquée avant enregistrement)",
+    responses=_ERRORS,
+)
+def add_note(contact_id: ContactId, body: NoteIn, session: DbSession, agent: Handler) -> NoteOut:
+    note = services.add_note(session, agent, contact_id, body.text)
+    return NoteOut.of(note, {agent.id: agent.display_name})
+
+
+@router.post(
+    "/contacts/{contact_id}/answer",
+    response_model=ContactDetailOut,
+    summary="Clore : répondu, avec les fiches utilisées",
+    responses=_ERRORS,
+)
+def answer(
+    contact_id: ContactId, body: AnswerIn, session: DbSession, agent: Handler
+) -> ContactDetailOut:
+    services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/orient",
+    response_model=ContactDetailOut,
+    summary="Clore : orienté vers un organisme, un site ou un numéro",
+    responses=_ERRORS,
+)
+def orient(
+    contact_id: ContactId, body: OrientIn, session: DbSession, agent: Handler
+) -> ContactDetailOut:
+    orientation = services.Orientation(
+        office_id=body.office_id, label=body.label, url=body.url, phone=body.phone
+    )
+    services.orient(session, agent, contact_id, orientation, note=body.note)
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/escalate",
+    response_model=ContactDetailOut,
+    summary="Transférer au secteur spécialisé, avec la qualification et une note",
+    responses=_ERRORS,
+)
+def escalate(
+    contact_id: ContactId,
+    body: EscalateIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    agent: Annotated[Agent, require_role("advisor")],
+) -> ContactDetailOut:
+    """En une seule transaction : le contact quitte le premier niveau et entre dans la file du
+    secteur ; à aucun moment il n'est dans aucune file ni dans deux."""
+    services.escalate(
+        session,
+        agent,
+        contact_id,
+        sector=body.sector,
+        answers=body.answers,
+        note=body.note,
+        suggested_sector=body.suggested_sector,
+        sheets=_sheets(runtime),
+        calls=_calls(runtime),
+    )
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/close",
+    response_model=ContactDetailOut,
+    summary="Clore avec une issue (ou réorienter / renvoyer au premier niveau)",
+    responses=_ERRORS,
+)
+def close(
+    contact_id: ContactId,
+    body: CloseIn,
+    session: DbSession,
+    runtime: RuntimeDep,
+    agent: Handler,
+) -> ContactDetailOut:
+    if body.outcome == "answered":
+        services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
+    elif body.outcome == "oriented":
+        orientation = services.Orientation(
+            office_id=body.office_id, label=body.label, url=body.url, phone=body.phone
+        )
+        services.orient(session, agent, contact_id, orientation, note=body.note)
+    elif body.outcome == "redirected":
+        if body.sector is None:
+            raise InvalidInput("Indiquez le secteur vers lequel réorienter le contact.")
+        services.redirect(
+            session,
+            agent,
+            contact_id,
+            sector=body.sector,
+            reason=body.reason or body.note,
+            answers=body.answers,
+            sheets=_sheets(runtime),
+            calls=_calls(runtime),
+        )
+    else:
+        services.return_to_level1(
+            session, agent, contact_id, reason=body.reason or body.note, calls=_calls(runtime)
+        )
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/release",
+    response_model=ContactDetailOut,
+    summary="Remettre le contact dans sa file sans issue",
+    responses=_ERRORS,
+)
+def release(contact_id: ContactId, session: DbSession, agent: Handler) -> ContactDetailOut:
+    services.release(session, agent, contact_id)
+    return _detail(session, agent, contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/suggest-sector",
+    response_model=SuggestionOut,
+    summary="Suggérer un secteur (à confirmer par le conseiller)",
+    responses=_ERRORS,
+)
+def suggest(
+    contact_id: ContactId,
+    session: DbSession,
+    runtime: RuntimeDep,
+    agent: Handler,
+    body: SuggestIn | None = None,
+) -> SuggestionOut:
+    """D'après les mots de la question et les thèmes des fiches consultées (ou trouvées par la
+    recherche). « aucun » : le premier niveau garde la question."""
+    suggestion, fiche_ids = services.suggest_for_contact(
+        session,
+        agent,
+        contact_id,
+        sheets=_sheets(runtime),
+        search=search_function(runtime),
+        extra_fiche_ids=body.fiche_ids if body else (),
+    )
+    return SuggestionOut.of(suggestion, fiche_ids)
+
+
+@router.get(
+    "/escalation-sheets",
+    response_model=SheetsOut,
+    summary="Les fiches d'escalade des six secteurs",
+    responses={401: {"description": "Non connecté"}},
+)
+def escalation_sheets(runtime: RuntimeDep, _agent: CurrentAgent) -> SheetsOut:
+    sheets = _sheets(runtime)
+    return SheetsOut(
+        sheets=[SheetOut.of(s) for s in sheets.sheets.values()], level1=SheetOut.of(sheets.level1)
+    )

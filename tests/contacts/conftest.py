@@ -1,0 +1,69 @@
+"""Fixtures of the contact-flow tests: agents, logged-in API clients, a committed database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from allo.contacts import agents as agents_domain
+from allo.contacts.models import Agent
+from allo.db.engine import make_engine
+from allo.db.migrate import upgrade
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> None:
+    """Real argon2, with a small cost: dozens of agents are created per run."""
+    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
+
+
+@pytest.fixture
+def make_agent(db: Session) -> Callable[..., Agent]:
+    counter = iter(range(1, 10_000))
+
+    def _make(role: str = "advisor", *sectors: str, username: str | None = None) -> Agent:
+        name = username or f"{role[:4]}-{'-'.join(sectors) or 'x'}-{next(counter)}"
+        return agents_domain.create_agent(db, name, role, PASSWORD, sectors=sectors)
+
+    return _make
+
+
+@dataclass
+class Api:
+    """A TestClient that logs in as a given agent and sends its bearer token."""
+
+    client: Any
+    db: Session
+
+    def login(self, role: str = "advisor", *sectors: str) -> dict[str, str]:
+        name = f"api-{role}-{'-'.join(sectors) or 'x'}-{id(object())}"[:60]
+        agents_domain.create_agent(self.db, name, role, PASSWORD, sectors=sectors)
+        self.db.commit()
+        response = self.client.post(
+            "/api/auth/login", json={"username": name, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        # Only the bearer token authenticates the next calls, not the cookie the client kept.
+        self.client.cookies.clear()
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture
+def api(client: Any, db: Session) -> Api:
+    return Api(client, db)
+
+
+@pytest.fixture
+def committed_engine(make_database: Callable[[], str]) -> Iterator[Engine]:
+    """A fresh, migrated database whose commits are real (threads, processes, telephony)."""
+    engine = make_engine(make_database())
+    upgrade(engine)
+    yield engine
+    engine.dispose()
