@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from service_helpers import login
 from sqlalchemy.orm import Session
 
 from allo.contacts import calendar
+from allo.contacts.service_models import ServiceCalendar
 from allo.errors import InvalidInput
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -126,3 +129,100 @@ def test_phone_refused_when_closed_written_accepted(db: Session) -> None:
     assert caught.value.status_code == 409
     calendar.ensure_accepts(db, "web", PARIS, sunday)
     calendar.ensure_accepts(db, "phone", PARIS, paris(2026, 11, 30, 9, 0))
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+WEEK = {
+    "weekly": {
+        "monday": [{"opens": "09:00", "closes": "12:00"}, {"opens": "14:00", "closes": "18:00"}],
+        "saturday": [{"opens": "09:00", "closes": "12:00"}],
+    },
+    "closed_on_public_holidays": True,
+    "closed_days": ["2026-12-24"],
+}
+
+
+def test_anyone_reads_the_hours(client: Any) -> None:
+    body = client.get("/api/calendar").json()
+    assert body["text"].startswith("Du lundi au vendredi de 8 h à 20 h")
+    assert body["weekly"]["saturday"] == [{"opens": "08:30", "closes": "18:30"}]
+    assert body["weekly"]["sunday"] == []
+    assert isinstance(body["open_now"], bool)
+
+
+def test_only_the_administrator_changes_the_hours(client: Any, db: Session) -> None:
+    assert client.put("/api/calendar", json=WEEK).status_code == 401
+    _advisor, advisor = login(db, "advisor")
+    assert client.put("/api/calendar", json=WEEK, headers=advisor).status_code == 403
+    admin_agent, admin = login(db, "administrator")
+    response = client.put("/api/calendar", json=WEEK, headers=admin)
+    assert response.status_code == 200, response.text
+    assert response.json()["text"] == (
+        "Le lundi de 9 h à 12 h et de 14 h à 18 h ; le samedi de 9 h à 12 h ; "
+        "fermé du mardi au vendredi, le dimanche et les jours fériés."
+    )
+    assert client.get("/api/calendar").json()["closed_days"] == ["2026-12-24"]
+    assert db.get(ServiceCalendar, calendar.CALENDAR_ROW_ID).updated_by == admin_agent.id
+
+
+@pytest.mark.parametrize(
+    ("weekly", "fragment"),
+    [
+        ({"monday": [{"opens": "18:00", "closes": "09:00"}]}, "est inversée"),
+        (
+            {
+                "friday": [
+                    {"opens": "08:00", "closes": "13:00"},
+                    {"opens": "12:00", "closes": "18:00"},
+                ]
+            },
+            "se chevauchent",
+        ),
+    ],
+)
+def test_bad_hours_are_a_french_422(
+    client: Any, db: Session, weekly: dict[str, Any], fragment: str
+) -> None:
+    _admin, admin = login(db, "administrator")
+    response = client.put("/api/calendar", json={"weekly": weekly}, headers=admin)
+    assert response.status_code == 422
+    assert fragment in response.json()["detail"]
+    assert client.get("/api/calendar").json()["weekly"]["monday"] == [
+        {"opens": "08:00", "closes": "20:00"}
+    ]
+
+
+def test_calls_outside_hours_are_refused_with_the_hours(client: Any, db: Session) -> None:
+    _admin, admin = login(db, "administrator")
+    closed_all_week = {"weekly": {}, "closed_on_public_holidays": True}
+    assert client.put("/api/calendar", json=closed_all_week, headers=admin).status_code == 200
+    refused = client.post(
+        "/api/calls", json={"kind": "offered", "call_id": "c-closed-1"}, headers=admin
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith("Le service est fermé. Horaires :")
+    written = client.post("/api/messages", json={"question": "Quand renouveler mon passeport ?"})
+    assert written.status_code == 201
+    assert written.json()["queued_until"] is None  # no opening within a year
+    assert "sera traitée dès sa réouverture" in written.json()["message"]
+
+
+def test_calls_inside_hours_become_contacts_and_can_be_abandoned(client: Any, db: Session) -> None:
+    _admin, admin = login(db, "administrator")
+    always = {
+        "weekly": {day: [{"opens": "00:00", "closes": "24:00"}] for day in calendar.WEEKDAYS},
+        "closed_on_public_holidays": False,
+    }
+    assert client.put("/api/calendar", json=always, headers=admin).status_code == 200
+    offered = client.post("/api/calls", json={"kind": "offered", "call_id": "c-1"}, headers=admin)
+    assert offered.status_code == 200, offered.text
+    assert offered.json()["state"] == "waiting"
+    ended = client.post("/api/calls", json={"kind": "ended", "call_id": "c-1"}, headers=admin)
+    assert ended.json() == {
+        "contact_id": offered.json()["contact_id"],
+        "state": "abandoned",
+        "abandoned": True,
+    }
+    unknown = client.post("/api/calls", json={"kind": "ended", "call_id": "nope"}, headers=admin)
+    assert unknown.status_code == 404

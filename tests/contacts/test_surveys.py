@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from service_helpers import login
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
@@ -118,3 +120,57 @@ def test_campaign_aggregates_by_sector_channel_and_outcome(db: Session) -> None:
 def test_campaign_with_inverted_dates_is_refused(db: Session) -> None:
     with pytest.raises(InvalidInput):
         surveys.campaign(db, date(2026, 2, 1), date(2026, 1, 1))
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+
+def test_rating_outside_one_to_five_is_a_422(client: Any, db: Session) -> None:
+    contact = finished(db)
+    _advisor, headers = login(db, "advisor")
+    for rating in (0, 6, "cinq"):
+        response = client.post(
+            "/api/surveys", json={"contact_id": contact.id, "rating": rating}, headers=headers
+        )
+        assert response.status_code == 422
+    assert not surveys.already_rated(db, contact.id)
+
+
+def test_phone_rating_needs_an_agent_and_one_reference(client: Any, db: Session) -> None:
+    contact = finished(db)
+    anonymous = client.post("/api/surveys", json={"contact_id": contact.id, "rating": 4})
+    assert anonymous.status_code == 401
+    _advisor, headers = login(db, "advisor")
+    both = client.post(
+        "/api/surveys",
+        json={"contact_id": contact.id, "token": "x", "rating": 4},
+        headers=headers,
+    )
+    assert both.status_code == 422
+    ok = client.post(
+        "/api/surveys",
+        json={"contact_id": contact.id, "rating": 4, "comment": "Bien"},
+        headers=headers,
+    )
+    assert ok.status_code == 201
+    unknown = client.post(
+        "/api/surveys", json={"contact_id": 2**31 - 1, "rating": 4}, headers=headers
+    )
+    assert unknown.status_code == 404
+
+
+def test_campaign_view_for_supervisors(client: Any, db: Session) -> None:
+    _advisor, advisor = login(db, "advisor")
+    client.post(
+        "/api/surveys",
+        json={"contact_id": finished(db, sector="justice").id, "rating": 3, "comment": "Long"},
+        headers=advisor,
+    )
+    assert client.get("/api/surveys/campaign", headers=advisor).status_code == 403
+    _sup, sup = login(db, "supervisor")
+    view = client.get("/api/surveys/campaign", headers=sup).json()
+    assert view["by_sector"]["justice"]["responses"] == 1
+    assert view["comments"][0]["comment"] == "Long"
+    assert view["comments"][0]["sector"] == "justice"
+    inverted = client.get("/api/surveys/campaign?from=2026-02-01&to=2026-01-01", headers=sup)
+    assert inverted.status_code == 422

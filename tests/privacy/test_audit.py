@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from privacy_helpers import login
 from sqlalchemy.orm import Session
 
 from allo.errors import InvalidInput
@@ -54,3 +57,34 @@ def test_bad_queries_are_refused(db: Session) -> None:
                 since=datetime(2026, 2, 1, tzinfo=UTC), until=datetime(2026, 1, 1, tzinfo=UTC)
             ),
         )
+
+
+# --- over HTTP ---------------------------------------------------------------------------------
+
+
+def test_only_administrators_read_the_trail_and_it_holds_no_personal_data(
+    client: Any, db: Session
+) -> None:
+    admin, headers = login(db, "administrator")
+    _advisor, advisor = login(db, "advisor")
+    sent = client.post(
+        "/api/messages",
+        json={"question": "Je suis Marie Curie, 06 12 34 56 78", "email": "marie@example.org"},
+    )
+    assert sent.status_code == 201
+    week = {"weekly": {"monday": [{"opens": "09:00", "closes": "17:00"}]}}
+    assert client.put("/api/calendar", json=week, headers=headers).status_code == 200
+    assert client.get("/api/audit", headers=advisor).status_code == 403
+    response = client.get("/api/audit?limit=50", headers=headers)
+    assert response.status_code == 200
+    entries = response.json()["entries"]
+    kinds = {(e["action"], e["object_type"]) for e in entries}
+    assert {("create", "contact"), ("update", "calendar")} <= kinds
+    update = next(e for e in entries if e["object_type"] == "calendar")
+    assert update["agent_id"] == admin.id
+    dump = json.dumps(entries)
+    for secret in ("Marie", "Curie", "06 12", "marie@example.org", sent.json()["token"]):
+        assert secret not in dump
+    # reading the trail is itself recorded
+    again = client.get("/api/audit?object_type=audit", headers=headers).json()["entries"]
+    assert again and again[0]["agent_id"] == admin.id

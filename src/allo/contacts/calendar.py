@@ -280,13 +280,13 @@ def describe_hours(hours: ServiceHours) -> str:
         if ranges
     ]
     text = hours_text(entries) or "aucune plage d'ouverture"
-    closed = [say_days([day for day, ranges in enumerate(hours.weekly) if not ranges])]
-    if not closed[0]:
-        closed = []
+    closed_weekdays = [day for day, ranges in enumerate(hours.weekly) if not ranges]
+    closed = say_days(closed_weekdays).split(" et ") if closed_weekdays else []
     if hours.closed_on_public_holidays:
         closed.append("les jours fériés")
     if closed:
-        text += " ; fermé " + " et ".join(closed)
+        listed = ", ".join(closed[:-1]) + " et " + closed[-1] if len(closed) > 1 else closed[0]
+        text += " ; fermé " + listed
     return text[0].upper() + text[1:] + "."
 
 

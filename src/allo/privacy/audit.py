@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.base import utcnow
+from allo.db.session import unit_of_work
 from allo.errors import InvalidInput
 from allo.privacy.models import AuditEntry
 
@@ -117,3 +118,25 @@ def entry_as_dict(entry: AuditEntry) -> dict[str, Any]:
         "object_id": entry.object_id,
         "detail": entry.detail,
     }
+
+
+def record_separately(
+    factory: sessionmaker[Session],
+    *,
+    agent_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str | int | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> None:
+    """An entry in its own short write transaction: for reads, whose request session is
+    read-only (on SQLite a read transaction must not turn into a writer)."""
+    with unit_of_work(factory) as session:
+        record(
+            session,
+            agent_id=agent_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )

@@ -1,0 +1,65 @@
+"""Background jobs of a running server, started by a router-level lifespan (no routes here).
+
+- the retention purge, daily (allo.privacy.retention.run_daily);
+- the "your answer is ready" notices of written questions, every minute.
+
+Both are idempotent, so every app worker may run them. The day replay's server sets
+`app.state.background_jobs = False`: its simulated clock is not the wall clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from allo.contacts import messages
+from allo.db.session import unit_of_work
+from allo.privacy import retention
+from allo.runtime import Runtime
+from allo.web.api.messages import notifier
+
+log = logging.getLogger("allo.jobs")
+NOTIFY_EVERY = 60.0
+
+
+def _notify_once(runtime: Runtime) -> int:
+    with unit_of_work(runtime.sessions) as session:
+        return messages.notify_answered(session, notifier(runtime))
+
+
+async def _notify_loop(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(NOTIFY_EVERY)
+        try:
+            sent = await asyncio.to_thread(_notify_once, runtime)
+            if sent:
+                log.info("written channel: %d answer notices sent", sent)
+        except Exception:
+            log.exception("written channel notices failed; retrying")
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if not getattr(app.state, "background_jobs", True):
+        yield
+        return
+    runtime: Runtime = app.state.runtime
+    tasks = [
+        asyncio.create_task(retention.run_daily(runtime)),
+        asyncio.create_task(_notify_loop(runtime)),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+router = APIRouter(lifespan=_lifespan)
