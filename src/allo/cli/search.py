@@ -1,0 +1,230 @@
+"""`allo search "QUESTION"`, `allo search --jsonl`, `allo search reindex`, `allo eval search FILE`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from allo.cli._common import console, fail, out, runtime
+
+DEFAULT_COMMAND = "query"
+
+
+class _QueryByDefault(TyperGroup):
+    """`allo search "carte grise"` runs `allo search query "carte grise"`; subcommands still work."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+def _service(*, lexical: bool = False, query_cache: int = 1024) -> Any:
+    """A search service for this command: never embeds fiches itself (that is `reindex`)."""
+    from allo.search.service import build_search_service
+
+    rt = runtime()
+    service = build_search_service(rt, embed_missing=False, query_cache_size=query_cache)
+    if lexical:
+        service.embedder = None
+    missing = service.missing_vectors()
+    if service.semantic and missing:
+        console.print(
+            f"[yellow]{missing} fiche(s) sans vecteur sémantique : classées par le moteur lexical "
+            "seul. Lancez « allo search reindex » pour les calculer.[/]"
+        )
+    return service
+
+
+def _hit_json(hit: Any) -> dict[str, Any]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "score": hit.score,
+        "audiences": list(hit.audiences),
+        "url": hit.url,
+    }
+
+
+def _read_query(line: str) -> str:
+    """A plain-text line, or a JSON object with a `question` (or `query`) field."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            raise ValueError("ligne JSON invalide") from exc
+        value = record.get("question", record.get("query")) if isinstance(record, dict) else None
+        if not isinstance(value, str):
+            raise ValueError("champ « question » absent ou non textuel")
+        return value
+    return text
+
+
+def _find_group(app: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """The `allo <name>` group, shared with other domains that add commands to it."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+def register(app: typer.Typer) -> None:
+    search = typer.Typer(
+        cls=_QueryByDefault,
+        help='Recherche dans la base de connaissances : allo search "QUESTION".',
+        no_args_is_help=True,
+    )
+    app.add_typer(search, name="search")
+
+    @search.command(DEFAULT_COMMAND)
+    def query(
+        text: str = typer.Argument("", help="La question, en langage courant."),
+        limit: int = typer.Option(10, "--limit", "-n", min=1, max=100, help="Nombre de résultats."),
+        audience: str | None = typer.Option(
+            None, "--audience", help="particuliers, professionnels ou associations."
+        ),
+        source: str | None = typer.Option(None, "--source", help="dila, travail ou local."),
+        as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
+        jsonl: bool = typer.Option(
+            False,
+            "--jsonl",
+            help="Lot : une question par ligne sur l'entrée standard (texte, ou JSON avec "
+            "« question »), une ligne JSON de résultats par question en sortie.",
+        ),
+        lexical: bool = typer.Option(False, "--lexical", help="Moteur lexical seul."),
+    ) -> None:
+        """Recherche (commande par défaut) : les fiches qui répondent à la question."""
+        from allo.errors import AlloError
+
+        if not jsonl and not text.strip():
+            fail("Saisissez au moins un mot à rechercher.", 2)
+        service = _service(lexical=lexical)
+        if jsonl:
+            errors = 0
+            for number, line in enumerate(sys.stdin, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    question = _read_query(line)
+                    hits = service.search(question, limit, audience, source)
+                    record: dict[str, Any] = {
+                        "query": question,
+                        "results": [_hit_json(h) for h in hits],
+                    }
+                except (ValueError, AlloError) as exc:
+                    errors += 1
+                    message = exc.message if isinstance(exc, AlloError) else str(exc)
+                    record = {"query": None, "line": number, "error": message, "results": []}
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            if errors:
+                console.print(f"[yellow]{errors} ligne(s) ignorée(s) (voir « error »).[/]")
+            return
+        hits = service.search(text, limit, audience, source)
+        if as_json:
+            payload = {"query": text, "results": [_hit_json(h) for h in hits]}
+            out.print_json(json.dumps(payload, ensure_ascii=False))
+            return
+        if not hits:
+            console.print("Aucune fiche ne correspond à cette recherche.")
+            return
+        table = Table(title=f"« {text[:80]} »", show_lines=False)
+        table.add_column("#", justify="right")
+        table.add_column("fiche")
+        table.add_column("titre")
+        table.add_column("publics")
+        table.add_column("score", justify="right")
+        for rank, hit in enumerate(hits, start=1):
+            table.add_row(
+                str(rank), hit.id, hit.title, ", ".join(hit.audiences), f"{hit.score:.3f}"
+            )
+        out.print(table)
+
+    @search.command("reindex")
+    def reindex() -> None:
+        """Reconstruit l'index depuis la base et calcule les vecteurs manquants."""
+        from allo.search.service import build_search_service
+
+        start = time.perf_counter()
+        service = build_search_service(runtime(), embed_missing=False)
+        built = time.perf_counter() - start
+        console.print(f"Index reconstruit : {service.engine.size} fiches en {built:.1f} s.")
+        if not service.semantic:
+            console.print("Re-classement sémantique désactivé (ALLO_EMBEDDER=none).")
+            return
+        missing = service.missing_vectors()
+        if not missing:
+            console.print("Vecteurs sémantiques : tous en cache.")
+            return
+        console.print(f"Calcul de {missing} vecteur(s) sémantique(s)…")
+        start = time.perf_counter()
+        with console.status("") as status:
+
+            def progress(done: int, total: int) -> None:
+                status.update(f"vecteurs : {done}/{total}")
+
+            done = service.embed_pending(progress=progress)
+        console.print(f"{done} vecteur(s) calculé(s) en {time.perf_counter() - start:.0f} s.")
+
+    evaluation = _find_group(app, "eval", "Mesures de qualité sur des jeux de questions.")
+
+    @evaluation.command("search")
+    def eval_search(
+        file: Annotated[
+            Path, typer.Argument(help="Questions JSONL : « question » et « expected ».")
+        ],
+        repeat: int = typer.Option(3, min=1, max=50, help="Passes pour mesurer la latence."),
+        as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
+    ) -> None:
+        """hit@1, hit@5, MRR@10 et latence p50/p99 du moteur, et d'une référence FTS5 BM25."""
+        from allo.search.evaluation import Fts5Baseline, evaluate, load_questions
+
+        questions = load_questions(file)
+        service = _service(query_cache=0)
+        reports = []
+        if service.semantic:
+            reports.append(
+                evaluate(
+                    "allo hybride",
+                    questions,
+                    lambda q: [h.id for h in service.search(q, 10)],
+                    repeat,
+                )
+            )
+        reports.append(
+            evaluate(
+                "allo lexical",
+                questions,
+                lambda q: [h.id for h in service.search(q, 10, semantic=False)],
+                repeat,
+            )
+        )
+        baseline = Fts5Baseline(service.documents())
+        reports.append(evaluate("FTS5 BM25 (référence)", questions, baseline.search, repeat))
+        if as_json:
+            out.print_json(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
+            return
+        table = Table(title=f"{len(questions)} questions, {service.engine.size} fiches")
+        for column in ("moteur", "hit@1", "hit@5", "MRR@10", "p50 (ms)", "p99 (ms)"):
+            table.add_column(column, justify="left" if column == "moteur" else "right")
+        for r in reports:
+            table.add_row(
+                r.name,
+                f"{r.hit1:.3f}",
+                f"{r.hit5:.3f}",
+                f"{r.mrr10:.3f}",
+                f"{r.p50_ms:.2f}",
+                f"{r.p99_ms:.2f}",
+            )
+        out.print(table)

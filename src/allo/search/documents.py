@@ -1,0 +1,127 @@
+"""What the index holds for one fiche: its own fields plus what the rest of the base says of it.
+
+A fiche's question-réponse titles and the titles of the fiches it links are folded into it
+(citizens ask questions in the words of those titles), and each fiche also receives the titles
+of the fiches that link *to* it. The weights of these fields are measured in docs/SEARCH.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from allo.search.repository import FicheRecord
+
+QUESTION_REL = "question-reponse"
+#: links between answers (see allo.kb.dila): their titles are folded into the linking fiche,
+#: and the linking fiche's title into theirs. Parents ("dossier") are already in the breadcrumb
+#: and a dossier's children ("contenu") would turn dossiers into bags of every title below them.
+RELATED_RELS = frozenset(
+    {"fiche-liee", "voir-aussi", "lien-interne", "comment-faire", "recherche-guidee", "relation"}
+)
+FOLDED_RELS = RELATED_RELS | {QUESTION_REL}
+_SPACES = re.compile(r"\s+")
+_HOME_CRUMBS = frozenset({"particuliers", "professionnels", "associations"})
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    id: str
+    source: str
+    kind: str
+    title: str
+    description: str
+    audiences: tuple[str, ...]
+    url: str
+    #: titles of the question-réponse fiches this fiche lists
+    questions: str
+    #: titles of the other fiches this fiche links (voir aussi, fiches liées, liens internes)
+    related: str
+    #: titles of the fiches that link to this one
+    linked_by: str
+    #: subject and breadcrumb
+    context: str
+    body: str
+
+    @property
+    def embedding_text(self) -> str:
+        """What the dense model reads: title and description (measured best for the cost)."""
+        return clean(f"{self.title}\n{self.description}")
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything the index holds for this document changes."""
+        digest = hashlib.sha256()
+        for part in (
+            self.id,
+            self.source,
+            self.kind,
+            self.title,
+            self.description,
+            "\x1e".join(self.audiences),
+            self.url,
+            self.questions,
+            self.related,
+            self.linked_by,
+            self.context,
+            self.body,
+        ):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x1f")
+        return digest.hexdigest()
+
+
+def clean(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
+    """Search documents for the searchable fiches, with link titles folded in both directions."""
+    records = list(records)
+    searchable = {r.id for r in records}
+    own_title = {r.id: r.title for r in records}
+    linked_by: dict[str, list[str]] = {}
+    for record in records:
+        for link in record.related:
+            target = link.get("id")
+            if link.get("rel") in FOLDED_RELS and target in searchable and target != record.id:
+                linked_by.setdefault(target, []).append(record.title)
+    documents = []
+    for r in records:
+        questions: list[str] = []
+        related: list[str] = []
+        seen: set[str] = set()
+        for link in r.related:
+            rel = link.get("rel")
+            target = str(link.get("id") or "")
+            if rel not in FOLDED_RELS or target == r.id:
+                continue
+            title = clean(str(link.get("title") or own_title.get(target, "")))
+            if not title or (target, title) in seen:
+                continue
+            seen.add((target, title))
+            (questions if rel == QUESTION_REL else related).append(title)
+        crumbs = [
+            str(c.get("title") or "")
+            for c in r.breadcrumb
+            if c.get("id") != r.id and str(c.get("id") or "").lower() not in _HOME_CRUMBS
+        ]
+        context = [r.subject, *crumbs]
+        documents.append(
+            SearchDocument(
+                id=r.id,
+                source=r.source,
+                kind=r.kind,
+                title=clean(r.title),
+                description=clean(r.description),
+                audiences=tuple(r.audiences),
+                url=r.url,
+                questions="\n".join(questions),
+                related="\n".join(related),
+                linked_by="\n".join(sorted(set(linked_by.get(r.id, ())))),
+                context="\n".join(c for c in dict.fromkeys(context) if c),
+                body=r.text,
+            )
+        )
+    return documents

@@ -1,0 +1,197 @@
+"""The lexical index: an in-memory tantivy index of pre-analysed terms, one per process.
+
+Text is analysed in Python (allo.search.analysis) and handed to tantivy as space-separated
+terms, so the index, the queries and the lexicon share exactly one French analysis. Queries are
+built from term objects, never parsed from text, so nothing a user types is query syntax.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import tantivy
+
+from allo.search.analysis import FrenchAnalyzer
+from allo.search.documents import SearchDocument
+
+#: Indexed text fields of a document, in the order of SearchDocument.
+TEXT_FIELDS = ("title", "description", "questions", "related", "linked_by", "context", "body")
+
+#: Fields whose words make the vocabulary that typos are corrected against.
+VOCABULARY_FIELDS = frozenset({"title", "description", "questions", "body"})
+
+#: Field weights, chosen by measurement on the development set (docs/SEARCH.md).
+DEFAULT_BOOSTS: dict[str, float] = {
+    "title": 3.0,
+    "description": 1.5,
+    "questions": 1.0,
+    "related": 0.5,
+    "linked_by": 0.5,
+    "context": 0.5,
+    "body": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class Analyzed:
+    """A document's index terms per text field (space-separated) and its distinct content words
+    as written (for the query vocabulary). Kept on disk by fingerprint (allo.search.analysis_cache)."""
+
+    fields: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
+    fields = []
+    seen: set[str] = set()
+    for name in TEXT_FIELDS:
+        terms, content = analyzer.analyze(getattr(doc, name))
+        fields.append(" ".join(terms))
+        if name in VOCABULARY_FIELDS:
+            seen |= content
+    return Analyzed(tuple(fields), tuple(sorted(seen)))
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    ord: int
+    score: float
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("ord", stored=False, indexed=True, fast=True)
+    builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("audience", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("source", stored=False, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("kind", stored=False, tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+class LexicalIndex:
+    """Add, replace and delete documents by ordinal; search with weighted terms and filters."""
+
+    def __init__(self, analyzer: FrenchAnalyzer) -> None:
+        self.analyzer = analyzer
+        self.schema = _schema()
+        self._index = tantivy.Index(self.schema)
+        self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+        self._lock = threading.Lock()
+        self._searcher = self._index.searcher()
+
+    def add(self, ord_: int, doc: SearchDocument, analyzed: Analyzed | None = None) -> Analyzed:
+        """Index a document (analysing it unless `analyzed` is given); returns its analysis."""
+        if analyzed is None:
+            analyzed = analyze_document(self.analyzer, doc)
+        document = tantivy.Document()
+        document.add_unsigned("ord", ord_)
+        document.add_text("id", doc.id)
+        for audience in doc.audiences:
+            document.add_text("audience", audience)
+        document.add_text("source", doc.source)
+        document.add_text("kind", doc.kind)
+        for name, terms in zip(TEXT_FIELDS, analyzed.fields, strict=True):
+            document.add_text(name, terms)
+        self._writer.add_document(document)
+        return analyzed
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_documents_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        """Make added and deleted documents visible to the next searches."""
+        with self._lock:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+            self._index.reload()
+            self._searcher = self._index.searcher()
+
+    @property
+    def num_docs(self) -> int:
+        return self._searcher.num_docs
+
+    def doc_freq(self, term: str) -> int:
+        """In how many documents a term occurs, in any text field."""
+        searcher = self._searcher
+        return max(searcher.doc_freq(name, term) for name in ("title", "description", "body"))
+
+    def search(
+        self,
+        terms: Sequence[tuple[str, float]],
+        *,
+        limit: int,
+        boosts: dict[str, float] | None = None,
+        audience: str | None = None,
+        source: str | None = None,
+        tie_breaker: float | None = None,
+    ) -> list[LexicalHit]:
+        """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25."""
+        if not terms or limit <= 0:
+            return []
+        boosts = boosts or DEFAULT_BOOSTS
+        schema = self.schema
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for term, weight in terms:
+            per_field = [
+                tantivy.Query.boost_query(
+                    tantivy.Query.term_query(schema, name, term), boost * weight
+                )
+                for name, boost in boosts.items()
+                if boost > 0
+            ]
+            if tie_breaker is None:
+                clauses.extend((tantivy.Occur.Should, q) for q in per_field)
+            else:
+                clauses.append(
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.disjunction_max_query(per_field, tie_breaker),
+                    )
+                )
+        query = tantivy.Query.boolean_query(clauses)
+        filters = [
+            tantivy.Query.const_score_query(tantivy.Query.term_query(schema, field, value), 0.0)
+            for field, value in (("audience", audience), ("source", source))
+            if value
+        ]
+        if filters:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), *((tantivy.Occur.Must, f) for f in filters)]
+            )
+        searcher = self._searcher
+        result = searcher.search(query, limit, count=False)
+        if not result.hits:
+            return []
+        addresses = [address for _score, address in result.hits]
+        ords = searcher.fast_field_values("ord", addresses)
+        return [
+            LexicalHit(int(o), float(score))
+            for (score, _addr), o in zip(result.hits, ords, strict=True)
+            if o is not None
+        ]
+
+
+def build_index(
+    analyzer: FrenchAnalyzer,
+    documents: Iterable[tuple[int, SearchDocument]],
+    analyses: dict[str, Analyzed] | None = None,
+) -> tuple[LexicalIndex, Counter[str], dict[str, Analyzed]]:
+    """A committed index, the document frequency of every content word as written, and each
+    document's analysis by fingerprint (`analyses` holds the ones already known)."""
+    index = LexicalIndex(analyzer)
+    counts: Counter[str] = Counter()
+    known = analyses or {}
+    out: dict[str, Analyzed] = {}
+    for ord_, doc in documents:
+        fingerprint = doc.fingerprint()
+        analyzed = index.add(ord_, doc, known.get(fingerprint))
+        counts.update(analyzed.words)
+        out[fingerprint] = analyzed
+    index.commit()
+    return index, counts, out

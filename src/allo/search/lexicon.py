@@ -1,0 +1,122 @@
+"""The maintained lexicon (data/search/lexicon.txt): acronyms, official names, citizens' words.
+
+Entries are matched on *lightly* normalised words (folded, plural and -er/-é endings removed)
+rather than on Snowball stems: stems are too coarse for triggers ("virer" and "virement" share
+the stem "vir", and only the first means being dismissed). Stop words take part in matching, so
+"ma femme" triggers on "ma femme" and not on every "femme".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from allo.search.analysis import DATA_DIR, FrenchAnalyzer, default_analyzer, words
+
+COLLOQUIAL_MARK = "(familier)"
+_ENDINGS = ("ees", "es", "ee", "er", "e", "s", "x")
+
+
+def light_key(word: str) -> str:
+    """A folded word without its plural or common verb/participle ending (trigger matching only)."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def light_keys(text: str) -> tuple[str, ...]:
+    return tuple(light_key(w) for w in words(text))
+
+
+@dataclass(frozen=True)
+class Rule:
+    trigger: tuple[str, ...]
+    #: index terms (analysed like the fiches) that the trigger adds to the query
+    terms: tuple[str, ...]
+    #: an equivalence (`a, b`) rather than a one-way rule (`a => b`)
+    symmetric: bool = True
+    #: marked "(familier)": the trigger is slang that fiches do not use in this sense, so the
+    #: typed word itself counts less ("virer" shares its stem with "virement")
+    colloquial: bool = False
+
+
+class Lexicon:
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self._by_first: dict[str, list[Rule]] = {}
+        for rule in rules:
+            self._by_first.setdefault(rule.trigger[0], []).append(rule)
+        for bucket in self._by_first.values():
+            bucket.sort(key=lambda r: -len(r.trigger))  # longest trigger first
+
+    @classmethod
+    def parse(cls, text: str, analyzer: FrenchAnalyzer | None = None) -> Lexicon:
+        """Parse the lexicon format; malformed lines raise ValueError with the line number."""
+        analyzer = analyzer or default_analyzer()
+        merged: dict[tuple[str, ...], list[str]] = {}
+        one_way: set[tuple[str, ...]] = set()
+        colloquial: set[tuple[str, ...]] = set()
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            slang = line.endswith(COLLOQUIAL_MARK)
+            line = line.removesuffix(COLLOQUIAL_MARK).strip()
+            if "=>" in line:
+                left, _, right = line.partition("=>")
+                sources = _expressions(left)
+                targets = _expressions(right)
+                pairs = [(s, targets) for s in sources]
+                one_way.update(light_keys(s) for s in sources)
+                if slang:
+                    colloquial.update(light_keys(s) for s in sources)
+            else:
+                group = _expressions(line)
+                pairs = [(s, [t for t in group if t != s]) for s in group]
+            if not pairs or any(not targets for _s, targets in pairs):
+                raise ValueError(f"lexique, ligne {number} : entrée incomplète « {raw.strip()} »")
+            for source, targets in pairs:
+                trigger = light_keys(source)
+                if not trigger:
+                    raise ValueError(f"lexique, ligne {number} : expression vide « {source} »")
+                bucket = merged.setdefault(trigger, [])
+                for target in targets:
+                    for term in analyzer.terms(target):
+                        if term not in bucket:
+                            bucket.append(term)
+        rules = [
+            Rule(trigger, tuple(terms), trigger not in one_way, trigger in colloquial)
+            for trigger, terms in merged.items()
+            if terms
+        ]
+        return cls(rules)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Lexicon:
+        return cls.parse((path or DATA_DIR / "lexicon.txt").read_text("utf-8"))
+
+    def expansions(self, keys: tuple[str, ...] | list[str]) -> list[tuple[int, Rule]]:
+        """(position, rule) for each trigger found in the light keys (longest match wins)."""
+        found: list[tuple[int, Rule]] = []
+        i = 0
+        while i < len(keys):
+            matched = 0
+            for rule in self._by_first.get(keys[i], ()):
+                n = len(rule.trigger)
+                if tuple(keys[i : i + n]) == rule.trigger:
+                    found.append((i, rule))
+                    matched = n
+                    break
+            i += matched or 1
+        return found
+
+
+def _expressions(part: str) -> list[str]:
+    return [e.strip() for e in part.split(",") if e.strip()]
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon.load()

@@ -1,0 +1,125 @@
+"""From what a person typed to weighted index terms: words, lexicon expansions, typo corrections.
+
+Whatever the input (10,000 characters, query syntax, emoji, control characters), the output is
+a short list of plain index terms: nothing typed is ever interpreted as query syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from allo.search.analysis import FrenchAnalyzer, fold, surface_words
+from allo.search.fuzzy import Vocabulary
+from allo.search.lexicon import Lexicon, light_key
+
+#: Only the beginning of a very long query is read (a question is never this long).
+MAX_QUERY_CHARS = 1000
+#: At most this many distinct words are searched.
+MAX_QUERY_WORDS = 32
+
+
+@dataclass(frozen=True)
+class QueryWeights:
+    """How much the terms that were not typed count, relative to typed ones (measured)."""
+
+    #: terms added by an equivalence (acronym ⇄ official name)
+    expansion: float = 0.5
+    #: terms added by a one-way rule (the words people say → the words fiches use)
+    one_way: float = 1.0
+    #: a typed word marked "(familier)" in the lexicon ("virer"), which fiches use in another
+    #: sense if at all ("virement")
+    colloquial_typed: float = 0.3
+    #: corrections of words the fiches never use
+    correction: float = 0.8
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    #: (index term, weight), typed terms first
+    terms: list[tuple[str, float]] = field(default_factory=list)
+    #: typed words that were corrected, with their corrections (for "did you mean")
+    corrected: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+def normalize_query(text: str) -> str:
+    """The query as read: control characters out, whitespace collapsed, length capped."""
+    text = text[: MAX_QUERY_CHARS * 2]
+    cleaned = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(cleaned.split())[:MAX_QUERY_CHARS]
+
+
+def _key(word: str) -> str:
+    return light_key("".join(fold(word).split()))
+
+
+class QueryParser:
+    def __init__(
+        self,
+        analyzer: FrenchAnalyzer,
+        lexicon: Lexicon | None,
+        vocabulary: Vocabulary | None,
+        weights: QueryWeights | None = None,
+        term_exists: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.lexicon = lexicon
+        self.vocabulary = vocabulary
+        self.weights = weights or QueryWeights()
+        #: whether the index knows a term: a word whose term is known is not a typo
+        self.term_exists = term_exists or (lambda _term: False)
+
+    def parse(self, text: str) -> ParsedQuery:
+        text = normalize_query(text)
+        parsed = ParsedQuery(text)
+        typed = surface_words(text)[: MAX_QUERY_WORDS * 3]
+        term_of = self.analyzer.term
+        vocabulary = self.vocabulary
+        weights: dict[str, float] = {}
+
+        def add(term: str, weight: float) -> None:
+            if term and weight > weights.get(term, 0.0):
+                weights[term] = weight
+
+        content = [w for w in dict.fromkeys(typed) if term_of(w)][:MAX_QUERY_WORDS]
+        for word in content:
+            add(term_of(vocabulary.accented(word) if vocabulary else word), 1.0)
+        keys = [_key(w) for w in typed]
+        triggers = (
+            {i for p, r in self.lexicon.expansions(keys) for i in range(p, p + len(r.trigger))}
+            if self.lexicon is not None
+            else set()
+        )
+        if vocabulary is not None and self.weights.correction > 0:
+            lexicon_words = {typed[i] for i in triggers if i < len(typed)}
+            for word in content:
+                if word in lexicon_words or self.term_exists(term_of(word)):
+                    continue
+                fixes = vocabulary.corrections(fold(word))
+                if fixes:
+                    parsed.corrected[word] = fixes
+                    for fix in fixes:
+                        add(term_of(fix), self.weights.correction)
+        if self.lexicon is not None:
+            for fixes in parsed.corrected.values():
+                keys.append(_key(fixes[0]))
+            demoted: set[str] = set()
+            expanded: set[str] = set()
+            for position, rule in self.lexicon.expansions(keys):
+                weight = self.weights.expansion if rule.symmetric else self.weights.one_way
+                for term in rule.terms:
+                    add(term, weight)
+                    expanded.add(term)
+                if rule.colloquial:
+                    for word in typed[position : position + len(rule.trigger)]:
+                        demoted.add(term_of(vocabulary.accented(word) if vocabulary else word))
+            for term in demoted - expanded:
+                if term in weights:
+                    weights[term] = min(weights[term], self.weights.colloquial_typed)
+        parsed.terms = [(t, w) for t, w in weights.items() if w > 0]
+        return parsed

@@ -1,0 +1,344 @@
+"""The search service other domains call: `get_search_service(runtime).search(...)` / `.suggest(...)`.
+
+Each process builds its engine once (runtime.service), then checks the knowledge base's
+version at most every few seconds and applies what changed. Document vectors come from the
+embedding cache; fiches not embedded yet are embedded in a background thread (never during a
+request) and are ranked by the lexical side until then.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from allo.errors import InvalidInput
+from allo.runtime import Runtime
+from allo.search import analysis_cache
+from allo.search.analysis import FrenchAnalyzer, default_analyzer
+from allo.search.documents import SearchDocument, build_documents
+from allo.search.embcache import EmbeddingCache
+from allo.search.embedder import Embedder, make_embedder
+from allo.search.engine import Change, SearchEngine
+from allo.search.fusion import FusionConfig, fuse
+from allo.search.index import DEFAULT_BOOSTS
+from allo.search.lexicon import Lexicon, default_lexicon
+from allo.search.query import ParsedQuery, QueryParser, QueryWeights
+from allo.search.repository import knowledge_base_version, searchable_fiches
+from allo.search.suggest import Suggestion
+
+log = logging.getLogger("allo.search")
+
+AUDIENCES = ("particuliers", "professionnels", "associations")
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    title: str
+    score: float
+    audiences: tuple[str, ...]
+    url: str
+    kind: str
+    source: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """Everything measured in docs/SEARCH.md, in one place."""
+
+    boosts: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BOOSTS))
+    query: QueryWeights = field(default_factory=QueryWeights)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    #: candidates taken from each side before fusion
+    candidates: int = 50
+
+
+class SearchService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        embedder: Embedder | None = None,
+        cache: EmbeddingCache | None = None,
+        analyzer: FrenchAnalyzer | None = None,
+        lexicon: Lexicon | None = None,
+        config: RankingConfig | None = None,
+        check_interval: float = 5.0,
+        query_cache_size: int = 1024,
+        embed_missing: bool = True,
+        background_embedding: bool = True,
+        analysis_path: Path | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.embedder = embedder
+        self.cache = cache
+        self.analyzer = analyzer or default_analyzer()
+        self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        self.config = config or RankingConfig()
+        self.check_interval = check_interval
+        self.query_cache_size = query_cache_size
+        #: whether this process embeds the fiches missing from the cache (a server does, in
+        #: the background; one-shot commands leave it to `allo search reindex`)
+        self.embed_missing = embed_missing
+        #: where analysed documents are kept between processes (None: not kept)
+        self.analysis_path = analysis_path
+        self.background_embedding = background_embedding
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._refresh_lock = threading.Lock()
+        self._embed_thread: threading.Thread | None = None
+        self._pending: set[int] = set()
+        self._checked_at = 0.0
+        self._version: str | None = None
+        self.engine: SearchEngine = self._build()
+
+    # -- building and refreshing -------------------------------------------------------------------
+    def _load(self) -> tuple[str, list[SearchDocument]]:
+        with self._sessions() as session:
+            version = knowledge_base_version(session)
+            documents = build_documents(searchable_fiches(session))
+        return version, documents
+
+    def _build(self) -> SearchEngine:
+        version, documents = self._load()
+        dim = self.embedder.dim if self.embedder is not None else 1
+        known = analysis_cache.load(self.analysis_path) if self.analysis_path else {}
+        engine = SearchEngine(self.analyzer, documents, dim, known)
+        if self.analysis_path and set(engine.analyses) != set(known):
+            try:
+                analysis_cache.save(self.analysis_path, engine.analyses)
+            except OSError:
+                log.warning("search analysis cache not writable")
+        self._version, self._checked_at = version, time.monotonic()
+        self._parser = self._make_parser(engine)
+        self._attach_vectors(engine, list(range(len(documents))))
+        return engine
+
+    def _make_parser(self, engine: SearchEngine) -> QueryParser:
+        return QueryParser(
+            self.analyzer,
+            self.lexicon,
+            engine.vocabulary,
+            self.config.query,
+            term_exists=lambda term: engine.index.doc_freq(term) > 0,
+        )
+
+    def set_config(self, config: RankingConfig) -> None:
+        """Change the ranking settings (benchmarks compare settings on one built index)."""
+        self.config = config
+        self._parser = self._make_parser(self.engine)
+
+    def rebuild(self) -> SearchEngine:
+        """Rebuild everything from the database (`allo search reindex`)."""
+        with self._refresh_lock:
+            self.engine = self._build()
+            return self.engine
+
+    def refresh(self, force: bool = False) -> Change | None:
+        """Apply the fiches changed since the last check; None when nothing was checked."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.check_interval:
+            return None
+        if not self._refresh_lock.acquire(blocking=force):
+            return None  # another thread is refreshing: keep serving the current state
+        try:
+            self._checked_at = now
+            with self._sessions() as session:
+                version = knowledge_base_version(session)
+            if version == self._version and not force:
+                return Change(0, 0, 0)
+            version, documents = self._load()
+            change, fresh = self.engine.apply(documents)
+            self._version = version
+            if change:
+                self._parser = self._make_parser(self.engine)
+                self._attach_vectors(self.engine, fresh)
+                log.info(
+                    "search index updated: %d added, %d updated, %d removed",
+                    change.added,
+                    change.updated,
+                    change.removed,
+                )
+            return change
+        finally:
+            self._refresh_lock.release()
+
+    def _attach_vectors(self, engine: SearchEngine, ords: list[int]) -> None:
+        """Give documents their cached vectors; embed the others out of the request path."""
+        if self.embedder is None or self.cache is None or not ords:
+            return
+        docs = [(o, engine.docs[o]) for o in ords]
+        keyed = [(o, self.cache.key(d.embedding_text)) for o, d in docs if d is not None]
+        found = self.cache.lookup(k for _o, k in keyed)
+        missing = []
+        for o, k in keyed:
+            vector = found.get(k)
+            if vector is None:
+                missing.append(o)
+            else:
+                engine.dense.set(o, vector)
+        if missing:
+            self._pending.update(missing)
+            if not self.embed_missing:
+                return
+            if self.background_embedding:
+                self._start_embedding(engine)
+            else:
+                self.embed_pending(engine)
+
+    def _start_embedding(self, engine: SearchEngine) -> None:
+        if self._embed_thread is not None and self._embed_thread.is_alive():
+            return
+        self._embed_thread = threading.Thread(
+            target=self.embed_pending, args=(engine,), name="allo-search-embed", daemon=True
+        )
+        self._embed_thread.start()
+
+    def embed_pending(
+        self, engine: SearchEngine | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Embed the documents that have no vector yet (cached on disk for every process)."""
+        engine = engine or self.engine
+        if self.embedder is None or self.cache is None:
+            return 0
+        done = 0
+        while self._pending:
+            ords = sorted(self._pending)
+            self._pending.difference_update(ords)
+            docs = [(o, engine.docs[o]) for o in ords]
+            docs = [(o, d) for o, d in docs if d is not None]
+            texts = [d.embedding_text for _o, d in docs]
+            vectors = self.cache.ensure(texts, self.embedder.embed_documents, progress=progress)
+            for o, d in docs:
+                vector = vectors.get(self.cache.key(d.embedding_text))
+                if vector is not None:
+                    engine.dense.set(o, vector)
+                    done += 1
+        return done
+
+    def missing_vectors(self) -> int:
+        """How many searchable fiches have no vector yet."""
+        if not self.semantic:
+            return 0
+        engine = self.engine
+        return sum(1 for o in engine.ords.values() if not engine.dense.has(o))
+
+    def documents(self) -> list[SearchDocument]:
+        return [d for d in self.engine.docs if d is not None]
+
+    def wait_for_embeddings(self, timeout: float | None = None) -> None:
+        thread = self._embed_thread
+        if thread is not None:
+            thread.join(timeout)
+
+    # -- queries ------------------------------------------------------------------------------------
+    def parse(self, query: str) -> ParsedQuery:
+        return self._parser.parse(query)
+
+    def query_vector(self, text: str) -> np.ndarray:
+        assert self.embedder is not None
+        cached = self._query_vectors.get(text)
+        if cached is not None:
+            self._query_vectors.move_to_end(text)
+            return cached
+        vector = self.embedder.embed_query(text)
+        if self.query_cache_size > 0:
+            self._query_vectors[text] = vector
+            while len(self._query_vectors) > self.query_cache_size:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    @property
+    def semantic(self) -> bool:
+        return self.embedder is not None and self.cache is not None
+
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        audience: str | None = None,
+        source: str | None = None,
+        *,
+        semantic: bool | None = None,
+    ) -> list[SearchHit]:
+        """The best fiches for a question, best first; `semantic=False` forces the lexical engine."""
+        validate(query, audience)
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        self.refresh()
+        engine = self.engine
+        parsed = self._parser.parse(query)
+        k = max(self.config.candidates, limit)
+        lexical = engine.lexical(parsed.terms, k, self.config.boosts, audience, source)
+        use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
+            engine.dense.present.any()
+        )
+        if use_dense and parsed.text:
+            vector = self.query_vector(parsed.text)
+            dense = engine.dense.search(vector, k, engine.mask(audience, source))
+            ranked = fuse(lexical, dense, self.config.fusion)
+        else:
+            ranked = [(h.ord, h.score) for h in lexical]
+        hits: list[SearchHit] = []
+        for ord_, score in ranked:
+            doc = engine.document(ord_)
+            if doc is None:
+                continue
+            hits.append(
+                SearchHit(
+                    id=doc.id,
+                    title=doc.title,
+                    score=round(float(score), 4),
+                    audiences=doc.audiences,
+                    url=doc.url,
+                    kind=doc.kind,
+                    source=doc.source,
+                    description=doc.description,
+                )
+            )
+            if len(hits) == limit:
+                break
+        return hits
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Titles and known questions matching what is being typed (lexical, a few hundred µs)."""
+        if not prefix or not prefix.strip():
+            return []
+        limit = max(1, min(int(limit), 20))
+        self.refresh()
+        return self.engine.suggester.suggest(prefix, limit)
+
+
+def validate(query: str, audience: str | None = None) -> None:
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInput("Saisissez au moins un mot à rechercher.")
+    if audience is not None and audience not in AUDIENCES:
+        raise InvalidInput(
+            "Public inconnu : choisissez « particuliers », « professionnels » ou « associations »."
+        )
+
+
+def build_search_service(runtime: Runtime, **options: Any) -> SearchService:
+    """A service configured by the settings (`embedder`, `home` for the embedding cache)."""
+    embedder = make_embedder(runtime.settings)
+    cache = None
+    if embedder is not None:
+        cache = EmbeddingCache(
+            runtime.settings.home / "search" / "embeddings", embedder.name, embedder.dim
+        )
+    options.setdefault("analysis_path", analysis_cache.cache_path(runtime.settings.home / "search"))
+    return SearchService(runtime.read_sessions, embedder=embedder, cache=cache, **options)
+
+
+def get_search_service(runtime: Runtime) -> SearchService:
+    """This process's search service, built on first use."""
+    return runtime.service("search", build_search_service)

@@ -1,0 +1,166 @@
+"""The search service over the database: filters, one result per fiche, refresh, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from allo.errors import InvalidInput
+from allo.search.embcache import EmbeddingCache
+from allo.search.embedder import HashingEmbedder
+from allo.search.service import SearchService
+
+# Invented words, so the bundled fiches never compete with the test's own.
+RARE = "zorglubienne"
+
+
+def ids(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.id for h in hits]
+
+
+def test_fiche_in_several_audiences_appears_once_and_filters_apply(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche(
+        "L9001", f"Allocation {RARE} des familles", audiences=["particuliers", "professionnels"]
+    )
+    add_fiche("L9002", f"Guide {RARE} des associations", audiences=["associations"], source="dila")
+    service = make_service()
+    found = ids(service.search(RARE))
+    assert sorted(found) == ["L9001", "L9002"]  # each once
+    assert ids(service.search(RARE, audience="professionnels")) == ["L9001"]
+    assert ids(service.search(RARE, audience="particuliers")) == ["L9001"]
+    assert ids(service.search(RARE, audience="associations")) == ["L9002"]
+    assert ids(service.search(RARE, source="dila")) == ["L9002"]
+    assert ids(service.search(RARE, source="local", audience="associations")) == []
+    hit = service.search(RARE, audience="professionnels")[0]
+    assert hit.audiences == ("particuliers", "professionnels")
+    assert hit.url == "https://example.test/L9001"
+
+
+def test_title_outranks_body(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche("L9011", "Aide au chauffage", text=f"Le mot {RARE} apparaît dans le texte.")
+    add_fiche("L9012", f"Prime {RARE}", text="Une prime pour les ménages modestes.")
+    assert ids(make_service().search(RARE)) == ["L9012", "L9011"]
+
+
+def test_index_follows_added_changed_and_removed_fiches(
+    add_fiche: Callable[..., object],
+    remove_fiche: Callable[[str], None],
+    make_service: Callable[..., SearchService],
+) -> None:
+    service = make_service()
+    assert service.search(RARE) == []
+    add_fiche("L9021", f"Chèque {RARE}")
+    assert ids(service.search(RARE)) == ["L9021"]  # refreshed on the next search
+    add_fiche("L9021", "Chèque énergie")
+    assert service.search(RARE) == []
+    assert "L9021" in ids(service.search("chèque énergie", limit=20))
+    remove_fiche("L9021")
+    assert "L9021" not in ids(service.search("chèque énergie", limit=50))
+    assert "L9021" not in ids(service.search("energie", limit=50))
+
+
+def test_version_is_checked_at_most_every_interval(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    service = make_service(check_interval=3600)
+    add_fiche("L9031", f"Bourse {RARE}")
+    assert service.search(RARE) == []  # not checked yet: the cheap path
+    change = service.refresh(force=True)
+    assert change is not None and change.added == 1
+    assert ids(service.search(RARE)) == ["L9031"]
+
+
+def test_rebuild_from_scratch(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    service = make_service(check_interval=3600)
+    add_fiche("L9041", f"Prêt {RARE}")
+    service.rebuild()
+    assert ids(service.search(RARE)) == ["L9041"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_empty_query_is_refused_in_french(
+    make_service: Callable[..., SearchService], query: str
+) -> None:
+    with pytest.raises(InvalidInput, match="au moins un mot"):
+        make_service().search(query)
+
+
+def test_unknown_audience_is_refused(make_service: Callable[..., SearchService]) -> None:
+    with pytest.raises(InvalidInput, match="Public inconnu"):
+        make_service().search("carte", audience="martiens")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 10_000,
+        ("carte grise " * 1000)[:10_000],
+        '" * ( ) : - ^ NEAR AND',
+        'title:(carte OR grise)^3 AND -"perte" NEAR/2 *',
+        "😀🙃🇫🇷",
+        "carte\x00grise\x1b[0m\x7f",
+        "\u202e\u200bcarte",
+    ],
+)
+def test_hostile_queries_are_plain_text(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService], query: str
+) -> None:
+    add_fiche("L9051", "Carte grise perdue")
+    hits = make_service().search(query)
+    assert isinstance(hits, list)
+    assert all(h.id for h in hits)
+
+
+def test_syntax_characters_do_not_hide_words(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche("L9061", f"Carte {RARE}")
+    assert ids(make_service().search(f'"{RARE}" AND (carte)^2 -*:'))[0] == "L9061"
+
+
+def test_hybrid_ranking_uses_cached_vectors_and_embeds_missing_ones_outside_requests(
+    add_fiche: Callable[..., object],
+    make_service: Callable[..., SearchService],
+    tmp_path: Path,
+) -> None:
+    add_fiche("L9071", f"Indemnité {RARE} de déménagement")
+    embedder = HashingEmbedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    service = make_service(embedder=embedder, cache=cache, embed_missing=False)
+    assert service.semantic
+    missing = service.missing_vectors()
+    assert missing == service.engine.size > 0
+    assert ids(service.search(RARE))[0] == "L9071"  # lexical side alone meanwhile
+    assert service.embed_pending() == missing
+    assert service.missing_vectors() == 0
+    hits = service.search(f"{RARE} déménagement")
+    assert hits[0].id == "L9071"
+    # a second service finds every vector in the disk cache: nothing left to embed
+    again = make_service(embedder=embedder, cache=cache, embed_missing=False)
+    assert again.missing_vectors() == 0
+    ord_ = again.engine.ords["L9071"]
+    assert np.allclose(
+        again.engine.dense.vectors[ord_], service.engine.dense.vectors[ord_], atol=1e-3
+    )
+
+
+def test_semantic_false_forces_the_lexical_engine(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService], tmp_path: Path
+) -> None:
+    add_fiche("L9081", f"Forfait {RARE}")
+    embedder = HashingEmbedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    service = make_service(embedder=embedder, cache=cache, background_embedding=False)
+    lexical = service.search(RARE, semantic=False)
+    hybrid = service.search(RARE)
+    assert ids(lexical)[0] == ids(hybrid)[0] == "L9081"
+    assert lexical[0].score != hybrid[0].score  # BM25 versus fused scores
