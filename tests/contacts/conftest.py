@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flow_helpers import PASSWORD, Api
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -14,8 +14,6 @@ from allo.contacts import agents as agents_domain
 from allo.contacts.models import Agent
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
-
-PASSWORD = "mot-de-passe-de-test"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -33,26 +31,6 @@ def make_agent(db: Session) -> Callable[..., Agent]:
         return agents_domain.create_agent(db, name, role, PASSWORD, sectors=sectors)
 
     return _make
-
-
-@dataclass
-class Api:
-    """A TestClient that logs in as a given agent and sends its bearer token."""
-
-    client: Any
-    db: Session
-
-    def login(self, role: str = "advisor", *sectors: str) -> dict[str, str]:
-        name = f"api-{role}-{'-'.join(sectors) or 'x'}-{id(object())}"[:60]
-        agents_domain.create_agent(self.db, name, role, PASSWORD, sectors=sectors)
-        self.db.commit()
-        response = self.client.post(
-            "/api/auth/login", json={"username": name, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        # Only the bearer token authenticates the next calls, not the cookie the client kept.
-        self.client.cookies.clear()
-        return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 @pytest.fixture
