@@ -3,6 +3,10 @@
 Identifiers are the source's own (DILA `F1342`/`N358`/`R54755`, travail-emploi `article375542`);
 local fiches written by editors get the `L` prefix. A fiche published under several audiences is
 one row whose `audiences` lists them all.
+
+Each source record a fiche is built from (the same DILA ID exported under several audiences, or
+one travail-emploi record) is kept as a `FicheVariant`: re-imports compare per-variant hashes, and
+an import that covers only one feed can rebuild the merged row without the other feeds' files.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.base import Base, UTCDateTime, utcnow
@@ -58,4 +62,25 @@ class Fiche(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    __table_args__ = (Index("ix_fiche_source_kind", "source", "kind"),)
+    __table_args__ = (
+        Index("ix_fiche_source_kind", "source", "kind"),
+        # kb_version() reads max(updated_at) on every search-index freshness check.
+        Index("ix_fiche_updated_at", "updated_at"),
+    )
+
+
+class FicheVariant(Base):
+    """One source record of a fiche, as imported from one feed."""
+
+    __tablename__ = "fiche_variant"
+
+    fiche_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("fiche.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the export it came from: "particuliers", "professionnels", "associations" or "travail"
+    feed: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: sha256 of the raw source record
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: the raw source record (XML bytes or JSON), zlib-compressed
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

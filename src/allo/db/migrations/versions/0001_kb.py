@@ -47,9 +47,27 @@ def upgrade() -> None:
     op.create_index(op.f("ix_fiche_source"), "fiche", ["source"], unique=False)
     op.create_index(op.f("ix_fiche_kind"), "fiche", ["kind"], unique=False)
     op.create_index("ix_fiche_source_kind", "fiche", ["source", "kind"], unique=False)
+    op.create_index("ix_fiche_updated_at", "fiche", ["updated_at"], unique=False)
+    op.create_table(
+        "fiche_variant",
+        sa.Column("fiche_id", sa.String(length=64), nullable=False),
+        sa.Column("feed", sa.String(length=32), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.LargeBinary(), nullable=False),
+        sa.Column("imported_at", allo.db.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["fiche_id"],
+            ["fiche.id"],
+            name=op.f("fk_fiche_variant_fiche_id_fiche"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("fiche_id", "feed", name=op.f("pk_fiche_variant")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("fiche_variant")
+    op.drop_index("ix_fiche_updated_at", table_name="fiche")
     op.drop_index("ix_fiche_source_kind", table_name="fiche")
     op.drop_index(op.f("ix_fiche_kind"), table_name="fiche")
     op.drop_index(op.f("ix_fiche_source"), table_name="fiche")

@@ -1,0 +1,192 @@
+"""`allo kb import|show|stats|list`: the knowledge base from the command line."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from allo.cli._common import console, out, session
+from allo.kb.importer import ImportReport
+
+#: at most this many problems are listed one by one; the rest are counted
+MAX_LISTED = 30
+
+
+class Format(StrEnum):
+    text = "text"
+    html = "html"
+    json = "json"
+
+
+class RichProgress:
+    """Adapts the importer's progress protocol to a Rich progress bar (on stderr)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self.task = self.progress.add_task(description, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+
+def run_import(paths: list[Path]) -> ImportReport:
+    """Import with a progress bar, commit, print the summary; shared with `allo data fetch`."""
+    from allo.kb import services
+
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar,
+        session() as s,
+    ):
+        report = services.import_paths(s, paths, RichProgress(bar))
+    print_report(report)
+    return report
+
+
+def print_report(report: ImportReport) -> None:
+    for label, problems, style in (
+        ("Ignoré", report.skipped, "red"),
+        ("Avertissement", report.warnings, "yellow"),
+    ):
+        for problem in problems[:MAX_LISTED]:
+            console.print(
+                f"[{style}]{label} :[/] {escape(problem.origin)} — {escape(problem.message)}"
+            )
+        if len(problems) > MAX_LISTED:
+            console.print(f"[{style}]… et {len(problems) - MAX_LISTED} autre(s).[/]")
+    if report.complete_feeds:
+        console.print("Exports complets (retraits appliqués) : " + ", ".join(report.complete_feeds))
+    style = "green" if report.ok else "yellow"
+    console.print(f"[bold {style}]Import terminé :[/] {report.summary()}")
+
+
+def register(app: typer.Typer) -> None:
+    kb = typer.Typer(
+        help="Base de connaissances : fiches DILA et travail-emploi.", no_args_is_help=True
+    )
+    app.add_typer(kb, name="kb")
+
+    @kb.command("import")
+    def import_(
+        paths: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Zips DILA (vosdroits-*.zip), dossiers ou fichiers XML, fiches-travail.json[.gz]."
+            ),
+        ],
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Rapport en JSON sur la sortie.")
+        ] = False,
+    ) -> None:
+        """Importe (ou met à jour) les fiches ; code de sortie 1 si des éléments ont été ignorés."""
+        report = run_import(paths)
+        if as_json:
+            out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+        if not report.ok:
+            raise typer.Exit(1)
+
+    @kb.command("show")
+    def show(
+        fiche_id: Annotated[
+            str, typer.Argument(help="Identifiant : F1342, N358, R54755, article375542…")
+        ],
+        fmt: Annotated[
+            Format, typer.Option("--format", "-f", help="text, html ou json.")
+        ] = Format.text,
+    ) -> None:
+        """Affiche une fiche en texte, en HTML ou en JSON (métadonnées et rendu)."""
+        from allo.kb import services
+
+        with session() as s:
+            fiche = services.get_fiche(s, fiche_id)
+            rendered = services.render(s, fiche)
+            data = fiche_json(fiche, rendered.html, rendered.text)
+        if fmt is Format.json:
+            out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        elif fmt is Format.html:
+            out.print(rendered.html, markup=False, highlight=False)
+        else:
+            out.print(f"{fiche.title}\n{'=' * min(len(fiche.title), 80)}", markup=False)
+            meta = f"{fiche.id} · {fiche.type_label} · {', '.join(fiche.audiences)}"
+            if fiche.modified:
+                meta += f" · mise à jour le {fiche.modified:%d/%m/%Y}"
+            out.print(meta, markup=False, highlight=False)
+            if fiche.breadcrumb:
+                out.print(" > ".join(c["title"] for c in fiche.breadcrumb), markup=False)
+            if fiche.description:
+                out.print(f"\n{fiche.description}", markup=False, highlight=False)
+            out.print(f"\n{rendered.text}", markup=False, highlight=False)
+
+    @kb.command("stats")
+    def stats(
+        as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    ) -> None:
+        """Nombre de fiches distinctes, par source, par public et par type."""
+        from allo.kb import services
+
+        with session() as s:
+            data = services.stats(s)
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        out.print(f"[bold]{data['total']}[/] fiches distinctes")
+        for key, title in (
+            ("by_source", "Par source"),
+            ("by_audience", "Par public"),
+            ("by_type", "Par type"),
+        ):
+            table = Table(title=title, title_justify="left")
+            table.add_column("Valeur")
+            table.add_column("Fiches", justify="right")
+            for name, value in sorted(data[key].items(), key=lambda kv: -kv[1]):
+                table.add_row(escape(name), str(value))
+            out.print(table)
+
+
+def fiche_json(fiche: Any, html: str, text: str) -> dict[str, Any]:
+    return {
+        "id": fiche.id,
+        "source": fiche.source,
+        "kind": fiche.kind,
+        "type_label": fiche.type_label,
+        "title": fiche.title,
+        "description": fiche.description,
+        "subject": fiche.subject,
+        "breadcrumb": fiche.breadcrumb,
+        "audiences": fiche.audiences,
+        "url": fiche.url,
+        "modified": fiche.modified.isoformat() if fiche.modified else None,
+        "related": fiche.related,
+        "services": fiche.services,
+        "pivots": fiche.pivots,
+        "contacts": fiche.contacts,
+        "references": fiche.references,
+        "updated_at": fiche.updated_at.isoformat() if fiche.updated_at else None,
+        "html": html,
+        "text": text,
+    }

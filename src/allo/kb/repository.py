@@ -1,0 +1,156 @@
+"""Every query of the knowledge base: services, CLI and handlers go through here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy.orm import Session
+
+from allo.kb.models import Fiche, FicheVariant
+
+#: rows per statement for bulk writes (keeps SQLite under its variable limit, PG packets small)
+CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- import ------------------------------------------------------------------------------
+#: arbitrary constant naming the knowledge-base import lock on PostgreSQL
+_IMPORT_LOCK = 39390001
+
+
+def lock_for_import(session: Session) -> None:
+    """Serialise imports: PostgreSQL takes a transaction advisory lock; SQLite writers already
+    hold the database write lock for their whole transaction (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+
+
+def variant_hashes(session: Session) -> dict[tuple[str, str], str]:
+    rows = session.execute(
+        select(FicheVariant.fiche_id, FicheVariant.feed, FicheVariant.content_hash)
+    )
+    return {(fiche_id, feed): digest for fiche_id, feed, digest in rows}
+
+
+def fiche_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(Fiche.id)))
+
+
+def variant_sources(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    out: dict[tuple[str, str], bytes] = {}
+    for chunk in _chunks(keys, 200):
+        rows = session.execute(
+            select(FicheVariant.fiche_id, FicheVariant.feed, FicheVariant.source).where(
+                tuple_(FicheVariant.fiche_id, FicheVariant.feed).in_(list(chunk))
+            )
+        )
+        for fiche_id, feed, source in rows:
+            out[(fiche_id, feed)] = source
+    return out
+
+
+def insert_fiches(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(insert(Fiche), list(chunk))
+
+
+def update_fiches(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(update(Fiche), list(chunk))
+
+
+def delete_fiches(session: Session, ids: list[str]) -> None:
+    for chunk in _chunks(ids):
+        session.execute(delete(FicheVariant).where(FicheVariant.fiche_id.in_(list(chunk))))
+        session.execute(delete(Fiche).where(Fiche.id.in_(list(chunk))))
+
+
+def insert_variants(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(insert(FicheVariant), list(chunk))
+
+
+def update_variants(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(update(FicheVariant), list(chunk))
+
+
+def delete_variants(session: Session, keys: list[tuple[str, str]]) -> None:
+    for chunk in _chunks(keys, 200):
+        session.execute(
+            delete(FicheVariant).where(
+                tuple_(FicheVariant.fiche_id, FicheVariant.feed).in_(list(chunk))
+            )
+        )
+
+
+# -- reading -----------------------------------------------------------------------------
+def get(session: Session, fiche_id: str) -> Fiche | None:
+    return session.get(Fiche, fiche_id)
+
+
+def titles(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(ids))
+    out: dict[str, str] = {}
+    for chunk in _chunks(wanted):
+        rows = session.execute(select(Fiche.id, Fiche.title).where(Fiche.id.in_(list(chunk))))
+        out.update({fiche_id: title for fiche_id, title in rows})
+    return out
+
+
+def list_fiches(
+    session: Session,
+    *,
+    source: str | None = None,
+    kinds: Sequence[str] | None = None,
+    audience: str | None = None,
+    ids: Sequence[str] | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[Fiche]:
+    query = select(Fiche).order_by(Fiche.id)
+    if source:
+        query = query.where(Fiche.source == source)
+    if kinds:
+        query = query.where(Fiche.kind.in_(list(kinds)))
+    if ids is not None:
+        query = query.where(Fiche.id.in_(list(ids)))
+    if audience is None:
+        query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(session.scalars(query))
+    # audiences is a JSON list: filter in Python (portable across SQLite and PostgreSQL)
+    found = [f for f in session.scalars(query) if audience in (f.audiences or [])]
+    return found[offset : offset + limit if limit is not None else None]
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Fiche)) or 0
+
+
+def counts(session: Session) -> dict[str, Counter[str]]:
+    by_source: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    by_audience: Counter[str] = Counter()
+    rows = session.execute(select(Fiche.source, Fiche.kind, Fiche.type_label, Fiche.audiences))
+    for source, kind, type_label, audiences in rows:
+        by_source[source] += 1
+        by_kind[kind] += 1
+        by_type[type_label or kind] += 1
+        for audience in audiences or []:
+            by_audience[audience] += 1
+    return {"source": by_source, "kind": by_kind, "type": by_type, "audience": by_audience}
+
+
+def version_parts(session: Session) -> tuple[int, Any]:
+    total, latest = session.execute(select(func.count(), func.max(Fiche.updated_at))).one()
+    return int(total or 0), latest
