@@ -6,7 +6,8 @@ ALLO_SIMULATION_KEY. A request carrying `X-Allo-Simulated-Time: <ISO 8601 instan
 so every timestamp the flow writes (arrival, taken, closed…) is the simulated one and the day
 needs no real waiting. The ordinary server has no such middleware: a client of `allo serve`
 cannot forge a time, whatever headers it sends. Background jobs (retention purge, notifications)
-are off here, since the simulated day's "now" is not the wall clock's.
+are off here, since the simulated day's "now" is not the wall clock's, and passwords use a cheap
+argon2 cost (the replay's team is throw-away).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from allo.contacts.agents import use_password_cost
 from allo.db.base import simulated_now
+from allo.privacy.redaction import warm_up
 from allo.settings import Settings
 
 TIME_HEADER = b"x-allo-simulated-time"
@@ -88,5 +91,12 @@ def create_app() -> Any:
         raise RuntimeError(f"{KEY_ENV} must hold a random secret of at least 32 characters")
     app: FastAPI = create_real_app(Settings.from_env())
     app.state.background_jobs = False
+    # The replay's team is throw-away and created with cheap argon2 hashes; with the same cost
+    # here, logging in does not re-hash at the production cost (which holds SQLite's write
+    # lock for a second per login). The replay measures the flow, not password hashing.
+    use_password_cost(time_cost=1, memory_cost=8192)
+    # Load the name model before serving (a real server loads it at the first login): the
+    # replay measures the flow, not each worker's one-off model load.
+    app.router.add_event_handler("startup", warm_up)
     app.add_middleware(SimulatedClock, key=key)
     return app

@@ -43,6 +43,9 @@ class MessageIn(BaseModel):
 
 
 class MessageCreatedOut(BaseModel):
+    reference: int = Field(
+        description="Numéro de votre demande (à citer si vous appelez le service)."
+    )
     token: str = Field(description="Jeton privé : seul moyen de lire la réponse. À conserver.")
     read_url: str = Field(description="Adresse privée de lecture de la réponse.")
     expires_at: datetime = Field(description="Fin de validité de l'adresse privée.")
@@ -105,6 +108,7 @@ def post_message(body: MessageIn, session: DbSession, runtime: RuntimeDep) -> Me
     if done.service_closed:
         text += " Le service est fermé : elle sera traitée dès sa réouverture."
     return MessageCreatedOut(
+        reference=done.contact.id,
         token=done.token,
         read_url=f"/api/messages/{done.token}",
         expires_at=done.message.expires_at,

@@ -1,0 +1,172 @@
+"""`allo stats`, `allo purge` and `allo simulate day|serve`: thin commands over allo.stats and
+allo.privacy."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from allo.cli._common import console, fail, out, runtime, session
+
+
+def _print_figures(figures: dict[str, Any]) -> None:
+    level1 = figures["level1"]
+    period = figures["period"]
+    out.print(f"[bold]Chiffres du {period['from']} au {period['to']}[/] ({figures['timezone']})")
+    out.print(f"Contacts : {figures['contacts']}  — par canal : {figures['by_channel']}")
+    out.print(f"Par secteur (escaladés) : {figures['by_sector']}")
+    out.print(f"Par issue : {figures['by_outcome']}")
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v * 100:.1f} %"
+
+    out.print(
+        f"Résolus au niveau 1 : {level1['resolved']} ({pct(level1['resolution_rate'])}) — "
+        f"escaladés : {level1['escalated']} ({pct(level1['escalation_rate'])})"
+    )
+    for name, d in (
+        ("Attente téléphone niveau 1", figures["wait_seconds"]["level1_phone"]),
+        ("Attente niveau 2", figures["wait_seconds"]["level2"]),
+        ("Traitement niveau 1", figures["handling_seconds"]["level1"]),
+        ("Traitement niveau 2", figures["handling_seconds"]["level2"]),
+        ("Délai de réponse écrite", figures["written_response_seconds"]),
+    ):
+        out.print(f"{name} : moyenne {d['mean']} s, 90e centile {d['p90']} s ({d['count']})")
+    sl = figures["service_level"]
+    out.print(
+        f"Taux de service ({sl['target_seconds']} s) : {pct(sl['rate'])} — "
+        f"abandons : {figures['abandonment']['abandoned']} ({pct(figures['abandonment']['rate'])})"
+    )
+    sat = figures["satisfaction"]
+    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {sat['mean']}")
+    busiest = sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3]
+    out.print("Heures les plus chargées : " + ", ".join(f"{h} h ({n})" for h, n in busiest))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("stats")
+    def stats(
+        from_: str = typer.Option(
+            None, "--from", help="Premier jour (AAAA-MM-JJ) ou date-heure ISO."
+        ),
+        to: str = typer.Option(None, "--to", help="Dernier jour (AAAA-MM-JJ) ou date-heure ISO."),
+        target_wait: int = typer.Option(60, help="Attente cible du taux de service (secondes)."),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+        as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV (indicateur;valeur)."),
+    ) -> None:
+        """Chiffres du service sur une période : canaux, secteurs, issues, heures, attentes…"""
+        from allo.db.base import utcnow
+        from allo.stats import figures as figures_domain
+
+        if as_json and as_csv:
+            fail("Choisissez --json ou --csv, pas les deux.")
+        tz = ZoneInfo(runtime().settings.timezone)
+        with session() as s:
+            period = figures_domain.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
+            result = figures_domain.compute(s, period, tz, target_wait_seconds=target_wait)
+        if as_json:
+            out.print_json(json.dumps(result, ensure_ascii=False))
+        elif as_csv:
+            writer = csv.writer(sys.stdout, delimiter=";")
+            writer.writerow(["indicateur", "valeur"])
+            writer.writerows(figures_domain.flatten(result))
+        else:
+            _print_figures(result)
+
+    @app.command("purge")
+    def purge() -> None:
+        """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours."""
+        from allo.privacy import retention
+
+        days = runtime().settings.retention_days
+        with session() as s:
+            report = retention.purge(s, retention_days=days)
+        console.print(
+            f"Purge (conservation {days} jours) : {report.contacts} contacts, {report.notes} notes, "
+            f"{report.emails} adresses effacées. Les chiffres et les avis sont conservés."
+        )
+
+    simulate = typer.Typer(help="Simulation d'une journée du service.", no_args_is_help=True)
+    app.add_typer(simulate, name="simulate")
+
+    @simulate.command("day")
+    def simulate_day(
+        contacts: int = typer.Option(8000, min=1, max=200_000, help="Contacts de la journée."),
+        seed: int = typer.Option(1, help="Graine du tirage (même graine, même journée)."),
+        url: str = typer.Option(
+            None, help="Serveur « allo simulate serve » déjà lancé (sinon un serveur jetable)."
+        ),
+        database: str = typer.Option(
+            "",
+            help="Serveur PostgreSQL pour la base jetable (postgresql+psycopg://…) ; vide : SQLite.",
+        ),
+        workers: int = typer.Option(1, min=1, max=16, help="Processus applicatifs du serveur."),
+        day: str = typer.Option(
+            None, help="Jour simulé (AAAA-MM-JJ) ; par défaut le dernier jour ouvré."
+        ),
+        concurrency: int = typer.Option(8, min=1, max=64, help="Requêtes simultanées au plus."),
+        as_json: bool = typer.Option(False, "--json", help="Rapport JSON."),
+    ) -> None:
+        """Rejoue une journée réaliste par l'API HTTP, affiche ses chiffres et vérifie qu'aucun
+        contact n'est perdu ni dupliqué."""
+        from allo.stats.simulation import SimulationOptions, run_day, summary
+
+        try:
+            chosen = date.fromisoformat(day) if day else None
+        except ValueError:
+            fail("Le jour doit être au format AAAA-MM-JJ.")
+            return
+        options = SimulationOptions(
+            contacts=contacts, seed=seed, url=url, scratch_server=database, workers=workers,
+            day=chosen, concurrency=concurrency,
+        )  # fmt: skip
+        report = run_day(options, progress=lambda m: console.print(m))
+        data = summary(report)
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        else:
+            _print_figures(report.figures)
+            check = report.check
+            out.print(
+                f"[bold]Rejeu[/] : {data['operations']} requêtes en {data['wall_seconds']} s pour "
+                f"{data['simulated_seconds'] / 3600:.1f} h simulées (×{data['speedup']}) ; "
+                f"p50 {data['p50_ms']} ms, p99 {data['p99_ms']} ms."
+            )
+            out.print(
+                f"Contrôle : {check['created']} créés, {check['found']} retrouvés, "
+                f"{check['lost']} perdus, {check['duplicated']} dupliqués — {check['by_state']}"
+            )
+        if not report.ok():
+            fail("Des contacts ont été perdus ou dupliqués.", 3)
+
+    @simulate.command("serve")
+    def simulate_serve(
+        host: str = typer.Option("127.0.0.1", help="Adresse d'écoute."),
+        port: int = typer.Option(8001, help="Port d'écoute."),
+        workers: int = typer.Option(1, min=1, max=32, help="Processus applicatifs."),
+    ) -> None:
+        """Serveur de simulation (horloge simulée protégée par ALLO_SIMULATION_KEY), pour
+        « allo simulate day --url »."""
+        import uvicorn
+
+        from allo.stats.simserver import KEY_ENV
+
+        if len(os.environ.get(KEY_ENV, "")) < 32:
+            fail(f"Définissez {KEY_ENV} (un secret d'au moins 32 caractères).")
+        runtime()  # migrate first
+        uvicorn.run(
+            "allo.stats.simserver:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="warning",
+        )
