@@ -17,4 +17,8 @@ def machine_facts() -> str:
                 cpu = line.split(":", 1)[1].strip()
                 break
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{now}, {os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{now}, {os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, "
+        f"load average at the end {load} (the machine is shared)"
+    )

@@ -274,3 +274,18 @@ def test_openapi_documents_every_field(client: Any) -> None:
     for name in ours:
         for field, prop in schemas[name]["properties"].items():
             assert prop.get("description"), f"{name}.{field} has no description"
+
+
+def test_cookie_sessions_refuse_cross_site_writes(client: Any, api: Api) -> None:
+    from allo.contacts import agents
+
+    agents.create_agent(api.db, "origine", "advisor", PASSWORD)
+    client.post("/api/auth/login", json={"username": "origine", "password": PASSWORD})
+    foreign = client.post(
+        "/api/contacts", json={"channel": "phone"}, headers={"origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403 and "autre site" in foreign.json()["detail"]
+    own = client.post(
+        "/api/contacts", json={"channel": "phone"}, headers={"origin": "http://testserver"}
+    )
+    assert own.status_code == 201

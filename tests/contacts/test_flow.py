@@ -277,3 +277,28 @@ def test_queue_overview(db: Session, make_agent: Callable[..., Agent]) -> None:
         after["niveau1"].oldest_wait_seconds is not None
         and after["niveau1"].oldest_wait_seconds >= 0
     )
+
+
+def test_orientation_to_a_directory_office(db: Session, make_agent: Callable[..., Agent]) -> None:
+    from allo.directory.models import Office
+
+    db.add(
+        Office(
+            id="mairie-99999-01",
+            type="mairie",
+            name="Mairie de Testville",
+            insee="99999",
+            departement="99",
+            content_hash="0" * 64,
+        )
+    )
+    db.flush()
+    advisor = make_agent("advisor")
+    cid = new_contact(db)
+    services.take(db, advisor, cid)
+    # The directory is loaded: an unknown office is refused, a known one gets its name.
+    with pytest.raises(InvalidInput, match="annuaire"):
+        services.orient(db, advisor, cid, services.Orientation(office_id="nulle-part"))
+    contact = services.orient(db, advisor, cid, services.Orientation(office_id="mairie-99999-01"))
+    assert contact.outcome_detail["office_id"] == "mairie-99999-01"
+    assert contact.outcome_detail["label"] == "Mairie de Testville"
