@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from allo.contacts import repository, services
+from allo.contacts import reading, repository
 from allo.contacts.fiche_search import search_function
 from allo.contacts.suggestion import suggest_sector
 from allo.db.migrate import upgrade
@@ -75,11 +75,11 @@ def main() -> None:
             settings["words"].append(suggest_sector(r["question"], sheets=sheets).sector)
             timings.append(time.perf_counter() - start)
             if search is not None:
-                found = services.fiche_themes(session, list(search(r["question"], 3)))
+                found = reading.fiche_themes(session, list(search(r["question"], 3)))
                 settings["words + search (top 3, lexical)"].append(
                     suggest_sector(r["question"], found, sheets=sheets).sector
                 )
-            consulted = services.fiche_themes(session, r["expected"])
+            consulted = reading.fiche_themes(session, r["expected"])
             settings["words + consulted fiche"].append(
                 suggest_sector(r["question"], consulted, sheets=sheets).sector
             )

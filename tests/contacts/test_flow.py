@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.orm import Session
 
+from allo.contacts import reading, services
 from allo.contacts import repository as repo
-from allo.contacts import services
 from allo.contacts.models import Agent
 from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb.escalation import load_sheets
@@ -148,7 +148,7 @@ def test_escalation_moves_the_contact_with_its_context(
         services.take_next(db, advisor, "travail")
 
     taken = services.take(db, specialist, cid)
-    view = services.view(db, specialist, cid)
+    view = reading.view(db, specialist, cid)
     assert view.contact.question == taken.question
     assert view.contact.fiches_consulted == ["F2405"]
     assert view.contact.qualification["answers"] == {"statut": "salarie_prive", "convention": "oui"}
@@ -238,12 +238,12 @@ def test_visibility_by_role(db: Session, make_agent: Callable[..., Agent]) -> No
     justice = make_agent("specialist", "justice")
     editor = make_agent("editor")
     cid = new_contact(db)
-    assert services.view(db, supervisor, cid).contact.id == cid
-    assert services.view(db, advisor, cid).contact.id == cid
+    assert reading.view(db, supervisor, cid).contact.id == cid
+    assert reading.view(db, advisor, cid).contact.id == cid
     with pytest.raises(Forbidden):
-        services.view(db, justice, cid)
+        reading.view(db, justice, cid)
     with pytest.raises(Forbidden):
-        services.view(db, editor, cid)
+        reading.view(db, editor, cid)
 
 
 def test_abandon_only_while_waiting(db: Session, make_agent: Callable[..., Agent]) -> None:
@@ -259,10 +259,10 @@ def test_abandon_only_while_waiting(db: Session, make_agent: Callable[..., Agent
 
 
 def test_queue_overview(db: Session, make_agent: Callable[..., Agent]) -> None:
-    before = {q.queue: q.waiting for q in services.queue_overview(db)}
+    before = {q.queue: q.waiting for q in reading.queue_overview(db)}
     new_contact(db)
     new_contact(db)
-    after = {q.queue: q for q in services.queue_overview(db)}
+    after = {q.queue: q for q in reading.queue_overview(db)}
     assert set(after) == {
         "niveau1",
         "interieur",

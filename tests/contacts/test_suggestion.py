@@ -69,7 +69,7 @@ def test_model_follows_the_sheets() -> None:
 
 
 def test_fiche_themes_from_the_database(db: Session) -> None:
-    from allo.contacts import services
+    from allo.contacts import reading
     from allo.kb.models import Fiche
 
     db.add(
@@ -89,7 +89,7 @@ def test_fiche_themes_from_the_database(db: Session) -> None:
         )
     )
     db.flush()
-    themes = services.fiche_themes(db, ["Ztest1", "inconnue"])
+    themes = reading.fiche_themes(db, ["Ztest1", "inconnue"])
     assert [t.id for t in themes] == ["Ztest1"]
     assert themes[0].breadcrumb == ("Logement", "Location immobilière : loyer")
     assert suggest_sector("que faire", themes).sector == "logement"

@@ -13,8 +13,8 @@ Rules every use case keeps:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -32,7 +32,6 @@ from allo.contacts.models import (
     ContactEvent,
     ContactNote,
 )
-from allo.contacts.suggestion import FicheThemes, SectorSuggestion, suggest_sector
 from allo.db.base import utcnow
 from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb.escalation import SheetSet
@@ -162,14 +161,14 @@ def _check_fiche_ids(session: Session, fiche_ids: Sequence[str]) -> list[str]:
     return ids
 
 
-def _require_handler(agent: Agent) -> None:
+def require_handler(agent: Agent) -> None:
     if agent.role not in HANDLER_ROLES:
         raise Forbidden("Seuls les conseillers et les spécialistes traitent les contacts.")
 
 
 def _held(session: Session, agent: Agent, contact_id: int) -> Contact:
     """The contact, locked, if `agent` holds it; otherwise the right French error."""
-    _require_handler(agent)
+    require_handler(agent)
     contact = repo.contact(session, contact_id, for_update=True)
     if contact is None:
         raise NotFound(f"Contact n° {contact_id} introuvable.")
@@ -206,7 +205,8 @@ def _finish(
         _leave_agent(session, contact, agent, now)
 
 
-def _allowed_queues(agent: Agent) -> tuple[str, ...]:
+def allowed_queues(agent: Agent) -> tuple[str, ...]:
+    """The queues this agent takes contacts from (advisors: niveau1; specialists: their sectors)."""
     if agent.role == "advisor":
         return (LEVEL1_QUEUE,)
     if agent.role == "specialist":
@@ -215,10 +215,10 @@ def _allowed_queues(agent: Agent) -> tuple[str, ...]:
 
 
 def _check_can_take(agent: Agent, queue: str) -> None:
-    _require_handler(agent)
+    require_handler(agent)
     if queue not in QUEUES:
         raise NotFound(f"File inconnue : « {queue} ». Files : {', '.join(QUEUES)}.")
-    if queue in _allowed_queues(agent):
+    if queue in allowed_queues(agent):
         return
     if agent.role == "specialist" and queue in SECTORS:
         raise Conflict(
@@ -343,7 +343,7 @@ def take(
 ) -> Contact:
     """Take one given waiting contact (a specialist picking from the sector's list)."""
     now = _now(now)
-    _require_handler(agent)
+    require_handler(agent)
     contact = repo.contact(session, contact_id, for_update=True)
     if contact is None:
         raise NotFound(f"Contact n° {contact_id} introuvable.")
@@ -621,113 +621,3 @@ def record_call_event(
 ) -> None:
     """A telephony step (offered, transferred, ended) on the contact's timeline."""
     _event(session, contact, kind, _now(now), None, **data)
-
-
-# --- reading -------------------------------------------------------------------------------------
-
-
-def can_view(session: Session, agent: Agent, contact: Contact) -> bool:
-    """Supervisors and administrators see every contact; handlers see their queues and their own."""
-    if agent.role in ("supervisor", "administrator"):
-        return True
-    if agent.role not in HANDLER_ROLES:
-        return False
-    if contact.agent_id == agent.id or contact.queue in _allowed_queues(agent):
-        return True
-    return repo.has_handled(session, contact.id, agent.id)
-
-
-@dataclass(frozen=True)
-class ContactView:
-    contact: Contact
-    notes: list[ContactNote]
-    events: list[ContactEvent]
-    agent_names: dict[int, str] = field(default_factory=dict)
-
-
-def view(session: Session, agent: Agent, contact_id: int) -> ContactView:
-    contact = repo.contact(session, contact_id)
-    if contact is None:
-        raise NotFound(f"Contact n° {contact_id} introuvable.")
-    if not can_view(session, agent, contact):
-        raise Forbidden("Ce contact n'est pas dans vos files.")
-    notes = repo.notes(session, contact.id)
-    events = repo.events(session, contact.id)
-    ids = [n.agent_id for n in notes if n.agent_id] + [e.agent_id for e in events if e.agent_id]
-    if contact.agent_id:
-        ids.append(contact.agent_id)
-    return ContactView(contact, notes, events, repo.agent_names(session, ids))
-
-
-@dataclass(frozen=True)
-class QueueStatus:
-    queue: str
-    label: str
-    level: int
-    waiting: int
-    taken: int
-    oldest_wait_seconds: float | None
-
-
-def queue_overview(session: Session, *, now: datetime | None = None) -> list[QueueStatus]:
-    now = _now(now)
-    return [
-        QueueStatus(
-            queue=row.queue,
-            label=QUEUE_LABELS[row.queue],
-            level=1 if row.queue == LEVEL1_QUEUE else 2,
-            waiting=row.waiting,
-            taken=row.taken,
-            oldest_wait_seconds=(
-                round((now - row.oldest_queued_at).total_seconds(), 1)
-                if row.oldest_queued_at
-                else None
-            ),
-        )
-        for row in repo.queue_rows(session)
-    ]
-
-
-# --- sector suggestion ---------------------------------------------------------------------------
-
-
-def fiche_themes(session: Session, fiche_ids: Sequence[str]) -> list[FicheThemes]:
-    """The suggestion's view of the fiches, in the given order (unknown ids skipped)."""
-    found = repo.fiche_themes(session, fiche_ids)
-    out = []
-    for fid in dict.fromkeys(fiche_ids):
-        if fid in found:
-            subject, crumbs, title = found[fid]
-            # The first crumb is the audience's home ("Accueil particuliers"), the last the fiche.
-            out.append(
-                FicheThemes(
-                    id=fid, subject=subject, breadcrumb=tuple(crumbs[1:-1] or crumbs), title=title
-                )
-            )
-    return out
-
-
-SearchFn = Callable[[str, int], Sequence[str]]
-
-
-def suggest_for_contact(
-    session: Session,
-    agent: Agent,
-    contact_id: int,
-    *,
-    sheets: SheetSet,
-    search: SearchFn | None = None,
-    extra_fiche_ids: Sequence[str] = (),
-) -> tuple[SectorSuggestion, list[str]]:
-    """Suggest a sector from the question and the fiches consulted, else those search finds."""
-    contact = repo.contact(session, contact_id)
-    if contact is None:
-        raise NotFound(f"Contact n° {contact_id} introuvable.")
-    _require_handler(agent)
-    if not can_view(session, agent, contact):
-        raise Forbidden("Ce contact n'est pas dans vos files.")
-    fiche_ids = list(dict.fromkeys([*extra_fiche_ids, *contact.fiches_consulted]))
-    if not fiche_ids and search is not None and contact.question:
-        fiche_ids = list(search(contact.question, 3))
-    suggestion = suggest_sector(contact.question, fiche_themes(session, fiche_ids), sheets=sheets)
-    return suggestion, fiche_ids

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
 from allo.contacts.models import Agent, ContactEvent, ContactNote
-from allo.contacts.services import ContactView, QueueStatus
+from allo.contacts.reading import ContactView, QueueStatus
 from allo.contacts.suggestion import SectorSuggestion
 from allo.kb.escalation import EscalationSheet
 from allo.privacy.redaction import KIND_LABELS, PLACEHOLDERS

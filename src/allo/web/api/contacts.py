@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from allo.contacts import services
+from allo.contacts import reading, services
 from allo.contacts.fiche_search import search_function
 from allo.contacts.models import Agent
 from allo.errors import InvalidInput
@@ -61,7 +61,7 @@ def _calls(runtime: Runtime) -> services.CallControl | None:
 
 
 def _detail(session: DbSession, agent: Agent, contact_id: int) -> ContactDetailOut:
-    return ContactDetailOut.of(services.view(session, agent, contact_id))
+    return ContactDetailOut.of(reading.view(session, agent, contact_id))
 
 
 @router.post(
@@ -93,7 +93,7 @@ def create_contact(body: ContactIn, session: DbSession, agent: Creator) -> Conta
 )
 def queues(session: DbSession, agent: CurrentAgent) -> list[QueueOut]:
     """Superviseurs et administrateurs voient toutes les files ; un agent voit les siennes."""
-    rows = services.queue_overview(session)
+    rows = reading.queue_overview(session)
     if agent.role in ("supervisor", "administrator"):
         return [QueueOut.of(q) for q in rows]
     if agent.role == "advisor":
@@ -314,7 +314,7 @@ def suggest(
 ) -> SuggestionOut:
     """D'après les mots de la question et les thèmes des fiches consultées (ou trouvées par la
     recherche). « aucun » : le premier niveau garde la question."""
-    suggestion, fiche_ids = services.suggest_for_contact(
+    suggestion, fiche_ids = reading.suggest_for_contact(
         session,
         agent,
         contact_id,
