@@ -327,6 +327,9 @@ How it holds: `repository.claim_next` takes the oldest waiting contact with
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (concurrent takers lock different rows and never
 wait on each other), then `UPDATE … WHERE state = 'waiting'` re-checks it; on SQLite every write
 transaction starts with `BEGIN IMMEDIATE`, so takers are serialised.
+
+The other contacts figure, sector suggestion accuracy, is in [contacts-sector.md](contacts-sector.md)
+(`bench/contacts_sector.py`).
 """
     )
 

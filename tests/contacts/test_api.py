@@ -270,6 +270,7 @@ def test_openapi_documents_every_field(client: Any) -> None:
         "SheetOut",
         "NoteOut",
         "EventOut",
+        "ContactSummaryOut",
     ]
     for name in ours:
         for field, prop in schemas[name]["properties"].items():
@@ -289,3 +290,20 @@ def test_cookie_sessions_refuse_cross_site_writes(client: Any, api: Api) -> None
         "/api/contacts", json={"channel": "phone"}, headers={"origin": "http://testserver"}
     )
     assert own.status_code == 201
+
+
+def test_queue_contacts_listing(client: Any, api: Api) -> None:
+    advisor = api.login("advisor")
+    specialist = api.login("specialist", "justice")
+    supervisor = api.login("supervisor")
+    cid = client.post(
+        "/api/contacts", json={"channel": "web", "question": "une question écrite"}, headers=advisor
+    ).json()["id"]
+    listed = client.get("/api/queues/niveau1/contacts?limit=500", headers=advisor)
+    assert listed.status_code == 200
+    mine = [c for c in listed.json() if c["id"] == cid]
+    assert mine and mine[0]["state"] == "waiting" and mine[0]["mine"] is False
+    assert client.get("/api/queues/niveau1/contacts", headers=specialist).status_code == 403
+    assert client.get("/api/queues/justice/contacts", headers=specialist).status_code == 200
+    assert client.get("/api/queues/travail/contacts", headers=supervisor).status_code == 200
+    assert client.get("/api/queues/nulle-part/contacts", headers=supervisor).status_code == 404

@@ -86,6 +86,17 @@ def queue_overview(session: Session, *, now: datetime | None = None) -> list[Que
     ]
 
 
+def queue_contacts(
+    session: Session, agent: Agent, queue: str, *, limit: int = 100
+) -> list[Contact]:
+    """The open contacts of a queue, for an agent who works it (or supervises)."""
+    if queue not in QUEUE_LABELS:
+        raise NotFound(f"File inconnue : « {queue} ».")
+    if agent.role not in ("supervisor", "administrator") and queue not in allowed_queues(agent):
+        raise Forbidden("Cette file n'est pas la vôtre.")
+    return repo.contacts_in_queue(session, queue, ("waiting", "taken"), max(1, min(limit, 500)))
+
+
 # --- sector suggestion ---------------------------------------------------------------------------
 
 

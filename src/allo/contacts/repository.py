@@ -129,6 +129,20 @@ def claim(session: Session, contact_id: int, agent_id: int, now: datetime) -> bo
     return claimed.rowcount == 1
 
 
+def contacts_in_queue(
+    session: Session, queue: str, states: Sequence[str], limit: int
+) -> list[Contact]:
+    """Open contacts of a queue, oldest first (what a console lists)."""
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.queue == queue, Contact.state.in_(states))
+            .order_by(Contact.queued_at, Contact.id)
+            .limit(limit)
+        )
+    )
+
+
 def contacts_held_by(session: Session, agent_id: int) -> int:
     return (
         session.scalar(

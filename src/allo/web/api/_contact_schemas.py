@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
-from allo.contacts.models import Agent, ContactEvent, ContactNote
+from allo.contacts.models import Agent, Contact, ContactEvent, ContactNote
 from allo.contacts.reading import ContactView, QueueStatus
 from allo.contacts.suggestion import SectorSuggestion
 from allo.kb.escalation import EscalationSheet
@@ -224,6 +224,36 @@ class ContactOut(BaseModel):
     taken_at: datetime | None = Field(description="Prise en charge par l'agent actuel.")
     closed_at: datetime | None = Field(description="Clôture.")
     escalations: int = Field(description="Nombre de passages vers un secteur.")
+
+
+class ContactSummaryOut(BaseModel):
+    id: int = Field(description="Numéro du contact.")
+    channel: str = Field(description="phone, web ou email.")
+    state: str = Field(description="waiting (en file) ou taken (en cours).")
+    queue: str = Field(description="La file.")
+    level: int = Field(description="1 ou 2.")
+    created_at: datetime = Field(description="Heure d'arrivée.")
+    queued_at: datetime = Field(description="Entrée dans la file.")
+    wait_seconds: float = Field(description="Attente dans la file jusqu'à maintenant (s).")
+    question: str = Field(description="Début de la question (masquée), 200 caractères au plus.")
+    escalations: int = Field(description="Passages vers un secteur.")
+    mine: bool = Field(description="Vrai si le contact est traité par l'agent qui demande.")
+
+    @classmethod
+    def of(cls, c: Contact, agent_id: int, now: datetime) -> ContactSummaryOut:
+        return cls(
+            id=c.id,
+            channel=c.channel,
+            state=c.state,
+            queue=c.queue,
+            level=c.level,
+            created_at=c.created_at,
+            queued_at=c.queued_at,
+            wait_seconds=round(max(0.0, (now - c.queued_at).total_seconds()), 1),
+            question=c.question[:200],
+            escalations=c.escalations,
+            mine=c.agent_id == agent_id,
+        )
 
 
 class ContactDetailOut(ContactOut):

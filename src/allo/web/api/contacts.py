@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from allo.contacts import reading, services
 from allo.contacts.fiche_search import search_function
 from allo.contacts.models import Agent
+from allo.db.base import utcnow
 from allo.errors import InvalidInput
 from allo.kb.escalation import SheetSet, sheets_for_home
 from allo.runtime import Runtime
@@ -23,6 +24,7 @@ from allo.web.api._contact_schemas import (
     ContactDetailOut,
     ContactIn,
     ContactPatch,
+    ContactSummaryOut,
     EscalateIn,
     NoteIn,
     NoteOut,
@@ -101,6 +103,25 @@ def queues(session: DbSession, agent: CurrentAgent) -> list[QueueOut]:
     if agent.role == "specialist":
         return [QueueOut.of(q) for q in rows if q.queue in agent.sectors]
     return []
+
+
+@router.get(
+    "/queues/{queue}/contacts",
+    response_model=list[ContactSummaryOut],
+    summary="Les contacts ouverts d'une file, du plus ancien au plus récent",
+    responses=_ERRORS,
+)
+def queue_contacts(
+    queue: Annotated[str, Path(max_length=32, description="niveau1 ou un secteur.")],
+    session: DbSession,
+    agent: Annotated[Agent, require_role("advisor", "specialist", "supervisor", "administrator")],
+    limit: Annotated[int, Query(ge=1, le=500, description="Nombre maximal de contacts.")] = 100,
+) -> list[ContactSummaryOut]:
+    now = utcnow()
+    return [
+        ContactSummaryOut.of(c, agent.id, now)
+        for c in reading.queue_contacts(session, agent, queue, limit=limit)
+    ]
 
 
 @router.post(
