@@ -96,6 +96,9 @@ def live_server(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, home / "server.log")
+        # Build the per-process search and directory indexes before the first timed interaction.
+        httpx.get(f"{url}/recherche", params={"q": "carte grise"}, timeout=300)
+        httpx.get(f"{url}/ou-s-adresser", params={"place": "42000"}, timeout=300)
         yield LiveServer(url=url, database_url=database_url, home=home, env=env)
     finally:
         process.terminate()

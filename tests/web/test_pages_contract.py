@@ -19,10 +19,14 @@ from fastapi.routing import APIRoute
 import allo.web.pages
 from allo.web.app import create_app
 
-#: One sample URL per page route; `{fiche}` is replaced by a fiche of the bundled data.
-SAMPLE_PAGES: dict[str, str] = {
-    "/": "/",
+#: Sample URLs of each page route (bundled data), with and without their optional parameters.
+SAMPLE_PAGES: dict[str, list[str]] = {
+    "/": ["/"],
+    "/recherche": ["/recherche", "/recherche?q=carte+grise+perdue", "/recherche?q=zzqxw"],
+    "/fiches/{fiche_id}": ["/fiches/F1726", "/fiches/F1726?place=42000", "/fiches/F12006"],
+    "/ou-s-adresser": ["/ou-s-adresser", "/ou-s-adresser?place=42000&type=caf"],
 }
+SAMPLE_URLS = [(route, url) for route, urls in SAMPLE_PAGES.items() for url in urls]
 
 
 def _page_modules() -> list[Any]:
@@ -70,9 +74,8 @@ def test_every_page_context_field_is_documented() -> None:
     assert undocumented == []
 
 
-@pytest.mark.parametrize("route", sorted(SAMPLE_PAGES))
-def test_page_follows_the_layout_contract(client: Any, route: str) -> None:
-    url = SAMPLE_PAGES[route]
+@pytest.mark.parametrize(("route", "url"), SAMPLE_URLS)
+def test_page_follows_the_layout_contract(client: Any, route: str, url: str) -> None:
     response = client.get(url, headers={"Accept": "text/html"})
     assert response.status_code == 200, url
     assert response.headers["content-type"].startswith("text/html")

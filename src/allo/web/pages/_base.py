@@ -14,6 +14,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from allo.contacts.models import Agent
+from allo.web.auth import OptionalAgent
 from allo.web.pages import _filters
 
 
@@ -104,6 +106,22 @@ def _prepare(env: Environment) -> None:
         return
     env.filters.update(_filters.FILTERS)
     env.globals["_allo_ready"] = True
+
+
+def agent_view(agent: Agent | None) -> AgentView | None:
+    if agent is None:
+        return None
+    return AgentView(
+        display_name=agent.display_name or agent.username,
+        can_advise=agent.role == "advisor",
+        can_specialise=agent.role == "specialist",
+        can_supervise=agent.role in ("supervisor", "administrator"),
+    )
+
+
+def page_agent(agent: OptionalAgent) -> AgentView | None:
+    """Dependency of every page: the logged-in agent for the header, or None."""
+    return agent_view(agent)
 
 
 def is_htmx(request: Request) -> bool:
