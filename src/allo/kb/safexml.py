@@ -37,9 +37,9 @@ def _parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes) -> etree._Element:
     """Parse a document, refusing any DTD (DILA files have none) and so any entity trick."""
-    if not data.strip():
-        raise UnsafeOrInvalidXML("fichier vide")
     head = data[:4096]
+    if not head.strip():
+        raise UnsafeOrInvalidXML("fichier vide")
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise UnsafeOrInvalidXML("déclaration DOCTYPE/ENTITY refusée (XML non sûr)")
     try:

@@ -269,7 +269,7 @@ class HtmlRenderer:
             self.h(level, title)
         if label:
             self.w(f'<p class="allo-condition">Si : {esc(label)}</p>')
-        self.children(el, level + 1, _TITLE_SKIP)
+        self.children(el, level + 1 if title else level, _TITLE_SKIP)
         self.w("</section>")
 
     def liste(self, el: etree._Element, level: int) -> None:
@@ -343,7 +343,7 @@ class HtmlRenderer:
             f'<p class="fr-callout__title">{title}</p>',
             '<div class="fr-callout__text">',
         )
-        self.children(el, level + 1, _TITLE_SKIP)
+        self.children(el, level, _TITLE_SKIP)
         self.w("</div></div>")
 
     def avertissement(self, el: etree._Element, level: int) -> None:
@@ -351,7 +351,7 @@ class HtmlRenderer:
         title = self.title_str(el)
         if title:
             self.w(f'<p class="fr-alert__title">{title}</p>')
-        self.children(el, level + 1, _TITLE_SKIP)
+        self.children(el, level, _TITLE_SKIP)
         self.w("</div>")
 
     def situations(self, el: etree._Element, level: int) -> None:
@@ -416,7 +416,7 @@ class HtmlRenderer:
         texte = el.find("Texte")
         if texte is not None:
             self.w('<div class="allo-ou-s-adresser__texte">')
-            self.container(texte, level + 1)
+            self.container(texte, level)
             self.w("</div>")
         web = el.find("RessourceWeb")
         url = safe_url(web.get("URL")) if web is not None else None
@@ -464,7 +464,7 @@ class HtmlRenderer:
         for child in el:
             if child.tag in ("Introduction", "Texte"):
                 self.w('<div class="allo-service__texte">')
-                self.container(child, level + 1)
+                self.container(child, level)
                 self.w("</div>")
             elif child.tag == "NoticeLiee":
                 self.notice(child, level)
@@ -491,7 +491,7 @@ class HtmlRenderer:
         self.w(cerfa, "</p>")
         for child in el:
             if child.tag == "Texte":
-                self.container(child, level + 1)
+                self.container(child, level)
             elif child.tag == "NoticeLiee":
                 self.notice(child, level)
         self.w("</div>")
@@ -586,7 +586,7 @@ class HtmlRenderer:
             self.w('<p class="allo-arbre__titre">', self.title_str(el), "</p>")
         for aide in el.iterfind("Aide"):
             self.w('<div class="allo-arbre__aide">')
-            self.container(aide, level + 1)
+            self.container(aide, level)
             self.w("</div>")
         for link in el.iterfind("LienInterne"):
             self.w('<p class="allo-arbre__reponse">→ ')
@@ -604,7 +604,7 @@ class HtmlRenderer:
         self.h(level, "Questions pour préciser la situation")
         description = el.find("Description")
         if description is not None:
-            self.container(description, level + 1)
+            self.container(description, level)
         for question in el.iterfind("Question"):
             self.w('<div class="allo-question">')
             self.h(level + 1, self.title_str(question))

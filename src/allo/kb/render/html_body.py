@@ -9,54 +9,53 @@ unknown tags keeping their text). Links are absolutised against the source site.
 from __future__ import annotations
 
 import re
+import threading
 from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lxml_html
 
-_WS = re.compile(r"\s+")
 _SAFE_SCHEME = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
 _DIGITS = re.compile(r"^\d{1,3}$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 #: tag → attributes kept (values are checked below)
-ALLOWED: dict[str, frozenset[str]] = {
-    "p": frozenset(),
-    "br": frozenset(),
-    "hr": frozenset(),
-    "strong": frozenset(),
-    "em": frozenset(),
-    "sup": frozenset(),
-    "sub": frozenset(),
-    "abbr": frozenset({"title"}),
-    "q": frozenset(),
-    "blockquote": frozenset(),
-    "ul": frozenset(),
-    "ol": frozenset({"start"}),
-    "li": frozenset(),
-    "dl": frozenset(),
-    "dt": frozenset(),
-    "dd": frozenset(),
-    "h2": frozenset(),
-    "h3": frozenset(),
-    "h4": frozenset(),
-    "h5": frozenset(),
-    "h6": frozenset(),
-    "table": frozenset(),
-    "caption": frozenset(),
-    "thead": frozenset(),
-    "tbody": frozenset(),
-    "tfoot": frozenset(),
-    "tr": frozenset(),
-    "th": frozenset({"scope", "colspan", "rowspan"}),
-    "td": frozenset({"colspan", "rowspan"}),
-    "a": frozenset({"href", "title"}),
-    "span": frozenset({"lang"}),
-    "div": frozenset({"class"}),
-    "section": frozenset(),
-    "figure": frozenset(),
-    "figcaption": frozenset(),
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "p": ("class",),
+    "br": (),
+    "hr": (),
+    "strong": (),
+    "em": (),
+    "sup": (),
+    "sub": (),
+    "abbr": ("title",),
+    "q": (),
+    "blockquote": (),
+    "ul": (),
+    "ol": ("start",),
+    "li": (),
+    "dl": (),
+    "dt": (),
+    "dd": (),
+    "h2": (),
+    "h3": (),
+    "h4": (),
+    "h5": (),
+    "h6": (),
+    "table": (),
+    "caption": (),
+    "thead": (),
+    "tbody": (),
+    "tfoot": (),
+    "tr": (),
+    "th": ("scope", "colspan", "rowspan"),
+    "td": ("colspan", "rowspan"),
+    "a": ("href", "title"),
+    "span": ("lang", "class"),
+    "div": ("class",),
+    "section": (),
+    "figure": (),
+    "figcaption": (),
 }
 #: equivalent tags written as their semantic form
 RENAMED = {"b": "strong", "i": "em", "h1": "h2", "cite": "em", "mark": "strong"}
@@ -90,8 +89,10 @@ DROPPED = frozenset(
     }
 )
 VOID = frozenset({"br", "hr"})
-#: DSFR classes kept on <div> (boxes); everything else, e.g. collapsed accordions, is dropped
-ALLOWED_CLASSES = frozenset({"fr-highlight", "fr-callout", "fr-table", "fr-quote"})
+#: classes kept (DSFR boxes, our own markers); everything else, e.g. collapsed accordions, is dropped
+ALLOWED_CLASSES = frozenset(
+    {"fr-highlight", "fr-callout", "fr-table", "fr-quote", "allo-image", "allo-video"}
+)
 _BLOCK_TAGS = frozenset(
     {
         "p",
@@ -120,16 +121,38 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+#: control characters (invalid in HTML and XML) are dropped; tab and newlines are kept
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
 def _esc(text: str) -> str:
-    return escape(text, quote=False)
+    return escape(text.translate(_CONTROL), quote=False)
+
+
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    # lxml parsers are not thread-safe (pages render in a thread pool): one per thread
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+        _local.parser = parser
+    return parser
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
 
 
 def parse_fragment(markup: str) -> etree._Element:
-    """Parse an HTML fragment into a <div> wrapper, without network or entity tricks."""
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-    if not markup.strip():
-        return lxml_html.fragment_fromstring("<div></div>")
-    return lxml_html.fragment_fromstring(markup, create_parent="div", parser=parser)
+    """Parse an HTML fragment into a <div> wrapper, without network or entity tricks.
+
+    Plain lxml elements (not lxml.html's classes): the walkers below only read tags and attributes.
+    """
+    document = etree.fromstring(f"<html><body><div>{markup}</div></body></html>", _parser())
+    wrapper = document.find("body/div") if document is not None else None
+    return wrapper if wrapper is not None else etree.Element("div")
 
 
 class _Writer:
@@ -148,7 +171,7 @@ class _Writer:
         if not tag or tag in DROPPED:
             return
         if tag == "img":
-            alt = _WS.sub(" ", el.get("alt") or "").strip()
+            alt = _squash(el.get("alt") or "")
             if alt:
                 self.out.append(f'<span class="allo-image">[Image : {_esc(alt)}]</span>')
             return
@@ -162,7 +185,7 @@ class _Writer:
             return
         attrs = self.attributes(el, tag, allowed)
         if tag in VOID:
-            self.out.append(f"<{tag}{attrs}>")
+            self.out.append(f"<{tag}{attrs}/>")  # also well-formed XML, like the DILA rendering
             return
         self.out.append(f"<{tag}{attrs}>")
         self.children(el)
@@ -176,7 +199,7 @@ class _Writer:
 
     def video(self, el: etree._Element) -> None:
         url = self.url(el.get("data-src") or "")
-        title = _WS.sub(" ", el.get("data-title") or "Vidéo").strip()
+        title = _squash(el.get("data-title") or "Vidéo")
         if url:
             self.out.append(
                 f'<p class="allo-video"><a href="{escape(url)}" target="_blank" '
@@ -190,9 +213,11 @@ class _Writer:
         absolute = urljoin(self.base_url, href) if self.base_url else href
         return absolute if _SAFE_SCHEME.match(absolute) and " " not in absolute else None
 
-    def attributes(self, el: etree._Element, tag: str, allowed: frozenset[str]) -> str:
+    def attributes(self, el: etree._Element, tag: str, allowed: tuple[str, ...]) -> str:
+        if not allowed or not el.attrib:
+            return ""
         parts = []
-        for name in sorted(allowed):
+        for name in allowed:
             value = el.get(name)
             if value is None:
                 continue
@@ -200,7 +225,7 @@ class _Writer:
                 url = self.url(value)
                 if url is None:
                     continue
-                parts.append(f'href="{escape(url)}"')
+                parts.append(f'href="{escape(url.translate(_CONTROL))}"')
                 if self.external_links:
                     parts.append('target="_blank" rel="noopener noreferrer"')
             elif name in ("colspan", "rowspan", "start"):
@@ -217,7 +242,7 @@ class _Writer:
                 if kept:
                     parts.append(f'class="{" ".join(kept)}"')
             elif name == "title":
-                parts.append(f'title="{escape(_WS.sub(" ", value).strip())}"')
+                parts.append(f'title="{escape(_squash(value.translate(_CONTROL)))}"')
         return (" " + " ".join(parts)) if parts else ""
 
 
@@ -236,7 +261,7 @@ def html_to_text(markup: str) -> str:
     current: list[str] = []
 
     def flush(prefix: str = "") -> None:
-        text = _WS.sub(" ", "".join(current)).strip()
+        text = _squash("".join(current).translate(_CONTROL)).removesuffix(" |")
         current.clear()
         if text:
             lines.append(prefix + text)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Protocol
 
-FICHE_ID_RE = re.compile(r"^(?:[FNR]\d+|article\d+|L[\w-]+)$")
+FICHE_ID_RE = re.compile(r"^(?:[FNR]\d+|article\d+|\d+|L[\w-]+)$")
 _SP_PATHS = {
     "particuliers": "particuliers",
     "professionnels": "professionnels-entreprises",

@@ -1,0 +1,176 @@
+"""`allo kb …` and `allo data fetch` through Typer's runner, on a fresh database under a temp ALLO_HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from allo.cli import _common
+from allo.cli.main import app
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def cli(
+    tmp_path: Path, make_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., object]]:
+    monkeypatch.setenv("ALLO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ALLO_DATABASE_URL", make_database())
+    monkeypatch.setenv("ALLO_EMBEDDER", "none")
+    _common.runtime.cache_clear()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> object:
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    yield invoke
+    _common.runtime().engine.dispose()
+    _common.runtime.cache_clear()
+
+
+def _zip(path: Path, files: list[Path]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in files:
+            archive.write(file, file.name)
+    return path
+
+
+def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> None:
+    result = cli("kb", "import", str(DATA / "particuliers"), str(DATA / "professionnels"))
+    assert result.exit_code == 0, result.output
+    assert "Import terminé" in result.output and "19 nouvelle(s)" in result.output
+
+    result = cli("kb", "stats", "--json")
+    stats = json.loads(result.stdout)
+    assert stats["total"] == 19
+    assert stats["by_source"] == {"dila": 19}
+    assert stats["by_audience"]["particuliers"] >= 14
+    assert set(stats) >= {"total", "by_source", "by_audience", "by_type"}
+
+    text = cli("kb", "show", "F1342")
+    assert text.exit_code == 0
+    assert text.stdout.startswith("Carte d'identité d'un mineur : première demande\n")
+    assert "Situation 1 sur 2 : Demande en France" in text.stdout
+    html = cli("kb", "show", "F1342", "--format", "html")
+    assert html.stdout.startswith('<div class="allo-fiche">')
+    data = json.loads(cli("kb", "show", "F1342", "-f", "json").stdout)
+    assert data["id"] == "F1342" and data["audiences"] == ["particuliers"]
+    assert data["breadcrumb"][0] == {"id": "N19810", "title": "Papiers - Citoyenneté"}
+    # N358 is in the base: the link from F1342's breadcrumb dossier resolves to our page
+    assert 'href="/fiches/F18605"' not in data["html"]  # F18605 is not held: link to the source
+    assert "https://www.service-public.fr/particuliers/vosdroits/F18605" in data["html"]
+
+    again = cli("kb", "import", str(DATA / "particuliers"))
+    assert again.exit_code == 0 and "14 inchangée(s)" in again.output
+
+
+def test_unknown_fiche_and_bad_input_exit_non_zero(
+    cli: Callable[..., object], tmp_path: Path
+) -> None:
+    # the real entry point turns the domain error into a French message and exit status 2
+    proc = subprocess.run(
+        [sys.executable, "-c", "from allo.cli.main import main; main()", "kb", "show", "F0000"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Erreur : Fiche introuvable : 'F0000'." in proc.stderr
+
+    bad = tmp_path / "vosdroits-particuliers.zip"
+    good = DATA / "particuliers" / "F82.xml"
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.write(good, "F82.xml")
+        archive.writestr("F9.xml", b"<Publication")
+        archive.writestr("image.png", b"\x89PNG")
+    result = cli("kb", "import", str(bad), "--json")
+    assert result.exit_code == 1
+    assert "vosdroits-particuliers.zip:F9.xml" in result.output
+    assert "vosdroits-particuliers.zip:image.png" in result.output
+    assert "1 nouvelle(s)" in result.output and "2 ignoré(s)" in result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == 1 and len(report["skipped"]) == 2
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_fetch_offline_gives_a_french_error(cli: Callable[..., object], tmp_path: Path) -> None:
+    port = _closed_port()  # nothing listens there any more: the connection is refused
+    result = cli(
+        "data",
+        "fetch",
+        "--dest",
+        str(tmp_path / "dl"),
+        "--base-url",
+        f"http://127.0.0.1:{port}/vdd",
+    )
+    assert result.exit_code == 2
+    assert "Impossible de joindre 127.0.0.1" in result.output
+    assert "allo kb import" in result.output
+    assert not any((tmp_path / "dl").iterdir())  # no partial file left behind
+
+
+def test_fetch_downloads_the_exports_and_imports_them(
+    cli: Callable[..., object], tmp_path: Path
+) -> None:
+    mirror = tmp_path / "miroir"
+    for audience, folder in (
+        ("part", "particuliers"),
+        ("pro", "professionnels"),
+        ("asso", "associations"),
+    ):
+        target = mirror / "vdd" / audience / "zip"
+        target.mkdir(parents=True)
+        _zip(target / "vosdroits-latest.zip", sorted((DATA / folder).glob("*.xml")))
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = partial(QuietHandler, directory=str(mirror))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = cli(
+            "data",
+            "fetch",
+            "--dest",
+            str(tmp_path / "dl"),
+            "--base-url",
+            f"http://127.0.0.1:{server.server_address[1]}/vdd",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "dl").iterdir())
+    assert names == [
+        "vosdroits-associations.zip",
+        "vosdroits-particuliers.zip",
+        "vosdroits-professionnels.zip",
+    ]
+    output = " ".join(result.output.split())  # Rich wraps long lines
+    assert "20 nouvelle(s)" in output
+    assert (
+        "Exports complets (retraits appliqués) : particuliers, professionnels, associations"
+        in output
+    )
