@@ -4,11 +4,11 @@ Simulated time never sleeps. Events (arrivals, hang-ups, end of a handling, an a
 for the next contact, shift changes) sit in a heap; the engine takes them in windows of
 `WINDOW` simulated seconds and sends each window's requests concurrently, every request
 stamped with its simulated instant (`X-Allo-Simulated-Time`, honoured only by the replay's own
-server, see allo.stats.simserver). Within a window, steps that put contacts into queues
-(arrivals, hang-ups, escalations, closings) go first, then the "take next" requests. "Take
-next" gives the oldest waiting contact, so when n agents of a queue ask in the same window,
-each request is stamped no earlier than the moment the n-th oldest waiting contact entered the
-queue: an agent idle before a contact arrives takes it the moment it arrives, never before.
+server, see allo.stats.simserver). A window's requests run at the same time. "Take next" gives
+the oldest waiting contact, so when n agents of a queue ask in the same window, each request is
+stamped no earlier than the moment the n-th oldest waiting contact entered the queue (or, when
+fewer wait, than the window's latest arrival there): an agent idle before a contact arrives
+takes it the moment it arrives, never before.
 
 The server is the truth: the engine learns which contact an agent got from the response of
 "take next", and keeps its own view only to know whom to wake up and to check, at the end,
@@ -37,7 +37,7 @@ from allo.contacts.models import LEVEL1_QUEUE, SECTORS
 from allo.stats.dayplan import DayPlan, PlannedContact
 from allo.stats.simserver import KEY_HEADER, TIME_HEADER
 
-WINDOW = 20.0
+WINDOW = 30.0
 SURVEY_SHARE = 0.12
 RATINGS = (1, 2, 3, 4, 5)
 RATING_WEIGHTS = (3, 5, 12, 35, 45)
@@ -170,7 +170,9 @@ class DayReplay:
         seed: int,
         concurrency: int = 8,
         progress: Callable[[str], None] | None = None,
+        window: float = WINDOW,
     ) -> None:
+        self.window = window
         self.api = api
         self.plan = plan
         self.accounts = accounts
@@ -218,17 +220,17 @@ class DayReplay:
         started = time.perf_counter()
         first = self.heap[0][0]
         last = first
-        batches = 0
+        last_report = time.perf_counter()
         try:
             while self.heap:
                 t0 = self.heap[0][0]
                 batch: list[Event] = []
-                while self.heap and self.heap[0][0] < t0 + WINDOW:
+                while self.heap and self.heap[0][0] < t0 + self.window:
                     batch.append(heapq.heappop(self.heap))
                 last = max(last, batch[-1][0])
                 self._run_batch(batch)
-                batches += 1
-                if batches % 500 == 0:
+                if time.perf_counter() - last_report > 30:
+                    last_report = time.perf_counter()
                     self.progress(
                         f"{self.at(last).astimezone(self.tz):%H:%M} — "
                         f"{self.result.created} contacts créés"
@@ -256,30 +258,46 @@ class DayReplay:
             apply()
 
     def _run_batch(self, batch: list[Event]) -> None:
+        """One window: shift changes first, then every request of the window at once."""
         for t, _s, kind, payload in batch:
             if kind == "shift":
                 self._shift(t, payload)
-        first_jobs = []
-        steps_time = 0.0
+        jobs = []
+        entering: dict[str, float] = defaultdict(float)
         for t, _s, kind, payload in batch:
             if kind in ("arrive", "hangup", "done", "survey"):
                 job = getattr(self, f"_{kind}")(t, payload)
                 if job is not None:
-                    first_jobs.append(job)
-                    steps_time = max(steps_time, t)
-        self._parallel(first_jobs)
+                    jobs.append(job)
+                    queue = self._entering_queue(kind, payload)
+                    if queue is not None:
+                        entering[queue] = max(entering[queue], t)
         tries = [(t, agent) for t, _s, kind, agent in batch if kind == "try"]
         per_queue: dict[str, int] = defaultdict(int)
         for _t, agent in tries:
             per_queue[agent.queue] += 1
-        floor = {queue: self._nth_queued(queue, n) for queue, n in per_queue.items()}
-        self._parallel([self._take(max(t, floor[agent.queue]), agent) for t, agent in tries])
-        self._wake(max(batch[-1][0], steps_time))
+        floor = {q: self._take_floor(q, n, entering.get(q, 0.0)) for q, n in per_queue.items()}
+        jobs += [self._take(max(t, floor[agent.queue]), agent) for t, agent in tries]
+        self._parallel(jobs)
+        self._wake(batch[-1][0])
 
-    def _nth_queued(self, queue: str, n: int) -> float:
-        """When the n-th oldest waiting contact of `queue` entered it (0 if fewer wait)."""
+    def _entering_queue(self, kind: str, payload: Any) -> str | None:
+        """The queue a step of this window may add a contact to (for the take stamps)."""
+        if kind == "arrive":
+            return LEVEL1_QUEUE
+        if kind == "done":
+            c = self.by_id[payload.holding]
+            return c.plan.sector if c.level == 1 and c.plan.plan == "escalate" else None
+        return None
+
+    def _take_floor(self, queue: str, takers: int, entering: float) -> float:
+        """The earliest stamp at which `takers` concurrent "take next" cannot get a contact
+        before it entered the queue: the n-th oldest waiting one's entry, or — when fewer
+        wait — the latest entry of this window (its steps run at the same time)."""
         times = sorted(self.by_id[cid].queued_at for cid in self.waiting[queue])
-        return times[min(n, len(times)) - 1] if times else 0.0
+        if len(times) >= takers:
+            return times[takers - 1]
+        return max([*times, entering])
 
     # --- shifts and logins ------------------------------------------------------------------------
 
@@ -412,8 +430,7 @@ class DayReplay:
                 if abandoned:
                     c.state = "abandoned"
                     self.waiting[LEVEL1_QUEUE].discard(contact_id)
-                else:
-                    self.result.anomalies.append(f"hang-up of {contact_id} not counted")
+                # else: an agent took the call in the same window, just before the hang-up
 
             return apply
 
@@ -474,7 +491,8 @@ class DayReplay:
         contact_id = agent.holding
         assert contact_id is not None
         c = self.by_id[contact_id]
-        note = "Réponse apportée à partir des fiches."
+        # On the phone the answer is spoken: no note. In writing, the note is the answer.
+        note = "Voici la réponse à votre question, d'après la fiche." if c.token else ""
         if c.level == 1 and c.plan.plan == "escalate":
             label, path = "escalate", f"/api/contacts/{contact_id}/escalate"
             body: dict[str, Any] = {
@@ -487,7 +505,7 @@ class DayReplay:
             body = {
                 "url": "https://www.service-public.fr",
                 "label": "Service-public.fr",
-                "note": "Orienté vers le site officiel.",
+                "note": "Vous trouverez la démarche sur le site officiel." if c.token else "",
             }
         elif c.level == 1:
             label, path = "answer", f"/api/contacts/{contact_id}/answer"
@@ -503,8 +521,12 @@ class DayReplay:
 
             def apply() -> None:
                 agent.holding = None
-                agent.pending = True
-                self.push(t, "try", agent)
+                # Ask for the next one at once if some wait; otherwise `_wake` calls the agent
+                # when a contact arrives (no "take next" on a queue known to be empty).
+                assert agent.queue is not None
+                agent.pending = bool(self.waiting[agent.queue])
+                if agent.pending:
+                    self.push(t, "try", agent)
                 c.state = state
                 if state == "waiting":
                     c.queue, c.level, c.queued_at = queue, 2, t
@@ -559,3 +581,12 @@ class DayReplay:
             (end - self.midnight).total_seconds(),
         )
         return dict(response.json())
+
+
+def health_baseline(api: Api, requests: int, concurrency: int) -> list[float]:
+    """GET /api/health timed with the replay's client and concurrency: the floor of one request."""
+    if requests <= 0:
+        return []
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda _i: api.call("health", "GET", "/api/health"), range(requests)))
+    return api.latencies.pop("health", [])

@@ -60,6 +60,10 @@ class SimulationOptions:
     day: date | None = None
     concurrency: int = 8
     keep: bool = False
+    #: simulated seconds of one replay window (see allo.stats.replay)
+    window: float = replay.WINDOW
+    #: GET /api/health requests timed after the replay, on the same server (the baseline)
+    baseline_requests: int = 300
 
 
 @dataclass
@@ -72,6 +76,8 @@ class SimulationReport:
     check: dict[str, Any]
     setup_seconds: float
     team: dict[str, int] = field(default_factory=dict)
+    #: GET /api/health latencies on the same server after the replay
+    baseline_ms: list[float] = field(default_factory=list)
 
     @property
     def speedup(self) -> float:
@@ -87,6 +93,12 @@ class SimulationReport:
         if not values:
             return None
         return values[min(len(values) - 1, max(0, int(q * len(values) + 0.999999) - 1))]
+
+    def baseline_p99(self) -> float | None:
+        values = sorted(self.baseline_ms)
+        if not values:
+            return None
+        return values[min(len(values) - 1, max(0, int(0.99 * len(values) + 0.999999) - 1))]
 
     def operations(self) -> int:
         return sum(len(v) for v in self.result.latencies_ms.values())
@@ -166,7 +178,7 @@ def simulation_server(database_url: str, home: Path, key: str, workers: int) -> 
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
@@ -178,7 +190,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("le serveur de simulation ne répond pas après 60 s")
+    raise RuntimeError("le serveur de simulation ne répond pas après 180 s")
 
 
 # --- the team ------------------------------------------------------------------------------------
@@ -300,7 +312,7 @@ def run_day(
         setup = time.perf_counter() - started
         engine_run = replay.DayReplay(
             api, plan, team, day=day, tz=tz, seed=options.seed,
-            concurrency=options.concurrency, progress=progress,
+            concurrency=options.concurrency, progress=progress, window=options.window,
         )  # fmt: skip
         try:
             result = engine_run.run()
@@ -309,6 +321,7 @@ def run_day(
             log = workdir / "server.log"
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
             raise replay.ReplayError(f"{exc}\n--- journal du serveur ---\n{tail}") from None
+        baseline = replay.health_baseline(api, options.baseline_requests, options.concurrency)
         start = datetime.combine(day, dtime(0), tzinfo=tz)
         with unit_of_work(make_session_factory(engine, readonly=True)) as session:
             check = check_contacts(
@@ -326,6 +339,7 @@ def run_day(
         check=check,
         setup_seconds=setup,
         team={k: len(v) for k, v in team.items()},
+        baseline_ms=baseline,
     )
 
 
@@ -346,6 +360,8 @@ def summary(report: SimulationReport) -> dict[str, Any]:
         "speedup": round(report.speedup, 1),
         "p50_ms": _round(report.latency(q=0.50)),
         "p99_ms": _round(report.latency(q=0.99)),
+        "health_p99_ms": _round(report.baseline_p99()),
+        "setup_seconds": round(report.setup_seconds, 1),
         "p99_by_operation_ms": {
             label: _round(report.latency(label, 0.99)) for label in sorted(r.latencies_ms)
         },

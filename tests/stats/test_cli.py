@@ -1,0 +1,67 @@
+"""`allo stats` and `allo purge`, run as the real command on a fresh database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from stats_factories import make_contact
+
+from allo.contacts.models import Contact
+from allo.db.engine import make_engine
+from allo.db.migrate import upgrade
+from allo.db.session import make_session_factory, unit_of_work
+
+ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def run(url: str, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), **env}
+    environ["ALLO_EMBEDDER"] = "none"
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [*ALLO, *args], env=environ, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Path) -> None:
+    url = make_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    old = datetime.now(UTC) - timedelta(days=40)
+    with unit_of_work(make_session_factory(engine)) as s:
+        make_contact(s, arrived=datetime(2031, 2, 3, 9, tzinfo=PARIS), wait=30)
+        make_contact(s, arrived=datetime(2031, 2, 3, 10, tzinfo=PARIS), escalate_to="justice")
+        make_contact(s, arrived=old, wait=10, question="Texte à effacer")
+
+    as_json = run(url, tmp_path, "stats", "--from", "2031-02-03", "--to", "2031-02-03", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    figures = json.loads(as_json.stdout)
+    assert figures["contacts"] == 2
+    assert figures["level1"]["escalation_rate"] == 0.5
+
+    as_csv = run(url, tmp_path, "stats", "--from", "2031-02-03", "--to", "2031-02-03", "--csv")
+    rows = dict(csv.reader(io.StringIO(as_csv.stdout), delimiter=";"))
+    assert rows["contacts"] == "2"
+    assert rows["by_sector.justice"] == "1"
+
+    inverted = run(url, tmp_path, "stats", "--from", "2031-02-04", "--to", "2031-02-03")
+    assert inverted.returncode != 0
+    assert "doit précéder" in inverted.stdout + inverted.stderr
+
+    purged = run(url, tmp_path, "purge", ALLO_RETENTION_DAYS="30")
+    assert purged.returncode == 0, purged.stderr
+    assert "1 contacts" in purged.stderr + purged.stdout
+    with unit_of_work(make_session_factory(engine)) as s:
+        questions = sorted(s.scalars(select(Contact.question)))
+    assert questions == ["", "Question [nom]", "Question [nom]"]
+    engine.dispose()
