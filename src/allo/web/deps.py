@@ -33,4 +33,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": commit BEFORE the response is sent. FastAPI's default ("request") ends a
+# yield dependency after the response, so a client could get 200 for a step that a crash then
+# loses (tests/contacts/test_crash.py caught exactly that).
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
