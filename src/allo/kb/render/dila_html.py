@@ -60,7 +60,10 @@ EXTRA_HEADINGS = {
 
 
 def esc(text: str) -> str:
-    return escape(collapse(text), quote=False)
+    text = collapse(text)
+    if "&" in text or "<" in text or ">" in text:
+        return escape(text, quote=False)
+    return text
 
 
 def attr(text: str) -> str:
@@ -111,12 +114,17 @@ class HtmlRenderer:
 
     # -- inline ---------------------------------------------------------------------------
     def inline(self, el: etree._Element) -> None:
+        out = self.out
         if el.text:
-            self.w(esc(el.text))
+            out.append(esc(el.text))
         for child in el:
-            self.inline_child(child)
+            handler = _INLINE.get(child.tag)
+            if handler is not None:
+                handler(self, child)
+            else:
+                self.inline_child(child)
             if child.tail:
-                self.w(esc(child.tail))
+                out.append(esc(child.tail))
 
     def inline_str(self, el: etree._Element) -> str:
         saved, self.out = self.out, []

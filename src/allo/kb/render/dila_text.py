@@ -72,6 +72,8 @@ def norm(text: str) -> str:
 
 def collapse(text: str) -> str:
     """Runs of white space → one space, keeping a leading/trailing one (inline boundaries)."""
+    if "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text:
+        return text  # the common case: nothing to do
     inner = " ".join(text.split())
     if not inner:
         return " " if text else ""

@@ -1,0 +1,110 @@
+"""Rendering every fiche of the full corpus to HTML, in-process: p50/p99 per fiche (target p99 ≤
+20 ms), plus the plain-text rendering. Input is what the database holds (the XML body of each
+fiche; the sanitised HTML of travail fiches), links resolved against every fiche ID.
+
+Baseline, same run and same fiches: lxml parse + `etree.tostring` of the same XML (the cost of
+merely reading and writing the markup back).
+
+    .venv/bin/python -m bench.kb_render
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+from lxml import etree
+
+from allo.kb.dila import strip_declaration
+from allo.kb.render import KnownFiches
+from allo.kb.render.api import render_html, render_text
+from allo.kb.travail import parse_travail
+from bench.kb_common import DILA_ZIPS, TRAVAIL, machine_facts, write_section
+
+
+@dataclass
+class Body:
+    id: str
+    body: str
+    body_format: str
+
+
+def corpus() -> list[Body]:
+    """One body per distinct fiche, the particuliers version first (as the importer keeps it)."""
+    bodies: dict[str, Body] = {}
+    for path in DILA_ZIPS:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                fiche_id = info.filename.rsplit(".", 1)[0]
+                if fiche_id not in bodies:
+                    xml = strip_declaration(archive.read(info)).decode("utf-8")
+                    bodies[fiche_id] = Body(fiche_id, xml, "dila-xml")
+    with gzip.open(TRAVAIL) as handle:
+        for record in json.load(handle):
+            raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
+            fields = parse_travail(raw).fields
+            bodies[fields["id"]] = Body(fields["id"], fields["body"], "html")
+    return list(bodies.values())
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    fiches = corpus()
+    links = KnownFiches({f.id: f.id for f in fiches})
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for fiche in fiches[:200]:  # warm-up
+        render_html(fiche, links)
+    base: list[float] = []
+    html_ms: list[float] = []
+    text_ms: list[float] = []
+    fallbacks: Counter[str] = Counter()
+    for fiche in fiches:
+        if fiche.body_format == "dila-xml":
+            start = time.perf_counter()
+            etree.tostring(etree.fromstring(fiche.body.encode("utf-8"), parser))
+            base.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        render_html(fiche, links, fallbacks=fallbacks)
+        html_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        render_text(fiche, links, fallbacks=fallbacks)
+        text_ms.append((time.perf_counter() - start) * 1000)
+    slowest = max(zip(html_ms, (f.id for f in fiches), strict=True))
+    p99 = pct(html_ms, 0.99)
+    verdict = "✅" if p99 <= 20 else "❌"
+    line = (
+        f"HTML p50 {pct(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict}; text p99 "
+        f"{pct(text_ms, 0.99):.2f} ms; baseline p99 {pct(base, 0.99):.2f} ms; fallbacks {dict(fallbacks)}"
+    )
+    print(line)
+    write_section(
+        "kb_render",
+        f"""## Rendering (`bench/kb_render.py`)
+
+Every fiche of the full corpus ({len(fiches)}: 7,180 DILA publications, 269 travail-emploi), each
+rendered once in-process after a 200-fiche warm-up; times include parsing the stored body. Run:
+{machine_facts()}.
+
+| measure | p50 | p90 | p99 | max | mean |
+|---|---|---|---|---|---|
+| **HTML rendering** (target p99 ≤ 20 ms: {verdict}) | {pct(html_ms, 0.5):.2f} ms | {pct(html_ms, 0.9):.2f} ms | {p99:.2f} ms | {slowest[0]:.1f} ms ({slowest[1]}) | {statistics.fmean(html_ms):.2f} ms |
+| plain-text rendering | {pct(text_ms, 0.5):.2f} ms | {pct(text_ms, 0.9):.2f} ms | {pct(text_ms, 0.99):.2f} ms | {max(text_ms):.1f} ms | {statistics.fmean(text_ms):.2f} ms |
+| baseline: lxml parse + tostring (DILA only) | {pct(base, 0.5):.2f} ms | {pct(base, 0.9):.2f} ms | {pct(base, 0.99):.2f} ms | {max(base):.1f} ms | {statistics.fmean(base):.2f} ms |
+
+HTML p99 / baseline p99: {p99 / pct(base, 0.99):.1f}×. Elements that reached a generic fallback:
+{sum(fallbacks.values())}.
+""",
+    )
+
+
+if __name__ == "__main__":
+    main()
