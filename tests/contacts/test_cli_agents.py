@@ -99,3 +99,15 @@ def test_load_if_empty_creates_the_team_once(
     engine.dispose()
     assert roles == {"advisor", "specialist", "editor", "supervisor", "administrator"}
     assert sectors == {"interieur", "travail", "consommation", "justice", "fiscalite", "logement"}
+
+
+def test_demo_calls_fill_the_level1_queue(make_database: Callable[[], str], tmp_path: Path) -> None:
+    url = make_database()
+    for _run in range(2):
+        result = run(url, tmp_path, "demo-calls", "--count", "5", "--hang-ups", "2")
+        assert result.returncode == 0, result.stderr
+    engine = make_engine(url)
+    with unit_of_work(make_session_factory(engine)) as s:
+        counts = repository.queue_counts(s)
+    engine.dispose()
+    assert counts == {("niveau1", "waiting"): 6, ("niveau1", "abandoned"): 4}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ class SimulatedConnector:
         self._clock = clock
         self._handlers: list[CallHandler] = []
         self._ids = itertools.count(1)
+        # Call ids are unique across platform instances (several demo runs on one database).
+        self._prefix = secrets.token_hex(4)
         self._lock = threading.Lock()
         self.calls: dict[str, SimulatedCall] = {}
 
@@ -104,7 +107,7 @@ class SimulatedConnector:
     def place_call(self) -> str:
         """A caller dials the service: the call waits in the level-1 queue."""
         with self._lock:
-            call_id = f"sim-{next(self._ids):06d}"
+            call_id = f"sim-{self._prefix}-{next(self._ids):06d}"
             self.calls[call_id] = SimulatedCall(call_id, "ringing", "niveau1")
         self._emit(CallEvent("offered", call_id, self._clock(), queue="niveau1"))
         return call_id
