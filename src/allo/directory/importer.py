@@ -1,0 +1,314 @@
+"""Importing the directory (offices) and the communes: idempotent, reporting, never stopping
+on a bad record. Services never commit: the command does."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from allo.directory import repository as repo
+from allo.directory.communes import compute_points, load_cog
+from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
+from allo.directory.source import SourceFile, iter_source
+
+#: (phase, done, total): "lecture" counts bytes or files read, "écriture" rows written
+Progress = Callable[[str, int, int], None]
+
+_POINT_RANK = {None: 0, "parent": 1, "epci": 2, "postal": 3, "offices": 4, "former": 5, "mairie": 6}
+
+
+@dataclass
+class ImportReport:
+    """What an import did. Counts only: no record content is logged."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    read: int = 0
+    skipped: int = 0
+    files: int = 0
+    bad_files: list[str] = field(default_factory=list)
+    fixes: Counter[str] = field(default_factory=Counter)
+    problems: Counter[str] = field(default_factory=Counter)
+    #: problem → a few office ids, to look them up
+    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    seconds: float = 0.0
+    points_updated: int = 0
+    #: INSEE codes of the offices added, changed or removed (their communes' points may move)
+    touched_insee: set[str] = field(default_factory=set)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "read": self.read,
+            "skipped": self.skipped,
+            "files": self.files,
+            "bad_files": self.bad_files,
+            "fixes": dict(self.fixes),
+            "problems": dict(self.problems),
+            "examples": dict(self.examples),
+            "seconds": round(self.seconds, 2),
+            "points_updated": self.points_updated,
+        }
+
+
+def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterable[dict[str, Any]]:
+    """Normalised records of every feature of the source files, problems counted in `report`."""
+    for source in files:
+        report.files += 1
+        if source.data is None:
+            report.bad_files.append(f"{source.name} : {source.error}")
+            continue
+        features = source.data.get("features") if isinstance(source.data, dict) else None
+        if not isinstance(features, list):
+            report.bad_files.append(f"{source.name} : pas de liste « features »")
+            continue
+        for feature in features:
+            report.read += 1
+            result = normalise_feature(
+                feature, departement=source.departement, file_type=source.file_type
+            )
+            report.fixes.update(result.fixes)
+            report.problems.update(result.problems)
+            if result.record is None:
+                report.skipped += 1
+                for problem in result.problems:
+                    if len(report.examples[problem]) < 5:
+                        report.examples[problem].append(source.name)
+                continue
+            for problem in set(result.problems):
+                if len(report.examples[problem]) < 5:
+                    report.examples[problem].append(result.record["id"])
+            yield result.record
+
+
+def store_offices(
+    session: Session,
+    records: Iterable[dict[str, Any]],
+    report: ImportReport,
+    *,
+    source: str,
+    remove_missing: bool = True,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Insert new, rewrite changed and (within the départements read) remove vanished offices."""
+    existing = repo.office_hashes(session)
+    seen: set[str] = set()
+    departements: set[str] = set()
+    new: list[tuple[dict[str, Any], str]] = []
+    changed: list[tuple[dict[str, Any], str]] = []
+    for record in records:
+        if record["id"] in seen:
+            report.problems["identifiant en double"] += 1
+            continue
+        seen.add(record["id"])
+        departements.add(record["departement"])
+        digest = content_hash(serialise_json_fields(record))
+        known = existing.get(record["id"])
+        if known is None:
+            new.append((record, digest))
+        elif known[0] != digest:
+            changed.append((record, digest))
+        else:
+            report.unchanged += 1
+    removed = [
+        office_id
+        for office_id, (_digest, dep) in existing.items()
+        if remove_missing and office_id not in seen and dep in departements
+    ]
+    removed_insee = {office_id.rsplit("-", 2)[-2] for office_id in removed if "-" in office_id}
+    total = len(new) + len(changed) + len(removed)
+    done = 0
+    for batch_start in range(0, len(new), 5000):
+        batch = new[batch_start : batch_start + 5000]
+        repo.insert_offices(session, batch)
+        done += len(batch)
+        if progress:
+            progress("écriture", done, total)
+    for batch_start in range(0, len(changed), 5000):
+        batch = changed[batch_start : batch_start + 5000]
+        repo.update_offices(session, batch)
+        done += len(batch)
+        if progress:
+            progress("écriture", done, total)
+    repo.delete_offices(session, removed)
+    if progress:
+        progress("écriture", total, total)
+    report.new, report.changed, report.removed = len(new), len(changed), len(removed)
+    report.touched_insee = {r["insee"] for r, _ in new + changed} | removed_insee
+    if report.changed_anything:
+        repo.touch_dataset(session, "offices", source, repo.count_offices(session))
+    return report
+
+
+def import_offices(
+    session: Session,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    remove_missing: bool = True,
+) -> ImportReport:
+    """Load the DILA directory archive or folder. Re-importing the same data changes nothing."""
+    started = time.perf_counter()
+    report = ImportReport()
+
+    def read_progress(done: int, total: int) -> None:
+        if progress:
+            progress("lecture", done, total)
+
+    records = normalise_files(iter_source(path, read_progress), report)
+    store_offices(
+        session,
+        records,
+        report,
+        source=path.name,
+        remove_missing=remove_missing,
+        progress=progress,
+    )
+    if report.changed_anything:
+        report.points_updated = refresh_commune_points(session, report.touched_insee)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def refresh_commune_points(session: Session, touched: set[str] | None = None) -> int:
+    """Give communes the point of their town hall from the offices now stored.
+
+    A point is only replaced by one at least as good (a mairie beats a centroid), so a subset
+    of the directory never degrades points computed from the full one.
+    """
+    communes = repo.commune_rows(session)
+    if not communes:
+        return 0
+    if touched is not None and not touched & {c["insee"] for c in communes}:
+        return 0  # no commune has an office that changed
+    offices = [
+        (o[0], o[1], o[2], o[4], o[5]) for o in repo.office_points(session) if o[4] is not None
+    ]
+    points = compute_points(communes, offices)
+    updates = []
+    for c in communes:
+        point = points.get((c["insee"], c["kind"]))
+        if point is None:
+            continue
+        lat, lon, source = point
+        if (round(lat, 7), round(lon, 7), source) == (
+            round(c["latitude"] or 0, 7),
+            round(c["longitude"] or 0, 7),
+            c["point_source"],
+        ):
+            continue
+        if _POINT_RANK.get(source, 0) < _POINT_RANK.get(c["point_source"], 0):
+            continue
+        updates.append(
+            {
+                "insee": c["insee"],
+                "kind": c["kind"],
+                "latitude": lat,
+                "longitude": lon,
+                "point_source": source,
+            }
+        )
+    repo.update_communes(session, updates)
+    if updates:
+        repo.touch_dataset(session, "communes", "points des mairies", len(communes))
+    return len(updates)
+
+
+@dataclass
+class CommuneReport:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    departements: int = 0
+    epcis: int = 0
+    without_point: int = 0
+    problems: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "departements": self.departements,
+            "epcis": self.epcis,
+            "without_point": self.without_point,
+            "problems": dict(self.problems),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def store_communes(
+    session: Session,
+    rows: list[dict[str, Any]],
+    departements: list[dict[str, Any]],
+    epcis: list[dict[str, Any]],
+    *,
+    source: str,
+    compute: bool = True,
+) -> CommuneReport:
+    """Upsert communes (points from the stored offices, or kept when none can be computed)."""
+    started = time.perf_counter()
+    report = CommuneReport(departements=len(departements), epcis=len(epcis))
+    existing = {(c["insee"], c["kind"]): c for c in repo.commune_rows(session)}
+    if compute:
+        offices = [
+            (o[0], o[1], o[2], o[4], o[5]) for o in repo.office_points(session) if o[4] is not None
+        ]
+        points = compute_points(rows, offices) if offices else {}
+        for row in rows:
+            point = points.get((row["insee"], row["kind"]))
+            if point is not None:
+                row["latitude"], row["longitude"], row["point_source"] = point
+    new, changed = [], []
+    for row in rows:
+        key = (row["insee"], row["kind"])
+        old = existing.pop(key, None)
+        if row.get("latitude") is None and old is not None and old["latitude"] is not None:
+            row["latitude"], row["longitude"] = old["latitude"], old["longitude"]
+            row["point_source"] = old["point_source"]
+        if old is None:
+            new.append(row)
+        elif any(old[k] != row.get(k) for k in repo.COMMUNE_COLUMNS):
+            changed.append(row)
+        else:
+            report.unchanged += 1
+        if row.get("latitude") is None:
+            report.without_point += 1
+    repo.insert_communes(session, new)
+    repo.update_communes(session, changed)
+    repo.delete_communes(session, list(existing))
+    if departements:
+        repo.replace_departements(session, departements)
+    if epcis:
+        repo.replace_epcis(session, epcis)
+    report.new, report.changed, report.removed = len(new), len(changed), len(existing)
+    if new or changed or existing:
+        repo.touch_dataset(session, "communes", source, len(rows))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def import_communes(session: Session, path: Path) -> CommuneReport:
+    """Load communes.json(.gz) and its sibling departements / regions / epci files."""
+    rows, departements, epcis, problems = load_cog(path)
+    report = store_communes(session, rows, departements, epcis, source=path.name)
+    report.problems.update(problems)
+    return report

@@ -1,0 +1,239 @@
+"""Every query of the directory domain (handlers, commands and services never build SQL)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Date, Table, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from allo.db.base import utcnow
+from allo.directory.models import Commune, Dataset, Departement, Epci, Office
+from allo.directory.records import JSON_FIELDS, json_text
+
+_BATCH = 2000
+
+
+def _chunks(items: Sequence[Any], size: int = _BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ------------------------------------------------------------------------------------- offices
+
+
+def office_hashes(session: Session) -> dict[str, tuple[str, str]]:
+    """id → (content hash, département) of every stored office."""
+    rows = session.execute(select(Office.id, Office.content_hash, Office.departement))
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows with one DBAPI executemany.
+
+    The bulk loads (61,000 offices) spend most of their time in per-row parameter processing;
+    here JSON columns may arrive already serialised (the bundled files store them so), dates as
+    ISO text, and every other value is bound as is — both SQLite and PostgreSQL accept these.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.name in rows[0]]
+    names = [c.name for c in columns]
+    converters: list[Any] = []
+    for column in columns:
+        if isinstance(column.type, JSON):
+            converters.append(json_text)
+        elif isinstance(column.type, Date):
+            converters.append(lambda v: v.isoformat() if isinstance(v, date) else v)
+        else:
+            process = column.type._cached_bind_processor(dialect)  # e.g. UTCDateTime
+            converters.append(process)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "  # fixed identifiers from the model
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
+    for chunk in _chunks(rows, 5000):
+        params = [
+            tuple(
+                row[name] if convert is None or row[name] is None else convert(row[name])
+                for name, convert in zip(names, converters, strict=True)
+            )
+            for row in chunk
+        ]
+        connection.exec_driver_sql(sql, params)
+
+
+def insert_offices(session: Session, records: Sequence[tuple[dict[str, Any], str]]) -> None:
+    now = utcnow()
+    bulk_insert(
+        session,
+        Office.__table__,
+        [r | {"content_hash": h, "imported_at": now, "updated_at": now} for r, h in records],
+    )
+
+
+def update_offices(session: Session, records: Sequence[tuple[dict[str, Any], str]]) -> None:
+    now = utcnow()
+    for chunk in _chunks(records):
+        rows = []
+        for record, digest in chunk:
+            row = {
+                k: json.loads(v) if k in JSON_FIELDS and isinstance(v, str) else v
+                for k, v in record.items()
+            }
+            if isinstance(row.get("updated_on"), str):
+                row["updated_on"] = date.fromisoformat(row["updated_on"])
+            rows.append(row | {"content_hash": digest, "updated_at": now})
+        session.execute(update(Office), rows)
+
+
+def delete_offices(session: Session, ids: Sequence[str]) -> None:
+    for chunk in _chunks(ids, 500):
+        session.execute(delete(Office).where(Office.id.in_(chunk)))
+
+
+def count_offices(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Office)) or 0
+
+
+def office_count_by_type(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Office.type, func.count()).group_by(Office.type)).all())  # type: ignore[arg-type]
+
+
+def office_points(
+    session: Session,
+) -> list[tuple[str, str, str, str, float | None, float | None, str]]:
+    """(id, type, insee, département, lat, lon, name) of every office, for the in-memory index."""
+    rows = session.execute(
+        select(
+            Office.id,
+            Office.type,
+            Office.insee,
+            Office.departement,
+            Office.latitude,
+            Office.longitude,
+            Office.name,
+        )
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def offices_by_ids(session: Session, ids: Sequence[str]) -> dict[str, Office]:
+    if not ids:
+        return {}
+    return {o.id: o for o in session.scalars(select(Office).where(Office.id.in_(list(ids))))}
+
+
+def get_office(session: Session, office_id: str) -> Office | None:
+    return session.get(Office, office_id)
+
+
+# ------------------------------------------------------------------------------------ communes
+
+
+COMMUNE_COLUMNS = (
+    "insee",
+    "kind",
+    "name",
+    "parent",
+    "departement",
+    "region",
+    "postal_codes",
+    "former_codes",
+    "epci",
+    "population",
+    "latitude",
+    "longitude",
+    "point_source",
+)
+
+
+def commune_rows(session: Session) -> list[dict[str, Any]]:
+    columns = [getattr(Commune, c) for c in COMMUNE_COLUMNS]
+    return [dict(zip(COMMUNE_COLUMNS, r, strict=True)) for r in session.execute(select(*columns))]
+
+
+def count_communes(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Commune)) or 0
+
+
+def insert_communes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    bulk_insert(session, Commune.__table__, rows)
+
+
+def update_communes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(update(Commune), list(chunk))
+
+
+def delete_communes(session: Session, keys: Sequence[tuple[str, str]]) -> None:
+    for insee, kind in keys:
+        session.execute(delete(Commune).where(Commune.insee == insee, Commune.kind == kind))
+
+
+def replace_departements(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    session.execute(delete(Departement))
+    bulk_insert(session, Departement.__table__, rows)
+
+
+def departement_rows(session: Session) -> list[dict[str, Any]]:
+    cols = ("code", "name", "region", "region_name", "chef_lieu", "zone")
+    return [
+        dict(zip(cols, r, strict=True))
+        for r in session.execute(select(*[getattr(Departement, c) for c in cols]))
+    ]
+
+
+def replace_epcis(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    session.execute(delete(Epci))
+    bulk_insert(session, Epci.__table__, rows)
+
+
+def epci_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Epci.code, Epci.name)).all())  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------ datasets
+
+
+def dataset_tokens(session: Session) -> tuple[str, ...]:
+    """The change tokens of every dataset: the in-memory index is rebuilt when they change."""
+    rows = session.execute(select(Dataset.name, Dataset.token).order_by(Dataset.name))
+    return tuple(f"{name}:{token}" for name, token in rows)
+
+
+def datasets(session: Session) -> list[Dataset]:
+    return list(session.scalars(select(Dataset).order_by(Dataset.name)))
+
+
+def touch_dataset(session: Session, name: str, source: str, count: int) -> None:
+    """Record a new content version of a dataset (a fresh token)."""
+    row = session.get(Dataset, name)
+    if row is None:
+        row = Dataset(name=name)
+        session.add(row)
+    row.token = uuid.uuid4().hex
+    row.source = source[:255]
+    row.count = count
+    row.loaded_at = utcnow()
+    session.flush()
+
+
+# -------------------------------------------------------------------------------- knowledge base
+
+
+def fiche_pivots(session: Session, fiche_id: str) -> tuple[str, list[str]] | None:
+    """(title, PivotLocal codes) of a fiche of the knowledge base, or None if it does not exist."""
+    from allo.kb.models import Fiche
+
+    row = session.execute(select(Fiche.title, Fiche.pivots).where(Fiche.id == fiche_id)).first()
+    if row is None:
+        return None
+    return row[0], list(row[1] or [])

@@ -1,0 +1,82 @@
+"""The JSON shape of an office, shared by the API, the CLI and the pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from allo.directory.hours import DAYS, hours_notes, hours_text, status
+from allo.directory.models import Office
+from allo.directory.types import catalog
+
+
+def _address(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    return {
+        "lines": raw.get("lines") or [],
+        "postal_code": raw.get("postal_code"),
+        "city": raw.get("city"),
+        "text": ", ".join(
+            [
+                *(raw.get("lines") or []),
+                " ".join(x for x in (raw.get("postal_code"), raw.get("city")) if x),
+            ]
+        ),
+        "accessibility": raw.get("accessibility"),
+    }
+
+
+def hours_for_display(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "days": [DAYS[d] for d in e.get("days", []) if 0 <= d <= 6],
+            "ranges": [{"start": r[0], "end": r[1]} for r in e.get("ranges", [])],
+            "note": e.get("note"),
+        }
+        for e in entries
+    ]
+
+
+def office_dict(
+    office: Office,
+    at: datetime,
+    *,
+    distance_km: float | None = None,
+    match: str | None = None,
+) -> dict[str, Any]:
+    """An office as the API returns it, with whether it is open at `at`."""
+    addresses = office.addresses or []
+    physical = next((a for a in addresses if a.get("kind") == "physique"), None)
+    postal = next((a for a in addresses if a.get("kind") == "postale"), None)
+    main = physical or (addresses[0] if addresses else None)
+    state = status(office.hours or [], at, office.departement)
+    data: dict[str, Any] = {
+        "id": office.id,
+        "type": office.type,
+        "type_label": catalog().label(office.type),
+        "name": office.name,
+        "insee": office.insee,
+        "departement": office.departement,
+        "distance_km": distance_km,
+        "match": match,
+        "address": _address(main),
+        "postal_address": _address(postal) if postal is not main else None,
+        "latitude": office.latitude,
+        "longitude": office.longitude,
+        "phone": office.phone,
+        "phone_cost": office.phone_cost,
+        "fax": office.fax,
+        "email": office.email,
+        "url": office.url,
+        "contact_url": office.contact_url,
+        "accessibility": (main or {}).get("accessibility"),
+        "hours": hours_for_display(office.hours or []),
+        "hours_text": hours_text(office.hours or []) or None,
+        "hours_notes": hours_notes(office.hours or []),
+        "comment": office.comment,
+        "notes": office.notes or [],
+        "updated_on": office.updated_on.isoformat() if office.updated_on else None,
+    }
+    data.update(state.to_dict(at))
+    return data
