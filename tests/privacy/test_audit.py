@@ -85,6 +85,13 @@ def test_only_administrators_read_the_trail_and_it_holds_no_personal_data(
     dump = json.dumps(entries)
     for secret in ("Marie", "Curie", "06 12", "marie@example.org", sent.json()["token"]):
         assert secret not in dump
+    # a contact's trail includes the steps the flow recorded, with their agents
+    reference = sent.json()["reference"]
+    trail = client.get(
+        f"/api/audit?object_type=contact&object_id={reference}", headers=headers
+    ).json()
+    assert [e["action"] for e in trail["entries"]] == ["create"]
+    assert [s["action"] for s in trail["contact_steps"]] == ["created", "queued"]
     # reading the trail is itself recorded
     again = client.get("/api/audit?object_type=audit", headers=headers).json()["entries"]
     assert again and again[0]["agent_id"] == admin.id

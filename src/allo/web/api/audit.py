@@ -35,7 +35,9 @@ def get_audit(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT, description="Nombre d'entrées.")] = 100,
 ) -> dict[str, Any]:
-    """Entrées les plus récentes d'abord ; aucune donnée personnelle n'y figure."""
+    """Entrées les plus récentes d'abord ; aucune donnée personnelle n'y figure. Pour un contact
+    (`object_type=contact&object_id=…`), `contact_steps` ajoute chaque étape du contact (prise,
+    escalade, clôture…) avec son agent et son heure, telles que le circuit les enregistre."""
     entries = audit.list_entries(
         session,
         audit.AuditQuery(
@@ -50,7 +52,10 @@ def get_audit(
         ),
     )
     audit.record_separately(runtime.sessions, agent_id=agent.id, action="read", object_type="audit")
-    return {
+    result: dict[str, Any] = {
         "entries": [audit.entry_as_dict(e) for e in entries],
         "next_before_id": entries[-1].id if len(entries) == limit else None,
     }
+    if object_type == "contact" and object_id and object_id.isdigit() and len(object_id) < 10:
+        result["contact_steps"] = audit.contact_steps(session, int(object_id))
+    return result
