@@ -45,10 +45,13 @@ class InvalidRecord(ValueError):
     """A well-formed document that is not a usable publication; the message is French."""
 
 
+_STRING = etree.XPath("string()")
+
+
 def _text(el: etree._Element | None) -> str:
     if el is None:
         return ""
-    return " ".join("".join(el.itertext()).split())
+    return " ".join(str(_STRING(el)).split())
 
 
 def _child_text(el: etree._Element, tag: str) -> str:

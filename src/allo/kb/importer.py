@@ -122,9 +122,11 @@ def _parse_or_error(args: tuple[SourceRecord, str | None]) -> Variant | str:
     """Worker entry point: errors come back as their French message."""
     record, feed_hint = args
     try:
-        return parse_record(record, feed_hint)
+        variant = parse_record(record, feed_hint)
     except (UnsafeOrInvalidXML, InvalidRecord, InvalidTravailRecord) as exc:
         return str(exc)
+    variant.raw = b""  # the caller holds the bytes: do not send them back between processes
+    return variant
 
 
 def default_workers() -> int:
@@ -225,6 +227,8 @@ class _Run:
                     source.protected_ids.add(item.id_hint)
                 self.report.skipped.append(Problem(item.origin, result))
                 return None
+            if not result.raw:
+                result.raw = item.data
             key = (result.fiche_id, result.feed)
             for message in result.warnings:
                 self.report.warnings.append(Problem(item.origin, message))

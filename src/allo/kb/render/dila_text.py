@@ -160,6 +160,8 @@ class TextRenderer:
 
     # -- inline ---------------------------------------------------------------------------
     def inline(self, el: etree._Element) -> str:
+        if not len(el):
+            return el.text or ""
         parts = [el.text or ""]
         for child in el:
             parts.append(self.inline_child(child))
