@@ -65,6 +65,7 @@ def main() -> None:
         render_html(fiche, links)
     base: list[float] = []
     html_ms: list[float] = []
+    html_cpu_ms: list[float] = []
     text_ms: list[float] = []
     fallbacks: Counter[str] = Counter()
     for fiche in fiches:
@@ -72,9 +73,10 @@ def main() -> None:
             start = time.perf_counter()
             etree.tostring(etree.fromstring(fiche.body.encode("utf-8"), parser))
             base.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         render_html(fiche, links, fallbacks=fallbacks)
         html_ms.append((time.perf_counter() - start) * 1000)
+        html_cpu_ms.append((time.thread_time() - cpu) * 1000)
         start = time.perf_counter()
         render_text(fiche, links, fallbacks=fallbacks)
         text_ms.append((time.perf_counter() - start) * 1000)
@@ -82,7 +84,8 @@ def main() -> None:
     p99 = pct(html_ms, 0.99)
     verdict = "✅" if p99 <= 20 else "❌"
     line = (
-        f"HTML p50 {pct(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict}; text p99 "
+        f"HTML p50 {pct(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict} "
+        f"(CPU p99 {pct(html_cpu_ms, 0.99):.2f} ms); text p99 "
         f"{pct(text_ms, 0.99):.2f} ms; baseline p99 {pct(base, 0.99):.2f} ms; fallbacks {dict(fallbacks)}"
     )
     print(line)
@@ -97,6 +100,7 @@ rendered once in-process after a 200-fiche warm-up; times include parsing the st
 | measure | p50 | p90 | p99 | max | mean |
 |---|---|---|---|---|---|
 | **HTML rendering** (target p99 ≤ 20 ms: {verdict}) | {pct(html_ms, 0.5):.2f} ms | {pct(html_ms, 0.9):.2f} ms | {p99:.2f} ms | {slowest[0]:.1f} ms ({slowest[1]}) | {statistics.fmean(html_ms):.2f} ms |
+| HTML rendering, CPU time of the thread (excludes waiting for a core on the shared machine) | {pct(html_cpu_ms, 0.5):.2f} ms | {pct(html_cpu_ms, 0.9):.2f} ms | {pct(html_cpu_ms, 0.99):.2f} ms | {max(html_cpu_ms):.1f} ms | {statistics.fmean(html_cpu_ms):.2f} ms |
 | plain-text rendering | {pct(text_ms, 0.5):.2f} ms | {pct(text_ms, 0.9):.2f} ms | {pct(text_ms, 0.99):.2f} ms | {max(text_ms):.1f} ms | {statistics.fmean(text_ms):.2f} ms |
 | baseline: lxml parse + tostring (DILA only) | {pct(base, 0.5):.2f} ms | {pct(base, 0.9):.2f} ms | {pct(base, 0.99):.2f} ms | {max(base):.1f} ms | {statistics.fmean(base):.2f} ms |
 

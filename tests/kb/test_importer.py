@@ -230,3 +230,23 @@ def test_kb_version_and_stats_follow_the_content(fresh_db: sessionmaker[Session]
     assert stats["by_audience"]["professionnels"] == 6
     assert (stats["by_type"]["Dossier"], stats["by_type"]["Theme"]) == (1, 1)
     assert stats["by_kind"]["dossier"] == 1
+
+
+def test_a_data_folder_imports_the_exports_it_holds(
+    fresh_db: sessionmaker[Session], make_zip: MakeZip, feed_files: FeedFiles, tmp_path: Path
+) -> None:
+    make_zip("vosdroits-professionnels.zip", feed_files("professionnels"))
+    (tmp_path / "fiches-travail.json").write_text(
+        '[{"pubId": "article1", "title": "Titre", "sections": []}]', encoding="utf-8"
+    )
+    (tmp_path / "communes.json").write_text("[]")  # another dataset: not a travail export
+    report = _import(fresh_db, tmp_path)
+    assert report.ok, report.skipped
+    assert report.new == 7
+    assert sorted(report.complete_feeds) == ["professionnels", "travail"]
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    report = _import(fresh_db, empty)
+    assert [p.message for p in report.skipped] == [
+        "dossier sans fichier XML ni export DILA/travail"
+    ]

@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[
             list[Path],
             typer.Argument(
-                help="Zips DILA (vosdroits-*.zip), dossiers ou fichiers XML, fiches-travail.json[.gz]."
+                help="Zips DILA (vosdroits-*.zip), fichiers ou dossiers XML (un dossier de données importe aussi les vosdroits-*.zip et fiches-travail.json qu'il contient), fiches-travail.json[.gz]."
             ),
         ],
         as_json: Annotated[

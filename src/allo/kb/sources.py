@@ -59,7 +59,25 @@ def open_inputs(paths: list[Path]) -> tuple[list[Input], list[Problem]]:
         if not path.exists():
             problems.append(Problem(name, "fichier ou dossier introuvable"))
         elif path.is_dir():
-            inputs.append(_folder(path))
+            # a folder of XML files, and/or a data folder holding the official exports
+            folder = _folder(path)
+            if folder.count:
+                inputs.append(folder)
+            exports = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and (
+                    (p.name.startswith("vosdroits-") and p.name.endswith((".zip", ".tar.xz")))
+                    or p.name
+                    in ("fiches-travail.json", "fiches-travail.json.gz", "fiches-travail.json.xz")
+                )
+            )
+            if not folder.count and not exports:
+                problems.append(Problem(name, "dossier sans fichier XML ni export DILA/travail"))
+            found, trouble = open_inputs(exports)
+            inputs.extend(found)
+            problems.extend(trouble)
         elif path.suffix.lower() == ".zip":
             found = _zip(path)
             if isinstance(found, Problem):

@@ -358,12 +358,11 @@ class TextRenderer:
             self.branch(problem, level, indent)
 
     def branch(self, el: etree._Element, level: int, indent: int) -> None:
-        lines = [f"- {self.title_of(el)}"]
+        self.emit(f"- {self.title_of(el)}", indent)
         for link in el.iterfind("LienInterne"):
-            target = norm(self.inline(link)) or self.titles(link.get("LienPublication", "")) or ""
-            lines.append(f"  → {target} ({link.get('LienPublication', '')})")
-        for line in lines:
-            self.emit(line, indent)
+            target_id = link.get("LienPublication", "")
+            target = norm(self.inline(link)) or self.titles(target_id) or "fiche"
+            self.emit(f"→ {target} ({target_id})", indent + 2)
         for aide in el.iterfind("Aide"):
             self.container(aide, level, indent + 2)
         for child in el.iterfind("Branche"):
