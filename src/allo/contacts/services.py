@@ -257,7 +257,7 @@ def create_contact(
         question=cleaned.text,
         question_redactions=cleaned.as_list(),
         commune=_check_commune(commune),
-        theme=redact((theme or "").strip()[:255]).text,
+        theme=redact((theme or "").strip()[:255]).text[:255],
         queue=LEVEL1_QUEUE,
         state="waiting",
         level=1,
@@ -293,7 +293,7 @@ def update_details(
     if commune is not None:
         contact.commune = _check_commune(commune)
     if theme is not None:
-        contact.theme = redact(theme.strip()[:255]).text
+        contact.theme = redact(theme.strip()[:255]).text[:255]
     return contact
 
 
