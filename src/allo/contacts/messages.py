@@ -193,6 +193,9 @@ def notify_answered(session: Session, notifier: Notifier, *, limit: int = 200) -
         )
         .order_by(WebMessage.id)
         .limit(limit)
+        # every app worker runs this job: each notice is locked by one of them (PostgreSQL);
+        # SQLite write transactions are serialised anyway
+        .with_for_update(of=WebMessage, skip_locked=True)
     ).scalars()
     sent = 0
     for message in rows:
