@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flow_helpers import PASSWORD, Api
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from allo.contacts import agents as agents_domain
 from allo.contacts.models import Agent
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
+from tests.contacts.flow_helpers import PASSWORD, Api
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flow_helpers import PASSWORD, Api
+from tests.contacts.flow_helpers import PASSWORD, Api
 
 
 def test_login_sets_a_token_and_an_httponly_cookie(api: Api, client: Any) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from service_helpers import login
 from sqlalchemy.orm import Session
 
 from allo.contacts import calendar
 from allo.contacts.service_models import ServiceCalendar
 from allo.errors import InvalidInput
+from tests.contacts.service_helpers import login
 
 PARIS = ZoneInfo("Europe/Paris")
 

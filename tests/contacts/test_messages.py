@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service_helpers import login
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from allo.contacts.service_models import WebMessage
 from allo.db.base import utcnow
 from allo.kb.escalation import sheets_for_home
 from allo.kb.models import Fiche
+from tests.contacts.service_helpers import login
 
 QUESTION = (
     "Bonjour, je suis Jean Dupont (jean.dupont@example.org, 06 12 34 56 78). Mon employeur "

@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from service_helpers import login
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from allo.contacts import surveys
 from allo.contacts.models import Contact
 from allo.contacts.service_models import SurveyResponse
 from allo.errors import Conflict, InvalidInput
+from tests.contacts.service_helpers import login
 
 PARIS = ZoneInfo("Europe/Paris")
 

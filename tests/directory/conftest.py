@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from directory_factories import ARCHIVE
 
 from allo.directory.services import DirectoryService, get_directory
 from allo.runtime import Runtime
+from tests.directory.directory_factories import ARCHIVE
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from directory_factories import collection, feature, write_archive
 from sqlalchemy import Engine
+
+from tests.directory.directory_factories import collection, feature, write_archive
 
 ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from directory_factories import collection, feature, write_archive, write_folder
 from sqlalchemy.orm import Session
 
 from allo.directory import repository as repo
 from allo.directory.importer import import_offices
 from allo.directory.models import Office
 from allo.errors import InvalidInput
+from tests.directory.directory_factories import collection, feature, write_archive, write_folder
 
 HOURS = {
     "PlageJ": {

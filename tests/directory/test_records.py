@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from directory_factories import by_id, feature
 
 from allo.directory.records import content_hash, normalise_feature
+from tests.directory.directory_factories import by_id, feature
 
 
 def normalise(f: Any, departement: str = "99", file_type: str | None = "caf") -> Any:

@@ -14,12 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from stats_factories import make_contact
 
 from allo.contacts.models import Contact
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
+from tests.stats.stats_factories import make_contact
 
 ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
 PARIS = ZoneInfo("Europe/Paris")

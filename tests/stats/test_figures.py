@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session
-from stats_factories import make_contact
 
 from allo.contacts.service_models import SurveyResponse
 from allo.errors import InvalidInput
 from allo.stats import figures
+from tests.stats.stats_factories import make_contact
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2031, 3, 4)  # a Tuesday far from other tests' data

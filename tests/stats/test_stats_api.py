@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stats_factories import make_contact
-from stats_helpers import login
 
 from allo.privacy.models import AuditEntry
+from tests.stats.stats_factories import make_contact
+from tests.stats.stats_helpers import login
 
 PARIS = ZoneInfo("Europe/Paris")
 
