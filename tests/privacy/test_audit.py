@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from allo.errors import InvalidInput
 from allo.privacy import audit
-from tests.privacy.privacy_helpers import login
+from tests.contacts.service_helpers import login
 
 
 def test_entries_are_listed_newest_first_and_filtered(db: Session) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from allo.privacy.models import AuditEntry
+from tests.contacts.service_helpers import login
 from tests.stats.stats_factories import make_contact
-from tests.stats.stats_helpers import login
 
 PARIS = ZoneInfo("Europe/Paris")
 
