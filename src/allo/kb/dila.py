@@ -104,6 +104,7 @@ def parse_publication(data: bytes, *, feed_hint: str | None = None) -> Variant:
         raise InvalidRecord("titre (dc:title) manquant")
     declared = sorted({a for a in (_audience(x.text) for x in root.findall("Audience")) if a})
     body = strip_declaration(data).decode("utf-8")
+    breadcrumb = _breadcrumb(root, fiche_id)
     fields: dict[str, Any] = {
         "id": fiche_id,
         "source": "dila",
@@ -112,14 +113,14 @@ def parse_publication(data: bytes, *, feed_hint: str | None = None) -> Variant:
         "title": title,
         "description": _child_text(root, DC + "description"),
         "subject": _child_text(root, DC + "subject")[:255],
-        "breadcrumb": _breadcrumb(root, fiche_id),
+        "breadcrumb": breadcrumb,
         "url": root.get("spUrl")
         or f"https://www.service-public.fr/{_SP_PATHS[feed]}/vosdroits/{fiche_id}",
         "modified": _modified(root),
         "body": body,
         "body_format": "dila-xml",
         "text": render_text_element(root, extras=False),
-        "related": _related(root, fiche_id),
+        "related": _related(root, fiche_id, breadcrumb),
         "services": _services(root),
         "pivots": _pivots(root),
         "contacts": _contacts(root),
@@ -178,7 +179,9 @@ class _Links:
         self.items.append(item)
 
 
-def _related(root: etree._Element, fiche_id: str) -> list[dict[str, Any]]:
+def _related(
+    root: etree._Element, fiche_id: str, breadcrumb: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     links = _Links(fiche_id)
     # parents
     for rel in root.iterfind(DC + "relation"):
@@ -192,7 +195,7 @@ def _related(root: etree._Element, fiche_id: str) -> list[dict[str, Any]]:
     for el in root.iterfind("Theme"):
         links.add(el.get("ID"), _child_text(el, "Titre"), REL_DOSSIER)
     # the parents' titles are known from the breadcrumb when dc:relation gave none
-    titles = {c["id"]: c["title"] for c in _breadcrumb(root, fiche_id)}
+    titles = {c["id"]: c["title"] for c in breadcrumb}
     for item in links.items:
         if not item["title"]:
             item["title"] = titles.get(item["id"], "")
