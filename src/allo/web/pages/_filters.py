@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from markupsafe import Markup, escape
+
 MONTHS = (
     "janvier",
     "février",
@@ -81,7 +83,24 @@ def percent_fr(value: float | None) -> str:
     return f"{round(value * 100)}\u00a0%"
 
 
+def masked(parts: Any) -> Markup:
+    """Stored free text cut in pieces (allo.web.pages._console.TextPart): what the redaction
+    replaced is shown as a <mark> saying what it hides."""
+    out = []
+    for part in parts or ():
+        if part.masked:
+            out.append(
+                f'<mark class="allo-masque" title="{escape(part.masked)} masqué">'
+                f"{escape(part.text)}"
+                f'<span class="fr-sr-only"> ({escape(part.masked)} masqué)</span></mark>'
+            )
+        else:
+            out.append(str(escape(part.text)))
+    return Markup("".join(out))  # noqa: S704 — every piece is escaped above
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "masked": masked,
     "date_fr": date_fr,
     "weekday_fr": weekday_fr,
     "time_fr": time_fr,

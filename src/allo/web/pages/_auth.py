@@ -1,0 +1,61 @@
+"""Access to the agents' pages: a login redirect for people, a French 403 for the wrong role.
+
+Page handlers take the optional agent (allo.web.auth.OptionalAgent) and call `gate()`: without a
+valid session a browser is sent to /connexion (htmx requests get an `HX-Redirect`), and an agent
+of another role gets the French 403 page. Every console and supervision route goes through it
+(tests/web/test_pages_contract.py checks them all).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+
+from allo.contacts.models import Agent
+from allo.errors import Forbidden
+
+ADVISOR = ("advisor",)
+SPECIALIST = ("specialist",)
+SUPERVISOR = ("supervisor", "administrator")
+#: where each role lands after logging in
+HOME_OF_ROLE = {
+    "advisor": "/console",
+    "specialist": "/specialiste",
+    "supervisor": "/supervision",
+    "administrator": "/supervision",
+}
+ROLE_PAGES = {
+    "advisor": "la console des conseillers",
+    "specialist": "la console des spécialistes",
+    "supervisor": "la supervision",
+    "administrator": "la supervision",
+}
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path
+    if request.method == "GET" and request.url.query:
+        target += "?" + request.url.query
+    return "/connexion?" + urlencode({"suivant": target})
+
+
+def gate(request: Request, agent: Agent | None, roles: tuple[str, ...]) -> Agent | Response:
+    """The agent if they may use the page, else the response to send instead."""
+    if agent is None:
+        if request.headers.get("hx-request") == "true":
+            response = Response(status_code=401)
+            response.headers["HX-Redirect"] = login_url(request)
+            return response
+        return RedirectResponse(login_url(request), status_code=303)
+    if agent.role not in roles:
+        raise Forbidden(f"Cette page est réservée à {ROLE_PAGES[roles[0]]}.")
+    return agent
+
+
+def safe_next(target: str | None, agent: Agent) -> str:
+    """Only a path of this site (never another host) is followed after logging in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return HOME_OF_ROLE.get(agent.role, "/")

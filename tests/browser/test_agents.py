@@ -1,0 +1,176 @@
+"""The two levels at work, in a real browser: a written question answered and read through the
+private link, and a phone contact escalated to the Travail sector, closed by its specialist and
+counted by supervision. Logins are the bundled demo team's (public demo passwords)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+Check = Callable[[Any, str], None]
+Shot = Callable[..., None]
+
+
+def _login(page: Any, username: str) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(f"demo-{username}")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def _logout(page: Any) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def _choose(page: Any, label: str) -> None:
+    """DSFR radios are drawn by their label: click the label, as a person does."""
+    page.locator("label.fr-label", has_text=label).first.click()
+
+
+def test_written_question_is_answered_and_read_through_the_private_link(
+    browser: Any, live_server: Any, check_accessibility: Check, screenshot: Shot
+) -> None:
+    citizen = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    page = citizen.new_page()
+    page.goto("/poser-une-question")
+    check_accessibility(page, "poser une question")
+    page.get_by_label(re.compile("^Votre question")).fill(
+        "Mon propriétaire ne me rend pas mon dépôt de garantie depuis trois mois. "
+        "Vous pouvez me joindre au 06 12 34 56 78."
+    )
+    page.get_by_label(re.compile("^Votre commune")).fill("Lyon")
+    screenshot(page, "poser-une-question", full_page=False)
+    page.get_by_role("button", name="Envoyer ma question").click()
+    page.wait_for_url(re.compile(r"/ma-question\?jeton="))
+    private = page.locator("#lien-prive").input_value()
+    reference = re.search(r"n° (\d+)", page.locator("h1").inner_text()).group(1)
+    assert "[téléphone]" in page.locator("blockquote").inner_text()
+    assert page.locator(".fr-badge").first.inner_text().lower() == "en attente"
+
+    advisor = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
+    )
+    console = advisor.new_page()
+    _login(console, "conseil1")
+    console.keyboard.press("Alt+n")
+    console.locator("#contact-titre").wait_for()
+    assert console.locator("#contact-titre").inner_text() == f"Contact n° {reference}"
+    console.locator("#console-q").press_sequentially("dépôt de garantie", delay=20)
+    console.locator("#console-resultats a").first.click()
+    console.locator("#lecture-titre").wait_for()
+    console.locator("#reponse-note").fill(
+        "Votre propriétaire doit vous rendre le dépôt de garantie dans un délai d'un mois "
+        "(deux mois en cas de dégradations). Vous pouvez le mettre en demeure."
+    )
+    console.get_by_role("button", name="Clôturer : répondu").click()
+    console.get_by_text(f"Contact n° {reference} clôturé : répondu.").wait_for()
+    advisor.close()
+
+    page.goto(private)
+    answer = page.locator(".allo-answer")
+    assert "dépôt de garantie dans un délai d'un mois" in answer.inner_text()
+    assert page.locator("h3", has_text="Pour en savoir plus").count() == 1
+    check_accessibility(page, "réponse par lien privé")
+    screenshot(page, "reponse-lien-prive")
+    _choose(page, "5 — Très satisfait")
+    page.get_by_role("button", name="Envoyer mon avis").click()
+    page.get_by_text("Merci pour votre avis").wait_for()
+    citizen.close()
+
+
+def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
+    browser: Any, live_server: Any, check_accessibility: Check, screenshot: Shot
+) -> None:
+    # The switchboard (telephony platform account) puts a phone call in the level-1 queue.
+    api = httpx.Client(base_url=live_server.url)
+    token = api.post(
+        "/api/auth/login", json={"username": "supervision", "password": "demo-supervision"}
+    ).json()["token"]
+    created = api.post(
+        "/api/contacts", json={"channel": "phone"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert created.status_code == 201, created.text
+    contact_id = created.json()["id"]
+
+    advisor = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
+    )
+    page = advisor.new_page()
+    _login(page, "conseil2")
+    assert page.url.endswith("/console")
+    check_accessibility(page, "console (sans contact)")
+    page.keyboard.press("Alt+n")
+    page.locator("#contact-titre").wait_for()
+    assert page.locator("#contact-titre").inner_text() == f"Contact n° {contact_id}"
+    page.keyboard.press("Alt+q")
+    page.keyboard.type("Mon employeur veut me licencier pour faute grave, que faire ?")
+    page.get_by_label(re.compile("^Commune de l’appelant")).fill("Lyon")
+    page.get_by_role("button", name="Enregistrer la question et la commune").click()
+    page.get_by_text(f"Question et commune du contact n° {contact_id} enregistrées.").wait_for()
+
+    page.keyboard.press("Alt+r")
+    page.keyboard.type("licenciement faute grave")
+    page.locator("#console-resultats a").first.wait_for()
+    page.locator("#console-resultats a").first.click()
+    page.locator("#lecture-titre").wait_for()
+
+    page.get_by_role("tab", name="Escalader").click()
+    sector = page.locator("#escalade-secteur")
+    assert sector.input_value() == "travail", "the suggested sector is preselected"
+    assert "Travail" in page.locator("#panneau-escalader .fr-callout").inner_text()
+    _choose(page, "Salarié ou employeur du secteur privé")
+    _choose(page, "Non, l'usager veut connaître ses droits")
+    page.get_by_label(re.compile("^Note pour le spécialiste")).fill(
+        "Salarié du privé convoqué à un entretien préalable ; il veut connaître ses droits."
+    )
+    check_accessibility(page, "console (escalade)")
+    screenshot(page, "console-escalade")
+    page.get_by_role("button", name="Transférer au secteur").click()
+    page.get_by_text(f"Contact n° {contact_id} transféré au secteur Travail").wait_for()
+    _logout(page)
+    advisor.close()
+
+    specialist = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
+    )
+    page = specialist.new_page()
+    _login(page, "travail")
+    assert page.url.endswith("/specialiste")
+    row = page.locator("#console-files tbody tr", has_text=str(contact_id))
+    row.get_by_role("button", name="Prendre").click()
+    panel = page.locator("section[aria-labelledby='contact-titre']")
+    panel.wait_for()
+    context = panel.inner_text()
+    assert "Mon employeur veut me licencier pour faute grave" in context
+    assert "Lyon (69)" in context
+    assert "Salarié ou employeur du secteur privé" in context
+    assert "entretien préalable" in context
+    assert "Fiches consultées" in context
+    check_accessibility(page, "console spécialiste")
+    screenshot(page, "console-specialiste")
+    page.locator("#reponse-note").fill(
+        "Procédure et délais expliqués ; droits à l'indemnité rappelés."
+    )
+    page.get_by_role("button", name="Clôturer : répondu").click()
+    page.get_by_text(f"Contact n° {contact_id} clôturé : répondu.").wait_for()
+    _logout(page)
+    specialist.close()
+
+    supervisor = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    page = supervisor.new_page()
+    _login(page, "supervision")
+    assert page.url.endswith("/supervision")
+    sectors = page.locator("#graphique-secteurs svg desc").inner_text()
+    assert "Travail : 1" in sectors
+    assert "Justice : 0" in sectors
+    check_accessibility(page, "supervision")
+    screenshot(page, "supervision")
+    supervisor.close()
