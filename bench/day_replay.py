@@ -12,6 +12,7 @@ Results, with the machine facts, go to docs/benchmarks/day_replay.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -203,7 +204,29 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("ALLO_BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--save-json", type=Path, default=None, help="Also write the runs' summaries as JSON."
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="Render saved summaries (from --save-json or `allo simulate day --json`), no run.",
+    )
     args = parser.parse_args()
+    if args.from_json:
+        runs = []
+        for path in args.from_json:
+            loaded = json.loads(path.read_text())
+            for data in loaded if isinstance(loaded, list) else [loaded]:
+                data.setdefault(
+                    "label", "PostgreSQL" if data["database"] == "postgresql" else "SQLite"
+                )
+                runs.append(data)
+        args.output.write_text(render(runs, args))
+        print(f"→ {args.output}")
+        return
     os.environ.setdefault("ALLO_HOME", tempfile.mkdtemp(prefix="allo-bench-"))
     os.environ["ALLO_EMBEDDER"] = "none"
     runs = []
@@ -211,9 +234,11 @@ def main() -> None:
         runs.append(_run(args.contacts, args.seed, "", 1))
     if args.only in (None, "postgresql"):
         runs.append(_run(args.contacts, args.seed, args.pg, 4))
+    if args.save_json:
+        args.save_json.write_text(json.dumps(runs, ensure_ascii=False, default=str))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(runs, args))
-    print(f"→ {args.output.relative_to(ROOT)}")
+    print(f"→ {args.output}")
 
 
 if __name__ == "__main__":
