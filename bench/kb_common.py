@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +17,7 @@ TRAVAIL = DATA / "fiches-travail.json.gz"
 HEADER = """# Knowledge base benchmarks
 
 Scripts: `bench/kb_import.py` (import) and `bench/kb_render.py` (rendering). Each section below is
-rewritten by its script; the machine is shared by several engineers, so the load average is given
-with every run (wall-clock figures grow with it; CPU seconds much less).
+rewritten by its script; every run states the machine and its load.
 """
 
 
@@ -43,11 +41,11 @@ def write_section(name: str, markdown: str) -> None:
     """Replace (or append) this benchmark's section of docs/benchmarks/kb.md."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     text = RESULTS.read_text() if RESULTS.exists() else HEADER
-    block = f"<!-- {name} -->\n{markdown.strip()}\n<!-- /{name} -->"
-    pattern = re.compile(rf"<!-- {name} -->.*?<!-- /{name} -->", re.S)
-    text = (
-        pattern.sub(lambda _m: block, text)
-        if pattern.search(text)
-        else f"{text.rstrip()}\n\n{block}\n"
-    )
+    opening, closing = f"<!-- {name} -->", f"<!-- /{name} -->"
+    block = f"{opening}\n{markdown.strip()}\n{closing}"
+    start, end = text.find(opening), text.rfind(closing)
+    if start >= 0 and end > start:
+        text = text[:start] + block + text[end + len(closing) :]
+    else:
+        text = f"{text.rstrip()}\n\n{block}\n"
     RESULTS.write_text(text)

@@ -80,12 +80,31 @@ def main() -> None:
         start = time.perf_counter()
         render_text(fiche, links, fallbacks=fallbacks)
         text_ms.append((time.perf_counter() - start) * 1000)
+    # Second pass: the best of 3 runs per fiche, for the render and the baseline alike. On a
+    # shared machine a single run also measures the waits for a free core; the minimum of a few
+    # runs of the same deterministic work is the usual way to filter them out.
+    best_ms: list[float] = []
+    best_base: list[float] = []
+    for fiche in fiches:
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            render_html(fiche, links)
+            runs.append((time.perf_counter() - start) * 1000)
+        best_ms.append(min(runs))
+        if fiche.body_format == "dila-xml":
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                etree.tostring(etree.fromstring(fiche.body.encode("utf-8"), parser))
+                runs.append((time.perf_counter() - start) * 1000)
+            best_base.append(min(runs))
     slowest = max(zip(html_ms, (f.id for f in fiches), strict=True))
     p99 = pct(html_ms, 0.99)
     verdict = "✅" if p99 <= 20 else "❌"
     line = (
         f"HTML p50 {pct(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict} "
-        f"(CPU p99 {pct(html_cpu_ms, 0.99):.2f} ms); text p99 "
+        f"(CPU p99 {pct(html_cpu_ms, 0.99):.2f} ms, best-of-3 p99 {pct(best_ms, 0.99):.2f} ms); text p99 "
         f"{pct(text_ms, 0.99):.2f} ms; baseline p99 {pct(base, 0.99):.2f} ms; fallbacks {dict(fallbacks)}"
     )
     print(line)
@@ -101,10 +120,13 @@ rendered once in-process after a 200-fiche warm-up; times include parsing the st
 |---|---|---|---|---|---|
 | **HTML rendering** (target p99 ≤ 20 ms: {verdict}) | {pct(html_ms, 0.5):.2f} ms | {pct(html_ms, 0.9):.2f} ms | {p99:.2f} ms | {slowest[0]:.1f} ms ({slowest[1]}) | {statistics.fmean(html_ms):.2f} ms |
 | HTML rendering, CPU time of the thread (excludes waiting for a core on the shared machine) | {pct(html_cpu_ms, 0.5):.2f} ms | {pct(html_cpu_ms, 0.9):.2f} ms | {pct(html_cpu_ms, 0.99):.2f} ms | {max(html_cpu_ms):.1f} ms | {statistics.fmean(html_cpu_ms):.2f} ms |
+| HTML rendering, best of 3 runs per fiche | {pct(best_ms, 0.5):.2f} ms | {pct(best_ms, 0.9):.2f} ms | {pct(best_ms, 0.99):.2f} ms {"✅" if pct(best_ms, 0.99) <= 20 else "❌"} | {max(best_ms):.1f} ms | {statistics.fmean(best_ms):.2f} ms |
 | plain-text rendering | {pct(text_ms, 0.5):.2f} ms | {pct(text_ms, 0.9):.2f} ms | {pct(text_ms, 0.99):.2f} ms | {max(text_ms):.1f} ms | {statistics.fmean(text_ms):.2f} ms |
 | baseline: lxml parse + tostring (DILA only) | {pct(base, 0.5):.2f} ms | {pct(base, 0.9):.2f} ms | {pct(base, 0.99):.2f} ms | {max(base):.1f} ms | {statistics.fmean(base):.2f} ms |
+| baseline, best of 3 runs | {pct(best_base, 0.5):.2f} ms | {pct(best_base, 0.9):.2f} ms | {pct(best_base, 0.99):.2f} ms | {max(best_base):.1f} ms | {statistics.fmean(best_base):.2f} ms |
 
-HTML p99 / baseline p99: {p99 / pct(base, 0.99):.1f}×. Elements that reached a generic fallback:
+HTML p99 / baseline p99: {p99 / pct(base, 0.99):.1f}× (single run), {pct(best_ms, 0.99) / pct(best_base, 0.99):.1f}× (best of 3).
+Elements that reached a generic fallback:
 {sum(fallbacks.values())}.
 """,
     )
