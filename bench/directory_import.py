@@ -29,11 +29,12 @@ from bench.directory_common import (
 )
 
 
-def parse_only() -> tuple[float, int]:
-    start = time.perf_counter()
+def parse_only() -> tuple[float, float, int]:
+    """One process, no workers: the plain cost of reading the source."""
+    start, cpu = time.perf_counter(), time.process_time()
     report = ImportReport()
     count = sum(1 for _ in normalise_files(iter_source(ARCHIVE), report))
-    return time.perf_counter() - start, count
+    return time.perf_counter() - start, time.process_time() - cpu, count
 
 
 def run(url: str) -> dict[str, float | int]:
@@ -44,10 +45,11 @@ def run(url: str) -> dict[str, float | int]:
     with unit_of_work(factory) as session:
         communes = import_communes(session, COMMUNES)
     communes_s = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with unit_of_work(factory) as session:
         first = import_offices(session, ARCHIVE)
     first_s = time.perf_counter() - start  # includes the commit
+    first_cpu = time.process_time() - cpu
     start = time.perf_counter()
     with unit_of_work(factory) as session:
         again = import_offices(session, ARCHIVE)
@@ -58,6 +60,8 @@ def run(url: str) -> dict[str, float | int]:
         "communes_s": communes_s,
         "offices": first.new,
         "import_s": first_s,
+        "import_cpu": first_cpu,
+        "worker_cpu": first.worker_cpu,
         "points": first.points_updated,
         "reimport_s": again_s,
         "unchanged": again.unchanged,
@@ -70,8 +74,8 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
 
-    baseline_s, parsed = parse_only()
-    print(f"parse only: {parsed} records in {baseline_s:.1f} s")
+    baseline_s, baseline_cpu, parsed = parse_only()
+    print(f"parse only: {parsed} records in {baseline_s:.1f} s (CPU {baseline_cpu:.1f} s)")
     results: dict[str, dict[str, float | int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["SQLite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -83,13 +87,14 @@ def main() -> None:
                 print("PostgreSQL", results["PostgreSQL"])
 
     rows = [
-        "| backend | communes (COG) | offices import | × parse-only | re-import (idempotent) | offices | unchanged on re-import |",
-        "|---|---|---|---|---|---|---|",
+        "| backend | communes (COG) | offices import, wall | CPU: importing process + parsing workers | wall × parse-only | re-import (idempotent), wall | offices | unchanged on re-import |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for backend, r in results.items():
         rows.append(
             f"| {backend} | {r['communes']} in {r['communes_s']:.1f} s | **{r['import_s']:.1f} s** "
-            f"| {r['import_s'] / baseline_s:.2f} | {r['reimport_s']:.1f} s "
+            f"| {r['import_cpu']:.1f} s + {r['worker_cpu']:.1f} s | {r['import_s'] / baseline_s:.2f} "
+            f"| {r['reimport_s']:.1f} s "
             f"| {r['offices']} | {r['unchanged']} (changed: {r['changed_again']}) |"
         )
     target = results["SQLite"]["import_s"] <= 30
@@ -99,13 +104,19 @@ Machine: {machine_facts()}.
 
 Source: `annuaire-bdl-2017.tar.xz` read as the archive (no extraction), {parsed} offices.
 Baseline, parse only (decompress, decode JSON, normalise every record, no database):
-**{baseline_s:.1f} s**. The offices import adds the bulk insert (one DBAPI executemany per
+**{baseline_s:.1f} s** wall, {baseline_cpu:.1f} s CPU. The offices import adds the bulk insert (one DBAPI executemany per
 5,000 rows), the content hashes for idempotence and the communes' points from the town halls;
-the re-import reads and hashes everything again and writes nothing.
+the re-import reads and hashes everything again and writes nothing. The import parses the
+archive in 2 worker processes (the parse is CPU-bound) while the main process writes.
 
 {chr(10).join(rows)}
 
-Target full import ≤ 30 s on SQLite: **{"met" if target else "NOT met"}**.
+Target full import ≤ 30 s on SQLite (wall clock): **{"met" if target else "NOT met"}**.
+The CPU column is what the import itself computed (main process + the two parsing workers):
+on this shared machine the wall clock also counts the time other engineers' jobs held the two
+cores (see the load average above); on an idle 2-core machine the SQLite import takes about
+the main process's CPU plus half the workers'. For PostgreSQL the server's own work is not in
+the CPU column.
 """
     write_section("directory_import", body)
 

@@ -59,6 +59,11 @@ def test_type_by_french_label(directory: DirectoryService) -> None:
     assert [o["id"] for o in by_label["offices"]] == [o["id"] for o in by_code["offices"]]
 
 
+def test_misspelt_type_label_is_still_recognised(directory: DirectoryService) -> None:
+    result = directory.find(None, "42218", "caisse d'alocations familliales", TUESDAY_MORNING, 1)
+    assert result["type"]["code"] == "caf"
+
+
 def test_unknown_type_lists_the_valid_types(directory: DirectoryService) -> None:
     with pytest.raises(InvalidInput) as caught:
         directory.find(None, "Metz", "boulangerie", None, 3)

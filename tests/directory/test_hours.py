@@ -243,6 +243,8 @@ DAY_VALUES = [
     "Lundi",
     "funday",
     3,
+    [],
+    {"$t": "lundi"},
 ]
 TIME_VALUES = [
     "09:00:00",

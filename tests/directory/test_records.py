@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -184,3 +185,34 @@ def test_real_surcharged_number(real_features: Callable[[str, str], list[dict[st
     record = normalise(f, "01", "afpa").record
     assert record["phone"] == "3936"
     assert record["phone_cost"].startswith("Numéro violet")
+
+
+JUNK: list[Any] = [None, "", " ", [], {}, 0, 3.5, "texte", ["a", None], {"$t": None}, {"x": []}]
+
+
+def test_odd_values_anywhere_never_crash() -> None:
+    rng = random.Random(61112)
+    paths = [
+        ("properties", "id"),
+        ("properties", "codeInsee"),
+        ("properties", "pivotLocal"),
+        ("properties", "Nom"),
+        ("properties", "dateMiseAJour"),
+        ("properties", "Adresse"),
+        ("properties", "CoordonnéesNum"),
+        ("properties", "Ouverture"),
+        ("properties", "Commentaire"),
+        ("geometry",),
+    ]
+    for _ in range(300):
+        f = feature("caf-99001-01", hours={"PlageJ": {"début": "lundi", "fin": "mardi"}})
+        for path in rng.sample(paths, rng.randint(1, 4)):
+            target = f
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = rng.choice(JUNK)
+        result = normalise(f)
+        if result.record is not None:
+            assert isinstance(result.record["id"], str)
+            assert isinstance(result.record["hours"], list)
+            assert content_hash(result.record)

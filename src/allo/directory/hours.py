@@ -109,21 +109,21 @@ def parse_opening(raw: Any) -> HoursParse:
             continue
         note = plage.get("Note")
         note = note.strip() if isinstance(note, str) and note.strip() else None
-        first = _DAY_INDEX.get(str(plage.get("début") or "").strip().lower())
-        last = _DAY_INDEX.get(str(plage.get("fin") or "").strip().lower())
+        first, last = _day(plage.get("début")), _day(plage.get("fin"))
         ranges: list[list[str]] = []
-        raw_ranges: list[str] = []
         for h in as_list(plage.get("PlageH")):
             if not isinstance(h, dict):
                 problems.append("plage horaire illisible")
                 continue
-            start, fix_s = parse_time(h.get("début"))
-            end, fix_e = parse_time(h.get("fin"))
-            fixes.extend(f for f in (fix_s, fix_e) if f)
-            raw_ranges.append(f"{h.get('début') or '?'}–{h.get('fin') or '?'}")
+            start, fix = parse_time(h.get("début"))
+            if fix:
+                fixes.append(fix)
+            end, fix = parse_time(h.get("fin"))
+            if fix:
+                fixes.append(fix)
             if start is None or end is None:
                 problems.append("heure manquante ou illisible")
-                note = _join(note, f"plage horaire incomplète dans la source ({raw_ranges[-1]})")
+                note = _join(note, f"plage horaire incomplète dans la source ({_raw_range(h)})")
             elif start == end:
                 if start != "00:00":
                     problems.append("plage horaire vide")
@@ -135,7 +135,10 @@ def parse_opening(raw: Any) -> HoursParse:
                 ranges.append([start, "24:00" if end == "00:00" else end])
         if first is None and last is None:
             problems.append("jours manquants")
-            note = _join(note, "jours non précisés dans la source : " + ", ".join(raw_ranges))
+            raw_ranges = ", ".join(
+                _raw_range(h) for h in as_list(plage.get("PlageH")) if isinstance(h, dict)
+            )
+            note = _join(note, "jours non précisés dans la source : " + raw_ranges)
             if note:
                 entries.append({"days": [], "ranges": [], "note": note})
             continue
@@ -152,6 +155,17 @@ def parse_opening(raw: Any) -> HoursParse:
             continue
         entries.append({"days": _day_span(first, last), "ranges": sorted(ranges), "note": note})
     return HoursParse(entries, fixes, problems)
+
+
+def _day(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    found = _DAY_INDEX.get(value)
+    return found if found is not None else _DAY_INDEX.get(value.strip().lower())
+
+
+def _raw_range(h: dict[str, Any]) -> str:
+    return f"{h.get('début') or '?'}–{h.get('fin') or '?'}"
 
 
 def _join(note: str | None, extra: str) -> str:

@@ -3,9 +3,13 @@ on a bad record. Services never commit: the command does."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +19,7 @@ from sqlalchemy.orm import Session
 from allo.directory import repository as repo
 from allo.directory.communes import compute_points, load_cog
 from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
-from allo.directory.source import SourceFile, iter_source
+from allo.directory.source import SourceFile, iter_raw, iter_source, parse_raw
 
 #: (phase, done, total): "lecture" counts bytes or files read, "écriture" rows written
 Progress = Callable[[str, int, int], None]
@@ -38,11 +42,31 @@ class ImportReport:
     fixes: Counter[str] = field(default_factory=Counter)
     problems: Counter[str] = field(default_factory=Counter)
     #: problem → a few office ids, to look them up
-    examples: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    examples: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     points_updated: int = 0
+    #: CPU time spent parsing in worker processes (they are not this process's children)
+    worker_cpu: float = 0.0
     #: INSEE codes of the offices added, changed or removed (their communes' points may move)
     touched_insee: set[str] = field(default_factory=set)
+
+    def example(self, problem: str, reference: str) -> None:
+        found = self.examples.setdefault(problem, [])
+        if len(found) < 5:
+            found.append(reference)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add the reading counts of a part of the source (read by a worker process)."""
+        self.read += other.read
+        self.worker_cpu += other.worker_cpu
+        self.skipped += other.skipped
+        self.files += other.files
+        self.bad_files.extend(other.bad_files)
+        self.fixes.update(other.fixes)
+        self.problems.update(other.problems)
+        for problem, refs in other.examples.items():
+            for ref in refs:
+                self.example(problem, ref)
 
     @property
     def changed_anything(self) -> bool:
@@ -62,12 +86,14 @@ class ImportReport:
             "problems": dict(self.problems),
             "examples": dict(self.examples),
             "seconds": round(self.seconds, 2),
+            "worker_cpu_seconds": round(self.worker_cpu, 2),
             "points_updated": self.points_updated,
         }
 
 
 def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterable[dict[str, Any]]:
     """Normalised records of every feature of the source files, problems counted in `report`."""
+    hours_cache: dict[str, Any] = {}  # many offices share the same hours
     for source in files:
         report.files += 1
         if source.data is None:
@@ -80,19 +106,20 @@ def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterab
         for feature in features:
             report.read += 1
             result = normalise_feature(
-                feature, departement=source.departement, file_type=source.file_type
+                feature,
+                departement=source.departement,
+                file_type=source.file_type,
+                hours_cache=hours_cache,
             )
             report.fixes.update(result.fixes)
             report.problems.update(result.problems)
             if result.record is None:
                 report.skipped += 1
                 for problem in result.problems:
-                    if len(report.examples[problem]) < 5:
-                        report.examples[problem].append(source.name)
+                    report.example(problem, source.name)
                 continue
             for problem in set(result.problems):
-                if len(report.examples[problem]) < 5:
-                    report.examples[problem].append(result.record["id"])
+                report.example(problem, result.record["id"])
             yield result.record
 
 
@@ -117,7 +144,7 @@ def store_offices(
             continue
         seen.add(record["id"])
         departements.add(record["departement"])
-        digest = content_hash(serialise_json_fields(record))
+        digest = record.pop("content_hash", None) or content_hash(serialise_json_fields(record))
         known = existing.get(record["id"])
         if known is None:
             new.append((record, digest))
@@ -155,14 +182,82 @@ def store_offices(
     return report
 
 
+#: files per task sent to a worker process, and the source size from which workers pay off
+_CHUNK_FILES = 120
+_PARALLEL_FROM_BYTES = 2_000_000
+
+
+def _normalise_chunk(
+    chunk: list[tuple[str, str, str, bytes]],
+) -> tuple[list[dict[str, Any]], ImportReport]:
+    """In a worker process: decode, normalise, serialise and hash a batch of source files."""
+    started = time.process_time()
+    report = ImportReport()
+    records = []
+    for record in normalise_files((parse_raw(item) for item in chunk), report):
+        serialise_json_fields(record)
+        record["content_hash"] = content_hash(record)
+        records.append(record)
+    report.worker_cpu = time.process_time() - started
+    return records, report
+
+
+def _chunks_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parallel_records(
+    path: Path, report: ImportReport, workers: int, progress: Callable[[int, int], None]
+) -> Iterator[dict[str, Any]]:
+    """Records of the source, normalised by `workers` processes (the parsing is CPU-bound)."""
+    context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+    yielded = False
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunks = _chunks_of(iter_raw(path, progress), _CHUNK_FILES)
+            for records, part in pool.map(_normalise_chunk, chunks):
+                report.merge(part)
+                yielded = True
+                yield from records
+    except BrokenProcessPool:
+        if yielded:
+            raise
+        # Workers could not start (e.g. an interpreter fed from stdin): parse in this process.
+        yield from normalise_files(iter_source(path, progress), report)
+
+
+def _workers_for(path: Path, workers: int | None) -> int:
+    if workers is not None:
+        return max(1, workers)
+    size = (
+        path.stat().st_size
+        if path.is_file()
+        else sum(1 for _ in path.rglob("*.json")) * 20_000
+        if path.is_dir()
+        else 0
+    )
+    return min(2, os.cpu_count() or 1) if size >= _PARALLEL_FROM_BYTES else 1
+
+
 def import_offices(
     session: Session,
     path: Path,
     *,
     progress: Progress | None = None,
     remove_missing: bool = True,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Load the DILA directory archive or folder. Re-importing the same data changes nothing."""
+    """Load the DILA directory archive or folder. Re-importing the same data changes nothing.
+
+    A large source is parsed by worker processes (2 by default) while this one writes.
+    """
     started = time.perf_counter()
     report = ImportReport()
 
@@ -170,7 +265,12 @@ def import_offices(
         if progress:
             progress("lecture", done, total)
 
-    records = normalise_files(iter_source(path, read_progress), report)
+    count = _workers_for(path, workers)
+    records: Iterable[dict[str, Any]] = (
+        _parallel_records(path, report, count, read_progress)
+        if count > 1
+        else normalise_files(iter_source(path, read_progress), report)
+    )
     store_offices(
         session,
         records,
@@ -223,7 +323,7 @@ def refresh_commune_points(session: Session, touched: set[str] | None = None) ->
                 "point_source": source,
             }
         )
-    repo.update_communes(session, updates)
+    repo.update_commune_points(session, updates)
     if updates:
         repo.touch_dataset(session, "communes", "points des mairies", len(communes))
     return len(updates)

@@ -142,7 +142,13 @@ def _emails(value: Any, out: Normalised, notes: list[str]) -> tuple[str | None, 
     return None, None
 
 
-def normalise_feature(feature: Any, *, departement: str, file_type: str | None) -> Normalised:
+def normalise_feature(
+    feature: Any,
+    *,
+    departement: str,
+    file_type: str | None,
+    hours_cache: dict[str, Any] | None = None,
+) -> Normalised:
     """The stored record for one GeoJSON feature of `organismes/<departement>/<type>.json`."""
     out = Normalised(record=None)
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
@@ -210,7 +216,14 @@ def normalise_feature(feature: Any, *, departement: str, file_type: str | None) 
             url = None
     contact_url = contact_url or _text(contact.get("Sve"))
 
-    parsed = parse_opening(p.get("Ouverture"))
+    raw_hours = p.get("Ouverture")
+    if hours_cache is None or not raw_hours:
+        parsed = parse_opening(raw_hours)
+    else:
+        key = repr(raw_hours)
+        parsed = hours_cache.get(key)
+        if parsed is None:
+            parsed = hours_cache[key] = parse_opening(raw_hours)
     out.fixes.extend(parsed.fixes)
     out.problems.extend(parsed.problems)
 
@@ -253,6 +266,8 @@ def json_text(value: Any) -> str:
     """The one JSON text of a value (already-serialised text is kept as is)."""
     if isinstance(value, str):
         return value
+    if not value and isinstance(value, list):
+        return "[]"
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -266,10 +281,13 @@ def serialise_json_fields(record: dict[str, Any]) -> dict[str, Any]:
 def content_hash(record: dict[str, Any]) -> str:
     """Stable digest of a normalised record: a re-import rewrites only what changed.
 
-    JSON fields count by their JSON text, so a record and its serialised form hash alike.
+    JSON fields count by their JSON text, so a record and its serialised form hash alike;
+    fields are joined with a separator that never occurs in the data (None → empty).
     """
-    values = [
-        json_text(record.get(k)) if k in JSON_FIELDS else record.get(k) for k in RECORD_FIELDS
-    ]
-    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    parts = []
+    for key in RECORD_FIELDS:
+        value = record.get(key)
+        if key in JSON_FIELDS:
+            value = json_text(value)
+        parts.append("" if value is None else str(value))
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -65,8 +65,8 @@ def is_directory_source(path: Path) -> bool:
     return path.is_file() and (path.name.endswith((".tar.xz", ".txz", ".tar.gz", ".tgz", ".tar")))
 
 
-def iter_source(path: Path, progress: Progress | None = None) -> Iterator[SourceFile]:
-    """Every `<département>/<type>.json` of the directory, parsed, in a stable order."""
+def iter_raw(path: Path, progress: Progress | None = None) -> Iterator[tuple[str, str, str, bytes]]:
+    """(département, type, name, bytes) of every `<département>/<type>.json`, in a stable order."""
     if path.is_dir():
         root = path if path.name == "organismes" else path / "organismes"
         if not root.is_dir():
@@ -74,7 +74,7 @@ def iter_source(path: Path, progress: Progress | None = None) -> Iterator[Source
         files = sorted(root.glob("*/*.json"))
         for done, file in enumerate(files, start=1):
             dep, ftype = file.parent.name, file.stem
-            yield _parse(dep, ftype, f"{dep}/{file.name}", file.read_bytes())
+            yield dep, ftype, f"{dep}/{file.name}", file.read_bytes()
             if progress is not None:
                 progress(done, len(files))
         return
@@ -96,7 +96,7 @@ def iter_source(path: Path, progress: Progress | None = None) -> Iterator[Source
                     if handle is None:
                         continue
                     dep, ftype = split
-                    yield _parse(dep, ftype, f"{dep}/{ftype}.json", handle.read())
+                    yield dep, ftype, f"{dep}/{ftype}.json", handle.read()
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise InvalidInput(
             f"Archive illisible : {path.name} ({exc.__class__.__name__}). "
@@ -104,3 +104,13 @@ def iter_source(path: Path, progress: Progress | None = None) -> Iterator[Source
         ) from exc
     if progress is not None:
         progress(total, total)
+
+
+def parse_raw(item: tuple[str, str, str, bytes]) -> SourceFile:
+    return _parse(*item)
+
+
+def iter_source(path: Path, progress: Progress | None = None) -> Iterator[SourceFile]:
+    """Every `<département>/<type>.json` of the directory, parsed, in a stable order."""
+    for item in iter_raw(path, progress):
+        yield _parse(*item)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from allo.directory.text import fold
 from allo.errors import InvalidInput
 
@@ -63,9 +65,16 @@ class TypeCatalog:
         lowered = raw.lower()
         if lowered in self.types:
             return self.types[lowered]
-        code = self._by_name.get(fold(raw).replace(" ", "_")) or self._by_name.get(fold(raw))
+        folded = fold(raw)
+        code = self._by_name.get(folded.replace(" ", "_")) or self._by_name.get(folded)
         if code is None:
             code = self.fiche_aliases.get(raw)
+        if code is None and len(folded) >= 6:
+            # A misspelt label ("caisse d'alocations familliales"): only a near-certain match.
+            best = process.extractOne(
+                folded, list(self._by_name), scorer=fuzz.token_sort_ratio, score_cutoff=90
+            )
+            code = self._by_name[best[0]] if best else None
         if code is None:
             raise InvalidInput(
                 f"Type d'organisme inconnu : « {raw[:80]} ». "
