@@ -6,9 +6,10 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install lint browser-deps pg-up bench clean
 
-$(BIN)/allo: pyproject.toml requirements.lock
+$(BIN)/allo: pyproject.toml requirements.lock requirements-hashed.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==26.3
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-hashed.txt
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/allo
