@@ -250,3 +250,26 @@ def test_a_data_folder_imports_the_exports_it_holds(
     assert [p.message for p in report.skipped] == [
         "dossier sans fichier XML ni export DILA/travail"
     ]
+
+
+def test_a_fiche_brought_by_another_input_is_not_withdrawn(
+    fresh_db: sessionmaker[Session], make_zip: MakeZip, feed_files: FeedFiles, tmp_path: Path
+) -> None:
+    files = feed_files("particuliers")
+    _import(fresh_db, make_zip("vosdroits-particuliers.zip", files))
+    without = {k: v for k, v in files.items() if k != "F82.xml"}
+    extra = tmp_path / "en-plus"
+    extra.mkdir()
+    edited = files["F82.xml"].replace(b"<dc:title>", b"<dc:title>Nouveau : ", 1)
+    (extra / "F82.xml").write_bytes(edited)
+    report = _import(fresh_db, make_zip("vosdroits-particuliers.zip", without), extra)
+    assert (report.changed, report.removed) == (1, 0)
+    assert _fiche(fresh_db, "F82").title.startswith("Nouveau : ")
+    assert _feeds(fresh_db, "F82") == {"particuliers"}
+    # the same record twice in one import: the last one wins, with a warning
+    other = tmp_path / "autre"
+    other.mkdir()
+    (other / "F82.xml").write_bytes(files["F82.xml"])
+    report = _import(fresh_db, extra, other)
+    assert report.changed == 1 and len(report.warnings) == 1
+    assert not _fiche(fresh_db, "F82").title.startswith("Nouveau : ")

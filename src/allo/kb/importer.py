@@ -292,18 +292,23 @@ class _Run:
         stored = self.existing.get(key)
         if stored is None or stored != digest(item.data):
             return None
-        self.seen.setdefault(key, stored)
+        self.note_duplicate(key, stored, item.origin)
+        self.seen[key] = stored
+        self.parsed.pop(key, None)  # the last occurrence wins: here, the stored version
         return key
 
-    def keep(self, key: tuple[str, str], variant: Variant, origin: str) -> None:
+    def note_duplicate(self, key: tuple[str, str], content_hash: str, origin: str) -> None:
         previous = self.seen.get(key)
-        if previous is not None and previous != variant.content_hash:
+        if previous is not None and previous != content_hash:
             self.report.warnings.append(
                 Problem(
                     origin,
                     f"{key[0]} ({key[1]}) présent deux fois : la dernière version est gardée",
                 )
             )
+
+    def keep(self, key: tuple[str, str], variant: Variant, origin: str) -> None:
+        self.note_duplicate(key, variant.content_hash, origin)
         self.seen[key] = variant.content_hash
         if self.existing.get(key) == variant.content_hash:
             self.parsed.pop(key, None)
@@ -311,10 +316,13 @@ class _Run:
             self.parsed[key] = variant
 
     def apply(self) -> None:
+        # held by no complete export of its feed, and not brought by any other input either
         withdrawn = [
             key
             for key in self.existing
-            if key[1] in self.complete and key[0] not in self.complete[key[1]]
+            if key[1] in self.complete
+            and key[0] not in self.complete[key[1]]
+            and key not in self.seen
         ]
         final: dict[str, dict[str, str]] = {}
         for (fiche_id, feed), stored in self.existing.items():
