@@ -38,15 +38,18 @@ def _print_figures(figures: dict[str, Any]) -> None:
         ("Traitement niveau 2", figures["handling_seconds"]["level2"]),
         ("Délai de réponse écrite", figures["written_response_seconds"]),
     ):
-        out.print(f"{name} : moyenne {d['mean']} s, 90e centile {d['p90']} s ({d['count']})")
+        if d["count"]:
+            out.print(f"{name} : moyenne {d['mean']} s, 90e centile {d['p90']} s ({d['count']})")
+        else:
+            out.print(f"{name} : —")
     sl = figures["service_level"]
     out.print(
         f"Taux de service ({sl['target_seconds']} s) : {pct(sl['rate'])} — "
         f"abandons : {figures['abandonment']['abandoned']} ({pct(figures['abandonment']['rate'])})"
     )
     sat = figures["satisfaction"]
-    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {sat['mean']}")
-    busiest = sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3]
+    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {sat['mean'] or '—'}")
+    busiest = [kv for kv in sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3] if kv[1]]
     out.print("Heures les plus chargées : " + ", ".join(f"{h} h ({n})" for h, n in busiest))
 
 
