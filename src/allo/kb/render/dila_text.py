@@ -132,9 +132,9 @@ class TextRenderer:
 
     # -- output ---------------------------------------------------------------------------
     def emit(self, text: str, indent: int) -> None:
-        text = norm(text)
+        text = " ".join(text.split())
         if text:
-            self.lines.append(" " * indent + text)
+            self.lines.append(" " * indent + text if indent else text)
 
     def heading(self, text: str, level: int, indent: int) -> None:
         text = norm(text)
@@ -164,8 +164,13 @@ class TextRenderer:
             return el.text or ""
         parts = [el.text or ""]
         for child in el:
-            parts.append(self.inline_child(child))
-            parts.append(child.tail or "")
+            # plain inline elements (the vast majority) skip the dispatch
+            parts.append(
+                self.inline(child) if child.tag in _INLINE_PLAIN else self.inline_child(child)
+            )
+            tail = child.tail
+            if tail:
+                parts.append(tail)
         return "".join(parts)
 
     def inline_child(self, el: etree._Element) -> str:
@@ -200,13 +205,21 @@ class TextRenderer:
 
     # -- blocks ---------------------------------------------------------------------------
     def children(self, el: etree._Element, level: int, indent: int, skip: frozenset[str]) -> None:
-        if el.text and el.text.strip():
-            self.emit(el.text, indent)
+        text = el.text
+        if text and not text.isspace():
+            self.emit(text, indent)
+        blocks = _BLOCKS
         for child in el:
-            if child.tag not in skip:
-                self.block(child, level, indent)
-            if child.tail and child.tail.strip():
-                self.emit(child.tail, indent)
+            tag = child.tag
+            if tag not in skip:
+                handler = blocks.get(tag)
+                if handler is not None:
+                    handler(self, child, level, indent)
+                else:
+                    self.block(child, level, indent)
+            tail = child.tail
+            if tail and not tail.isspace():
+                self.emit(tail, indent)
 
     def block(self, el: etree._Element, level: int, indent: int) -> None:
         handler = _BLOCKS.get(el.tag)
