@@ -274,7 +274,13 @@ class _Run:
         if not items:
             return
         args = [(item, feed_hint) for item in items]
-        if self.pool is None and self.workers > 1 and len(items) >= BATCH:
+        if (
+            self.pool is None
+            and self.workers > 1
+            and len(items) >= BATCH
+            and "fork" in multiprocessing.get_all_start_methods()
+        ):
+            # fork: the workers start at once with the parser already imported
             context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
         if self.pool is not None:
