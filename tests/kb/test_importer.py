@@ -180,14 +180,19 @@ def test_parallel_parsing_gives_the_same_rows(
     from allo.db.engine import make_engine
     from allo.db.migrate import upgrade
     from allo.db.session import make_session_factory
+    from allo.kb.bundled import sample_paths
+    from allo.kb.importer import BATCH
 
-    _import(fresh_db, DATA / "particuliers", workers=1)
+    travail = next(p for p in sample_paths() if "travail" in p.name)
+    inputs = [DATA / "particuliers", travail]  # 269 travail records: more than a batch
+    assert BATCH < 269
+    _import(fresh_db, *inputs, workers=1)
     engine = make_engine(make_database())
     upgrade(engine)
     other = make_session_factory(engine)
-    report = _import(other, DATA / "particuliers", workers=2)
-    assert report.ok
-    columns = (Fiche.id, Fiche.content_hash, Fiche.text, Fiche.related, Fiche.audiences)
+    report = _import(other, *inputs, workers=2)
+    assert report.ok and report.new == 14 + 269
+    columns = (Fiche.id, Fiche.content_hash, Fiche.text, Fiche.body, Fiche.related, Fiche.audiences)
     with unit_of_work(fresh_db) as a, unit_of_work(other) as b:
         assert (
             a.execute(select(*columns).order_by(Fiche.id)).all()
