@@ -99,6 +99,13 @@ def live_server(
         # Build the per-process search and directory indexes before the first timed interaction.
         httpx.get(f"{url}/recherche", params={"q": "carte grise"}, timeout=300)
         httpx.get(f"{url}/ou-s-adresser", params={"place": "42000"}, timeout=300)
+        # Logging in loads the redaction's name model in the background (the first note or
+        # written question would otherwise wait for it).
+        httpx.post(
+            f"{url}/api/auth/login",
+            json={"username": "admin", "password": "demo-admin"},
+            timeout=300,
+        )
         yield LiveServer(url=url, database_url=database_url, home=home, env=env)
     finally:
         process.terminate()
@@ -158,6 +165,39 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     )
     yield tab
     context.close()
+    assert errors == [], f"erreurs JavaScript ou fichiers statiques manquants : {errors}"
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """`new_context(width=1280)`: a fresh browser context (no cookies); all are closed after the
+    test, which fails if any page of them raised a JavaScript error or missed a static file."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def _new(width: int = 1280, height: int = 900) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            viewport={"width": width, "height": height},
+        )
+        context.set_default_timeout(60_000)
+        context.on("weberror", lambda e: errors.append(str(e.error)))
+        context.on(
+            "response",
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if "/static/" in r.url and r.status >= 400
+                else None
+            ),
+        )
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
     assert errors == [], f"erreurs JavaScript ou fichiers statiques manquants : {errors}"
 
 

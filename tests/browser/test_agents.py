@@ -19,8 +19,8 @@ Shot = Callable[..., None]
 
 def _login(page: Any, username: str) -> None:
     page.goto("/connexion")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(f"demo-{username}")
+    page.get_by_label("Identifiant", exact=True).fill(username)
+    page.get_by_label("Mot de passe", exact=True).fill(f"demo-{username}")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
 
@@ -36,10 +36,9 @@ def _choose(page: Any, label: str) -> None:
 
 
 def test_written_question_is_answered_and_read_through_the_private_link(
-    browser: Any, live_server: Any, check_accessibility: Check, screenshot: Shot
+    new_context: Callable[..., Any], check_accessibility: Check, screenshot: Shot
 ) -> None:
-    citizen = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    page = citizen.new_page()
+    page = new_context().new_page()
     page.goto("/poser-une-question")
     check_accessibility(page, "poser une question")
     page.get_by_label(re.compile("^Votre question")).fill(
@@ -55,9 +54,7 @@ def test_written_question_is_answered_and_read_through_the_private_link(
     assert "[téléphone]" in page.locator("blockquote").inner_text()
     assert page.locator(".fr-badge").first.inner_text().lower() == "en attente"
 
-    advisor = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
-    )
+    advisor = new_context(1400, 1000)
     console = advisor.new_page()
     _login(console, "conseil1")
     console.keyboard.press("Alt+n")
@@ -72,7 +69,6 @@ def test_written_question_is_answered_and_read_through_the_private_link(
     )
     console.get_by_role("button", name="Clôturer : répondu").click()
     console.get_by_text(f"Contact n° {reference} clôturé : répondu.").wait_for()
-    advisor.close()
 
     page.goto(private)
     answer = page.locator(".allo-answer")
@@ -83,11 +79,10 @@ def test_written_question_is_answered_and_read_through_the_private_link(
     _choose(page, "5 — Très satisfait")
     page.get_by_role("button", name="Envoyer mon avis").click()
     page.get_by_text("Merci pour votre avis").wait_for()
-    citizen.close()
 
 
 def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
-    browser: Any, live_server: Any, check_accessibility: Check, screenshot: Shot
+    new_context: Callable[..., Any], live_server: Any, check_accessibility: Check, screenshot: Shot
 ) -> None:
     # The switchboard (telephony platform account) puts a phone call in the level-1 queue.
     api = httpx.Client(base_url=live_server.url)
@@ -100,9 +95,7 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     assert created.status_code == 201, created.text
     contact_id = created.json()["id"]
 
-    advisor = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
-    )
+    advisor = new_context(1400, 1000)
     page = advisor.new_page()
     _login(page, "conseil2")
     assert page.url.endswith("/console")
@@ -136,11 +129,8 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     page.get_by_role("button", name="Transférer au secteur").click()
     page.get_by_text(f"Contact n° {contact_id} transféré au secteur Travail").wait_for()
     _logout(page)
-    advisor.close()
 
-    specialist = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
-    )
+    specialist = new_context(1400, 1000)
     page = specialist.new_page()
     _login(page, "travail")
     assert page.url.endswith("/specialiste")
@@ -162,15 +152,13 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     page.get_by_role("button", name="Clôturer : répondu").click()
     page.get_by_text(f"Contact n° {contact_id} clôturé : répondu.").wait_for()
     _logout(page)
-    specialist.close()
 
-    supervisor = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    supervisor = new_context()
     page = supervisor.new_page()
     _login(page, "supervision")
     assert page.url.endswith("/supervision")
-    sectors = page.locator("#graphique-secteurs svg desc").inner_text()
+    sectors = page.locator("#graphique-secteurs svg desc").text_content()
     assert "Travail : 1" in sectors
     assert "Justice : 0" in sectors
     check_accessibility(page, "supervision")
     screenshot(page, "supervision")
-    supervisor.close()

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from allo.kb import services as kb
+from allo.kb.render import render_html
 from allo.runtime import Runtime
 
 CACHE_SIZE = 512
@@ -58,7 +59,9 @@ def body_html(runtime: Runtime, session: Session, fiche: Any, *, local_box: bool
     cached = cache.get(key)
     if cached is not None:
         return cached
-    html = Markup(present(kb.render(session, fiche).html, local_box=local_box))  # noqa: S704 — kb output is escaped HTML
+    # HTML only (kb.services.render also makes the plain text, which pages do not show).
+    raw = render_html(fiche, kb.link_resolver(session, fiche))
+    html = Markup(present(raw, local_box=local_box))  # noqa: S704 — kb output is escaped HTML
     cache.put(key, html)
     return html
 

@@ -252,6 +252,8 @@ def build_page(
         ctx.results = c.search_results(runtime, q, console)
     except AlloError as exc:
         ctx.error = ctx.error or exc.message
+    if not fiche and mode == "specialist" and panel is not None and panel.fiches:
+        fiche = panel.fiches[-1].id  # what level 1 read last, ready to be read again
     if fiche:
         try:
             ctx.reading = c.fiche_reading(runtime, session, fiche)

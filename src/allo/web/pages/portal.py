@@ -12,12 +12,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from allo.errors import InvalidInput
+from allo.contacts import calendar
+from allo.errors import AlloError, InvalidInput
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import get_search_service
-from allo.web.deps import RuntimeDep
+from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 
 router = APIRouter(include_in_schema=False)
@@ -147,14 +149,23 @@ def _shorten(text: str, limit: int = 220) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
 
 
+def phone_hours(session: Session) -> str:
+    """The service's own calendar, as the administrator set it."""
+    try:
+        text = calendar.describe_hours(calendar.load_hours(session))
+    except AlloError:
+        return DEFAULT_PHONE_HOURS
+    return f"Des conseillers répondent au téléphone. {text}"
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, agent: Agent) -> HTMLResponse:
+def home(request: Request, session: DbSession, agent: Agent) -> HTMLResponse:
     ctx = HomePage(
         title="Accueil",
         nav="accueil",
         agent=agent,
         popular=popular_links(),
-        phone_hours=DEFAULT_PHONE_HOURS,
+        phone_hours=phone_hours(session),
     )
     return render(request, ctx)
 
