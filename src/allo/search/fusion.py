@@ -10,8 +10,8 @@ from allo.search.index import LexicalHit
 
 @dataclass(frozen=True)
 class FusionConfig:
-    #: "rrf" (reciprocal-rank fusion) or "blend" (normalised score blending)
-    method: str = "rrf"
+    #: "blend" (normalised score blending, measured best) or "rrf" (reciprocal-rank fusion)
+    method: str = "blend"
     rrf_k: float = 60.0
     #: weight of the dense side (the lexical side weighs 1 - dense_weight)
     dense_weight: float = 0.5
@@ -20,6 +20,11 @@ class FusionConfig:
 def fuse(
     lexical: Sequence[LexicalHit], dense: Sequence[tuple[int, float]], config: FusionConfig
 ) -> list[tuple[int, float]]:
+    """Candidates of both sides, best first.
+
+    blend: the lexical score over the best lexical score, plus the cosine rescaled between the
+    worst and the best dense candidate, weighted; rrf: Σ weight / (k + rank).
+    """
     scores: dict[int, float] = {}
     w_dense, w_lex = config.dense_weight, 1.0 - config.dense_weight
     if config.method == "rrf":

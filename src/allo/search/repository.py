@@ -73,9 +73,10 @@ def searchable_fiches(session: Session, batch_size: int = 500) -> Iterator[Fiche
         )
 
 
-def fiche_titles(session: Session) -> dict[str, str]:
-    """Titles of every publication, searchable or not, to name the targets of links."""
-    return dict(session.execute(select(Fiche.id, Fiche.title)).tuples().all())
+def fiche_hashes(session: Session) -> dict[str, str]:
+    """Content hash of every searchable fiche: a cheap way to tell whether anything changed."""
+    stmt = select(Fiche.id, Fiche.content_hash).where(Fiche.kind.not_in(sorted(NOT_SEARCHED_KINDS)))
+    return {fiche_id: content_hash for fiche_id, content_hash in session.execute(stmt)}
 
 
 def knowledge_base_version(session: Session) -> str:

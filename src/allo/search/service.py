@@ -24,6 +24,7 @@ from allo.errors import InvalidInput
 from allo.runtime import Runtime
 from allo.search import analysis_cache
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
+from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument, build_documents
 from allo.search.embcache import EmbeddingCache
 from allo.search.embedder import Embedder, make_embedder
@@ -32,7 +33,7 @@ from allo.search.fusion import FusionConfig, fuse
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.lexicon import Lexicon, default_lexicon
 from allo.search.query import ParsedQuery, QueryParser, QueryWeights
-from allo.search.repository import knowledge_base_version, searchable_fiches
+from allo.search.repository import fiche_hashes, knowledge_base_version, searchable_fiches
 from allo.search.suggest import Suggestion
 
 log = logging.getLogger("allo.search")
@@ -61,7 +62,10 @@ class RankingConfig:
     query: QueryWeights = field(default_factory=QueryWeights)
     fusion: FusionConfig = field(default_factory=FusionConfig)
     #: candidates taken from each side before fusion
-    candidates: int = 50
+    candidates: int = 100
+    #: score multiplier per publication kind (dossiers are hubs listing fiches: shown, but after
+    #: the fiche that answers when both match)
+    kind_weights: dict[str, float] = field(default_factory=lambda: {"dossier": 1.0})
 
 
 class SearchService:
@@ -80,7 +84,8 @@ class SearchService:
         background_embedding: bool = True,
         analysis_path: Path | None = None,
     ) -> None:
-        self._sessions = sessions
+        #: the session factory fiches are read with
+        self.sessions = sessions
         self.embedder = embedder
         self.cache = cache
         self.analyzer = analyzer or default_analyzer()
@@ -100,17 +105,19 @@ class SearchService:
         self._pending: set[int] = set()
         self._checked_at = 0.0
         self._version: str | None = None
+        self._hashes: dict[str, str] = {}
         self.engine: SearchEngine = self._build()
 
     # -- building and refreshing -------------------------------------------------------------------
-    def _load(self) -> tuple[str, list[SearchDocument]]:
-        with self._sessions() as session:
+    def _load(self) -> tuple[str, dict[str, str], list[SearchDocument]]:
+        with self.sessions() as session:
             version = knowledge_base_version(session)
+            hashes = fiche_hashes(session)
             documents = build_documents(searchable_fiches(session))
-        return version, documents
+        return version, hashes, documents
 
     def _build(self) -> SearchEngine:
-        version, documents = self._load()
+        version, hashes, documents = self._load()
         dim = self.embedder.dim if self.embedder is not None else 1
         known = analysis_cache.load(self.analysis_path) if self.analysis_path else {}
         engine = SearchEngine(self.analyzer, documents, dim, known)
@@ -119,7 +126,7 @@ class SearchService:
                 analysis_cache.save(self.analysis_path, engine.analyses)
             except OSError:
                 log.warning("search analysis cache not writable")
-        self._version, self._checked_at = version, time.monotonic()
+        self._version, self._hashes, self._checked_at = version, hashes, time.monotonic()
         self._parser = self._make_parser(engine)
         self._attach_vectors(engine, list(range(len(documents))))
         return engine
@@ -153,13 +160,17 @@ class SearchService:
             return None  # another thread is refreshing: keep serving the current state
         try:
             self._checked_at = now
-            with self._sessions() as session:
+            with self.sessions() as session:
                 version = knowledge_base_version(session)
-            if version == self._version and not force:
+                if version == self._version and not force:
+                    return Change(0, 0, 0)
+                hashes = fiche_hashes(session)
+            if hashes == self._hashes:
+                self._version = version  # e.g. a non-searchable publication changed
                 return Change(0, 0, 0)
-            version, documents = self._load()
+            version, hashes, documents = self._load()
             change, fresh = self.engine.apply(documents)
-            self._version = version
+            self._version, self._hashes = version, hashes
             if change:
                 self._parser = self._make_parser(self.engine)
                 self._attach_vectors(self.engine, fresh)
@@ -226,6 +237,15 @@ class SearchService:
                     done += 1
         return done
 
+    def use_embedder(self, embedder: Embedder | None, cache: EmbeddingCache | None) -> None:
+        """Switch the semantic side on (with its vectors, from the cache) or off."""
+        with self._refresh_lock:
+            self.embedder, self.cache = embedder, cache
+            engine = self.engine
+            engine.dense = DenseIndex(embedder.dim if embedder else 1, len(engine.docs))
+            self._pending.clear()
+            self._attach_vectors(engine, sorted(engine.ords.values()))
+
     def missing_vectors(self) -> int:
         """How many searchable fiches have no vector yet."""
         if not self.semantic:
@@ -288,6 +308,17 @@ class SearchService:
             ranked = fuse(lexical, dense, self.config.fusion)
         else:
             ranked = [(h.ord, h.score) for h in lexical]
+        weights = self.config.kind_weights
+        if any(w != 1.0 for w in weights.values()):
+            docs = engine.docs
+            ranked = sorted(
+                (
+                    (o, s * weights.get(d.kind, 1.0) if (d := docs[o]) is not None else s)
+                    for o, s in ranked
+                    if 0 <= o < len(docs)
+                ),
+                key=lambda item: -item[1],
+            )
         hits: list[SearchHit] = []
         for ord_, score in ranked:
             doc = engine.document(ord_)

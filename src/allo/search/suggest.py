@@ -84,7 +84,8 @@ class Suggester:
         complete = not fold(raw[-1]).isalnum()
         last = None if complete else typed_words[-1]
         whole = [w for w in (typed_words if complete else typed_words[:-1]) if w not in self._stops]
-        if not whole and last is not None and len(last) < MIN_FREE_PREFIX:
+        if not whole and (last is None or len(last) < MIN_FREE_PREFIX):
+            # only stop words ("peut-on ") or one short beginning ("ca"): titles starting so
             candidates = set(self._title_prefix(typed, limit))
         else:
             candidates = None

@@ -1,0 +1,131 @@
+"""`allo search`, `allo search --jsonl`, `allo search reindex` and `allo eval search`, run as the
+real command on the run's database (bundled sample)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli_home")  # shared: the analysis cache speeds later runs
+
+
+@pytest.fixture(scope="module")
+def url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def run(url: str, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), "ALLO_EMBEDDER": "none"}
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [*ALLO, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_search_json_and_table(url: str, home: Path) -> None:
+    done = run(url, home, "search", "carte grise perdue", "--limit", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["query"] == "carte grise perdue"
+    assert len(body["results"]) == 3
+    first = body["results"][0]
+    assert set(first) == {"id", "title", "score", "audiences", "url"}
+    assert "carte grise" in first["title"].lower()
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+    table = run(url, home, "search", "carte grise perdue", "-n", "3")
+    assert table.returncode == 0, table.stderr
+    assert first["id"] in table.stdout
+
+
+def test_search_audience_and_empty_query(url: str, home: Path) -> None:
+    done = run(url, home, "search", "licenciement", "--audience", "professionnels", "--json")
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)["results"]
+    assert len(results) == 10
+    assert all("professionnels" in r["audiences"] for r in results)
+    empty = run(url, home, "search", "   ")
+    assert empty.returncode == 2
+    assert "au moins un mot" in empty.stderr
+
+
+def test_jsonl_batch(url: str, home: Path) -> None:
+    stdin = "\n".join(
+        [
+            "carte grise perdue",
+            json.dumps({"id": "x1", "question": "rupture conventionnelle", "expected": []}),
+            "",
+            "{pas du json",
+            json.dumps({"sans": "question"}),
+        ]
+    )
+    done = run(url, home, "search", "--jsonl", "--limit", "2", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["query"] for line in lines] == [
+        "carte grise perdue",
+        "rupture conventionnelle",
+        None,
+        None,
+    ]
+    assert all(len(line["results"]) == 2 for line in lines[:2])
+    assert set(lines[1]["results"][0]) == {"id", "title", "score", "audiences", "url"}
+    assert lines[2]["line"] == 4 and "JSON" in lines[2]["error"]
+    assert lines[3]["line"] == 5 and "question" in lines[3]["error"]
+    assert "2 ligne(s) ignorée(s)" in done.stderr
+
+
+def test_jsonl_default_limit_is_ten(url: str, home: Path) -> None:
+    done = run(url, home, "search", "--jsonl", stdin="allocations familiales\n")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["results"]) == 10
+
+
+def test_reindex_and_eval(url: str, home: Path, tmp_path: Path) -> None:
+    done = run(url, home, "search", "reindex")
+    assert done.returncode == 0, done.stderr
+    assert "Index reconstruit" in done.stderr
+
+    questions = tmp_path / "questions.jsonl"
+    top = json.loads(run(url, home, "search", "rupture conventionnelle", "--json").stdout)
+    questions.write_text(
+        json.dumps({"question": "rupture conventionnelle", "expected": [top["results"][0]["id"]]})
+        + "\n"
+        + json.dumps({"question": "zzqx introuvable", "expected": ["F0"]})
+        + "\n"
+    )
+    evaluated = run(url, home, "eval", "search", str(questions), "--repeat", "1", "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    reports = {r["engine"]: r for r in json.loads(evaluated.stdout)}
+    assert set(reports) == {"allo lexical", "FTS5 BM25 (référence)"}
+    assert reports["allo lexical"]["hit@1"] == 0.5  # first question found first, second not
+    for report in reports.values():
+        assert report["questions"] == 2
+        assert {"hit@1", "hit@5", "mrr@10", "p50_ms", "p99_ms"} <= set(report)
+
+    table = run(url, home, "eval", "search", str(questions), "--repeat", "1")
+    assert table.returncode == 0, table.stderr
+    assert "hit@5" in table.stdout and "FTS5" in table.stdout
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "x"}\n')
+    failed = run(url, home, "eval", "search", str(bad))
+    assert failed.returncode == 2
+    assert "Ligne 1 invalide" in failed.stderr
