@@ -178,7 +178,7 @@ def simulation_server(database_url: str, home: Path, key: str, workers: int) -> 
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
@@ -190,7 +190,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("le serveur de simulation ne répond pas après 180 s")
+    raise RuntimeError("le serveur de simulation ne répond pas après 300 s")
 
 
 # --- the team ------------------------------------------------------------------------------------
