@@ -74,10 +74,15 @@ def typo(name: str, rng: random.Random) -> str:
     return folded[:i] + folded[i + 1 :] if len(folded) > 4 else folded + "x"
 
 
+CPU: list[float] = []
+
+
 def timed(fn, *args):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
+    """Wall time of one call; its CPU time is appended to CPU (the machine is shared)."""
+    start, cpu = time.perf_counter(), time.thread_time()
     with contextlib.suppress(AlloError):
         fn(*args)
+    CPU.append(time.thread_time() - cpu)
     return time.perf_counter() - start
 
 
@@ -140,7 +145,9 @@ def main() -> None:
                 resolved_ok += index.places.resolve(q).place.insee == want
         for q in loose_queries[:200]:  # warm-up
             timed(service.resolve_place, q, session)
+        CPU.clear()
         resolve_t = [timed(service.resolve_place, q, session) for q in loose_queries]
+        resolve_cpu = list(CPU)
         typo_t = [timed(service.resolve_place, q, session) for q in typo_queries]
         suggest_t = [timed(service.suggest_places, q[:5], 10, session) for q in loose_queries[:500]]
         naive_resolve_t = [timed(naive_resolve, communes, q) for q in loose_queries[:50]]
@@ -160,7 +167,9 @@ def main() -> None:
             find_queries.append((place, rng.choice(TYPES)))
         for place, kind in find_queries[:200]:
             timed(service.find, session, place, kind, AT, 3)
+        CPU.clear()
         find_t = [timed(service.find, session, p, k, AT, 3) for p, k in find_queries]
+        find_cpu = list(CPU)
         naive_find_t = []
         for place_text, kind in find_queries[:300]:
             try:
@@ -175,6 +184,8 @@ def main() -> None:
     s50, s99, _ = summary_ms(suggest_t)
     n50, n99, nmean = summary_ms(naive_resolve_t)
     f50, f99, fmean = summary_ms(find_t)
+    fc50, fc99, _ = summary_ms(find_cpu)
+    rc50, rc99, _ = summary_ms(resolve_cpu)
     nf50, nf99, nfmean = summary_ms(naive_find_t)
     print(
         f"index build {build_s:.2f} s; resolve p50 {r50:.3f} p99 {r99:.3f} ms; find p50 {f50:.2f} p99 {f99:.2f} ms"
@@ -188,19 +199,22 @@ current communes (seed 4). The in-memory index (places, offices per type with co
 numpy arrays) is built once per process: **{build_s:.2f} s**; then every call checks the
 datasets' change token (one primary-key read) before using it.
 
-| operation | p50 | p99 | baseline p50 | baseline p99 | speed-up (mean) |
-|---|---|---|---|---|---|
-| place from a loosely typed name (case, accents, hyphens, "st") | {r50:.3f} ms | **{r99:.3f} ms** | {n50:.1f} ms | {n99:.1f} ms | ×{nmean / rmean:.0f} (linear scan folding each name) |
-| place from a misspelt name (one letter dropped → suggestions) | {t50:.2f} ms | {t99:.2f} ms | | | |
-| completion (`/api/places`, 5 first letters) | {s50:.2f} ms | {s99:.2f} ms | | | |
-| `find` (place as name / postal code / INSEE, 20 types, 3 offices with hours status) | {f50:.2f} ms | **{f99:.2f} ms** | {nf50:.1f} ms | {nf99:.1f} ms | ×{nfmean / fmean:.1f} (all offices of the type read from the database, haversine in Python) |
+| operation | p50 | p99 | CPU p50 / p99 | baseline p50 | baseline p99 | speed-up (mean) |
+|---|---|---|---|---|---|---|
+| place from a loosely typed name (case, accents, hyphens, "st") | {r50:.3f} ms | **{r99:.3f} ms** | {rc50:.3f} / {rc99:.3f} ms | {n50:.1f} ms | {n99:.1f} ms | ×{nmean / rmean:.0f} (linear scan folding each name) |
+| place from a misspelt name (one letter dropped → suggestions) | {t50:.2f} ms | {t99:.2f} ms | | | | |
+| completion (`/api/places`, 5 first letters) | {s50:.2f} ms | {s99:.2f} ms | | | | |
+| `find` (place as name / postal code / INSEE, 20 types, 3 offices with hours status) | {f50:.2f} ms | **{f99:.2f} ms** | {fc50:.2f} / {fc99:.2f} ms | {nf50:.1f} ms | {nf99:.1f} ms | ×{nfmean / fmean:.1f} (all offices of the type read from the database, haversine in Python) |
+
+p50/p99 are wall-clock times; "CPU" is the time the calling thread actually computed
+(`time.thread_time`). On this shared machine the wall-clock tail counts the moments another
+engineer's job held the core (load average above): compare the two.
 
 Loosely typed names resolved to the same commune as the official spelling:
-{resolved_ok}/{len(loose_queries)} ({100 * resolved_ok / len(loose_queries):.1f} %; the rest are
-names whose variant collides with another commune's, e.g. dropped hyphens).
+{resolved_ok}/{len(loose_queries)} ({100 * resolved_ok / len(loose_queries):.1f} %).
 
-Targets: find p99 ≤ 5 ms — **{"met" if f99 <= 5 else "NOT met"}**; place resolution p99 ≤ 5 ms —
-**{"met" if r99 <= 5 else "NOT met"}**.
+Targets (wall clock): find p99 ≤ 5 ms — **{"met" if f99 <= 5 else "NOT met"}**
+(CPU p99 {fc99:.2f} ms); place resolution p99 ≤ 5 ms — **{"met" if r99 <= 5 else "NOT met"}**.
 """
     write_section("directory_find", body)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allo.directory.index import DirectoryIndex, TypeOffices
+from allo.directory.index import DirectoryIndex, TypeOffices, distance_of
 from allo.directory.places import Place
 from allo.directory.text import fold
 from allo.directory.types import OfficeType, TypeCatalog
@@ -118,11 +118,15 @@ def select(
         if scope == "commune":
             own = _own_offices(offices, place, index)
             if own:
-                distances = offices.distances_km(place.latitude, place.longitude)
                 return Selection(
                     code,
                     [
-                        Candidate(code, offices.ids[i], _distance(distances[i]), "commune")
+                        Candidate(
+                            code,
+                            offices.ids[i],
+                            _distance(distance_of(offices, i, place.latitude, place.longitude)),
+                            "commune",
+                        )
                         for i in own[:limit]
                     ],
                     notice,
@@ -135,9 +139,7 @@ def select(
             )
         elif scope == "epci" and place.epci:
             distances = offices.distances_km(place.latitude, place.longitude)
-            members = [
-                i for i, insee in enumerate(offices.insee) if index.epci_of.get(insee) == place.epci
-            ]
+            members = list(index.epci_offices.get(place.epci, ())) if code == "epci" else []
             members.sort(key=lambda i: (math.isnan(distances[i]), distances[i]))
             if members:
                 return Selection(

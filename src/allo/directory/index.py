@@ -44,6 +44,16 @@ class TypeOffices:
         return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def distance_of(
+    offices: TypeOffices, i: int, lat_deg: float | None, lon_deg: float | None
+) -> float:
+    """Distance to one office (NaN when unknown), without computing the whole type's."""
+    lat, lon = float(offices.lat[i]), float(offices.lon[i])
+    if lat_deg is None or lon_deg is None or math.isnan(lat) or math.isnan(lon):
+        return math.nan
+    return haversine_km(lat_deg, lon_deg, math.degrees(lat), math.degrees(lon))
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = (
@@ -61,6 +71,8 @@ class DirectoryIndex:
     #: INSEE code of a current commune → its EPCI (SIREN)
     epci_of: dict[str, str]
     epci_names: dict[str, str]
+    #: EPCI (SIREN) → indexes of the `epci` offices seated in one of its communes
+    epci_offices: dict[str, list[int]] = field(default_factory=dict)
 
     def count(self, office_type: str) -> int:
         t = self.offices.get(office_type)
@@ -96,10 +108,16 @@ def build_index(session: Session, tokens: tuple[str, ...]) -> DirectoryIndex:
         for c in communes
         if c["epci"] and c["kind"] in ("commune-actuelle", "arrondissement-municipal")
     }
+    epci_offices: dict[str, list[int]] = defaultdict(list)
+    if "epci" in offices:
+        for i, insee in enumerate(offices["epci"].insee):
+            if insee in epci_of:
+                epci_offices[epci_of[insee]].append(i)
     return DirectoryIndex(
         tokens=tokens,
         places=places,
         offices=offices,
         epci_of=epci_of,
         epci_names=repo.epci_names(session),
+        epci_offices=dict(epci_offices),
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from allo.directory.hours import DAYS, hours_notes, hours_text, status
-from allo.directory.models import Office
 from allo.directory.types import catalog
 
 
@@ -39,44 +39,44 @@ def hours_for_display(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def office_dict(
-    office: Office,
+    office: Mapping[str, Any],
     at: datetime,
     *,
     distance_km: float | None = None,
     match: str | None = None,
 ) -> dict[str, Any]:
     """An office as the API returns it, with whether it is open at `at`."""
-    addresses = office.addresses or []
+    addresses = office["addresses"] or []
     physical = next((a for a in addresses if a.get("kind") == "physique"), None)
     postal = next((a for a in addresses if a.get("kind") == "postale"), None)
     main = physical or (addresses[0] if addresses else None)
-    state = status(office.hours or [], at, office.departement)
+    state = status(office["hours"] or [], at, office["departement"])
     data: dict[str, Any] = {
-        "id": office.id,
-        "type": office.type,
-        "type_label": catalog().label(office.type),
-        "name": office.name,
-        "insee": office.insee,
-        "departement": office.departement,
+        "id": office["id"],
+        "type": office["type"],
+        "type_label": catalog().label(office["type"]),
+        "name": office["name"],
+        "insee": office["insee"],
+        "departement": office["departement"],
         "distance_km": distance_km,
         "match": match,
         "address": _address(main),
         "postal_address": _address(postal) if postal is not main else None,
-        "latitude": office.latitude,
-        "longitude": office.longitude,
-        "phone": office.phone,
-        "phone_cost": office.phone_cost,
-        "fax": office.fax,
-        "email": office.email,
-        "url": office.url,
-        "contact_url": office.contact_url,
+        "latitude": office["latitude"],
+        "longitude": office["longitude"],
+        "phone": office["phone"],
+        "phone_cost": office["phone_cost"],
+        "fax": office["fax"],
+        "email": office["email"],
+        "url": office["url"],
+        "contact_url": office["contact_url"],
         "accessibility": (main or {}).get("accessibility"),
-        "hours": hours_for_display(office.hours or []),
-        "hours_text": hours_text(office.hours or []) or None,
-        "hours_notes": hours_notes(office.hours or []),
-        "comment": office.comment,
-        "notes": office.notes or [],
-        "updated_on": office.updated_on.isoformat() if office.updated_on else None,
+        "hours": hours_for_display(office["hours"] or []),
+        "hours_text": hours_text(office["hours"] or []) or None,
+        "hours_notes": hours_notes(office["hours"] or []),
+        "comment": office["comment"],
+        "notes": office["notes"] or [],
+        "updated_on": office["updated_on"].isoformat() if office["updated_on"] else None,
     }
     data.update(state.to_dict(at))
     return data
