@@ -175,6 +175,8 @@ def test_unknown_and_malformed(client: Any, api: Api) -> None:
     advisor = api.login("advisor")
     supervisor = api.login("supervisor")
     assert client.get("/api/contacts/999999999", headers=supervisor).status_code == 404
+    # beyond the id column's range: a validation error on both backends, never a 500
+    assert client.get(f"/api/contacts/{2**40}", headers=supervisor).status_code == 422
     assert (
         client.post(
             "/api/contacts/999999999/answer", json={"fiche_ids": ["F1"]}, headers=advisor

@@ -42,7 +42,8 @@ router = APIRouter(prefix="/api", tags=["contacts"])
 
 Handler = Annotated[Agent, require_role("advisor", "specialist")]
 Creator = Annotated[Agent, require_role("advisor", "supervisor", "administrator")]
-ContactId = Annotated[int, Path(ge=1, le=2**62, description="Numéro du contact.")]
+# Capped at the 32-bit INTEGER of the id column: a larger number is a 422, not a PostgreSQL overflow.
+ContactId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Numéro du contact.")]
 
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Non connecté"},
