@@ -4,10 +4,11 @@
 
 1. Server time: `allo serve --workers 2` over the full corpus (the search benchmarks' database,
    imported once into $ALLO_BENCH_SEARCH_HOME, /tmp/allo-full), started by this script on a free
-   loopback port; wrk (1 thread, 8 connections, 15 s) requests
+   loopback port; wrk (1 thread, 4 connections, 15 s) requests
    - `/recherche?q=…` with distinct citizen-like queries (no cache can answer),
    - `/fiches/{id}` cycling over every searchable fiche in random order (more fiches than the
-     per-process page cache holds, so most requests render the fiche),
+     per-process page cache holds, so most requests render the fiche), then over 200 fiches
+     already in the page cache (what popular fiches cost),
    - `/recherche/suggestions?q=…` with distinct prefixes,
    and, as baselines in the same run, `/static/allo.css` and `/api/health`. Latency percentiles
    come from wrk's own histogram (Lua `done`), on the same two cores as the server.
@@ -49,7 +50,7 @@ from bench.search_common import (
 
 RESULTS = ROOT / "docs" / "benchmarks" / "web.md"
 DURATION = "15s"
-CONNECTIONS = 8
+CONNECTIONS = 4
 CHROMIUM = "/usr/bin/chromium"
 LUA = """
 local paths = {}
@@ -242,6 +243,16 @@ def main() -> None:
                             "fiche page",
                             f"{len(fiche_paths)} fiches, shuffled",
                             wrk(server.base, fiche_paths, workdir),
+                        )
+                    )
+                    popular = fiche_paths[:200]
+                    for path in popular * 4:  # into both workers' page caches
+                        httpx.get(server.base + path, timeout=60)
+                    rows.append(
+                        (
+                            "fiche page, page cache warm",
+                            "200 fiches",
+                            wrk(server.base, popular, workdir),
                         )
                     )
                     rows.append(

@@ -29,6 +29,13 @@ def test_home_has_the_search_form_and_frequent_searches(client: Any) -> None:
     assert form.xpath(".//input[@hx-get='/recherche/suggestions']")
     tags = doc.xpath("//ul[contains(@class,'fr-tags-group')]//a/@href")
     assert "/recherche?q=carte+grise+perdue" in tags
+    themes = doc.xpath("//ul[@aria-labelledby='themes-1']//a")
+    assert doc.findtext(".//h3[@id='themes-1']") == "Particuliers"
+    assert themes and all(a.get("href").startswith("/fiches/N") for a in themes)
+    assert (
+        "du lundi au vendredi de 8 h à 20 h"
+        in doc.xpath("//div[contains(@class,'fr-callout')]")[0].text_content().lower()
+    )
 
 
 def test_search_finds_the_lost_registration_fiche(client: Any) -> None:
@@ -234,3 +241,20 @@ def test_results_are_paged_ten_by_ten(client: Any) -> None:
     assert nav.xpath(".//a[@aria-current='page']/text()") == ["1"]
     assert nav.xpath(".//a[contains(@class,'--next')]/@href") == ["/recherche?q=carte+grise&page=2"]
     assert second.xpath("//h2[@role='status']/text()")[0].startswith("Résultats 11 à")
+
+
+def test_cached_fiche_page_follows_an_edit_of_the_fiche(
+    client: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from allo.db.base import utcnow
+    from allo.web.pages._fiche_html import PageCache
+
+    monkeypatch.setattr(PageCache, "VERSION_CHECK", 0.0)
+    first = client.get(f"/fiches/{LOST_REGISTRATION}", headers=HTML)
+    assert client.get(f"/fiches/{LOST_REGISTRATION}", headers=HTML).text == first.text
+    fiche = kb.get_fiche(db, LOST_REGISTRATION)
+    fiche.title = "Carte grise perdue : titre modifié par la rédaction"
+    fiche.updated_at = utcnow()
+    db.flush()
+    edited = _doc(client.get(f"/fiches/{LOST_REGISTRATION}", headers=HTML))
+    assert edited.findtext(".//h1") == "Carte grise perdue : titre modifié par la rédaction"

@@ -421,7 +421,7 @@ def suggestion(
         sector=found.sector,
         label=sector_label(found.sector),
         confidence=f"{round(found.confidence * 100)} %",
-        reasons=list(found.reasons)[:6],
+        reasons=list(dict.fromkeys(found.reasons))[:6],
     )
 
 

@@ -52,6 +52,54 @@ class _Cache:
                 self._items.popitem(last=False)
 
 
+class PageCache:
+    """Whole fiche pages as sent to anonymous readers (no commune asked), per fiche.
+
+    The knowledge base's version (count and latest change of the fiches) is checked at most
+    every VERSION_CHECK seconds; when it moves, every page is dropped. So an edited fiche shows
+    within seconds, like the search index, and a popular fiche costs no query and no rendering.
+    """
+
+    VERSION_CHECK = 5.0
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._pages: OrderedDict[str, bytes] = OrderedDict()
+        self._version: str | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def _current(self, session: Session) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < self.VERSION_CHECK:
+            return
+        version = kb.kb_version(session)
+        with self._lock:
+            self._checked_at = now
+            if version != self._version:
+                self._version = version
+                self._pages.clear()
+
+    def get(self, session: Session, fiche_id: str) -> bytes | None:
+        self._current(session)
+        with self._lock:
+            page = self._pages.get(fiche_id)
+            if page is not None:
+                self._pages.move_to_end(fiche_id)
+            return page
+
+    def put(self, fiche_id: str, page: bytes) -> None:
+        with self._lock:
+            self._pages[fiche_id] = page
+            self._pages.move_to_end(fiche_id)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def page_cache(runtime: Runtime) -> PageCache:
+    return runtime.service("web.fiche_pages", lambda _rt: PageCache())
+
+
 def body_html(runtime: Runtime, session: Session, fiche: Any, *, local_box: bool) -> Markup:
     """`local_box`: the page has an "Où s'adresser ?" box the fiche's office cards can point to."""
     cache: _Cache = runtime.service("web.fiche_html", lambda _rt: _Cache())

@@ -116,6 +116,12 @@ def fiche_page(
     agent: Agent,
     place: Place = "",
 ) -> HTMLResponse:
+    cacheable = agent is None and not place.strip()
+    cache = _fiche_html.page_cache(runtime)
+    if cacheable:
+        page = cache.get(session, fiche_id)
+        if page is not None:
+            return HTMLResponse(page)
     fiche = _get_fiche(session, fiche_id)
     where = _where_box(runtime, session, fiche.id, list(fiche.pivots or []), place)
     body = _fiche_html.body_html(runtime, session, fiche, local_box=where is not None)
@@ -139,7 +145,10 @@ def fiche_page(
         body=body,
         where=where,
     )
-    return render(request, ctx)
+    response = render(request, ctx)
+    if cacheable:
+        cache.put(fiche_id, bytes(response.body))
+    return response
 
 
 @router.get("/fiches/{fiche_id}/ou-s-adresser", response_class=HTMLResponse, tags=["fragment"])

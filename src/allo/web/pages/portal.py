@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts import calendar
 from allo.errors import AlloError, InvalidInput
+from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import get_search_service
@@ -83,10 +84,21 @@ def audience_options(current: str) -> list[Option]:
     ]
 
 
+@dataclass(frozen=True)
+class ThemeGroup:
+    """The top themes of the knowledge base for one audience."""
+
+    audience: str = field(metadata=doc("Audience in French (Particuliers…)."))
+    themes: list[Crumb] = field(metadata=doc("Links to the theme pages."))
+
+
 @dataclass(kw_only=True)
 class HomePage(Page):
     template: ClassVar[str] = "portal/home.html"
 
+    themes: list[ThemeGroup] = field(
+        default_factory=list, metadata=doc("Top themes per audience; empty if none loaded.")
+    )
     popular: list[Crumb] = field(
         metadata=doc("Frequent searches, shown as tags linking to their results.")
     )
@@ -158,6 +170,18 @@ def phone_hours(session: Session) -> str:
     return f"Des conseillers répondent au téléphone. {text}"
 
 
+def theme_groups(session: Session) -> list[ThemeGroup]:
+    themes = kb.list_fiches(session, kinds=["theme"], limit=100)
+    return [
+        ThemeGroup(
+            AUDIENCE_LABELS.get(a, a),
+            [Crumb(t.title, f"/fiches/{t.id}") for t in themes if a in (t.audiences or [])],
+        )
+        for a in AUDIENCES
+        if any(a in (t.audiences or []) for t in themes)
+    ]
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession, agent: Agent) -> HTMLResponse:
     ctx = HomePage(
@@ -166,6 +190,7 @@ def home(request: Request, session: DbSession, agent: Agent) -> HTMLResponse:
         agent=agent,
         popular=popular_links(),
         phone_hours=phone_hours(session),
+        themes=theme_groups(session),
     )
     return render(request, ctx)
 
