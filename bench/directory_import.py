@@ -104,8 +104,9 @@ Machine: {machine_facts()}.
 
 Source: `annuaire-bdl-2017.tar.xz` read as the archive (no extraction), {parsed} offices.
 Baseline, parse only (decompress, decode JSON, normalise every record, no database):
-**{baseline_s:.1f} s** wall, {baseline_cpu:.1f} s CPU. The offices import adds the bulk insert (one DBAPI executemany per
-5,000 rows), the content hashes for idempotence and the communes' points from the town halls;
+**{baseline_s:.1f} s** wall, {baseline_cpu:.1f} s CPU. The offices import adds the bulk insert (SQLite: one DBAPI executemany
+per 5,000 rows; PostgreSQL: COPY), the content hashes for idempotence and the communes' points
+from the town halls;
 the re-import reads and hashes everything again and writes nothing. The import parses the
 archive in 2 worker processes (the parse is CPU-bound) while the main process writes.
 

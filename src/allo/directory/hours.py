@@ -213,7 +213,10 @@ def say_days(days: Iterable[int]) -> str:
     return _say_list(parts)
 
 
-def week_schedule(entries: Sequence[Entry]) -> list[list[tuple[str, str]]]:
+Week = list[list[tuple[str, str]]]
+
+
+def week_schedule(entries: Sequence[Entry]) -> Week:
     """Per weekday, the merged opening ranges (overlapping or touching ranges joined)."""
     week: list[list[tuple[str, str]]] = [[] for _ in range(7)]
     for e in entries:
@@ -232,12 +235,12 @@ def week_schedule(entries: Sequence[Entry]) -> list[list[tuple[str, str]]]:
     return merged_week
 
 
-def hours_text(entries: Sequence[Entry]) -> str:
+def hours_text(entries: Sequence[Entry], week: Week | None = None) -> str:
     """The week said the way a person says it, days grouped by identical hours.
 
     "du lundi au vendredi de 9 h à 12 h et de 14 h à 17 h ; le samedi de 9 h à 12 h"
     """
-    week = week_schedule(entries)
+    week = week_schedule(entries) if week is None else week
     groups: dict[tuple[tuple[str, str], ...], list[int]] = {}
     for day, ranges in enumerate(week):
         if ranges:
@@ -299,9 +302,11 @@ def _at(day: date, hhmm: str, zone: Any) -> datetime:
     return datetime.combine(day, time(int(hhmm[:2]), int(hhmm[3:5])), tzinfo=zone)
 
 
-def status(entries: Sequence[Entry], at: datetime, departement: str | None) -> OpenStatus:
+def status(
+    entries: Sequence[Entry], at: datetime, departement: str | None, week: Week | None = None
+) -> OpenStatus:
     """Open or closed at `at` (aware), with closing time or next opening, holidays honoured."""
-    week = week_schedule(entries)
+    week = week_schedule(entries) if week is None else week
     if not any(week):
         return OpenStatus(open=None)
     zone = local_zone(departement)

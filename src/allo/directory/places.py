@@ -161,8 +161,10 @@ class PlaceIndex:
         self._keys = sorted(self.by_name)
         self._postal_keys = sorted(self.by_postal)
         self._fuzzy_by_initial: dict[str, list[str]] = defaultdict(list)
+        self._fuzzy_by_second: dict[str, list[str]] = defaultdict(list)
         for key in self._keys:
             self._fuzzy_by_initial[key[:1]].append(key)
+            self._fuzzy_by_second[key[1:2]].append(key)
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.by_code.values())
@@ -255,12 +257,20 @@ class PlaceIndex:
         folded = fold(text)
         if not folded:
             return []
-        pool = self._fuzzy_by_initial.get(folded[:1], [])
-        hits = process.extract(folded, pool, scorer=fuzz.ratio, limit=limit, score_cutoff=70)
-        if len(hits) < 3:
-            hits = process.extract(
-                folded, self._keys, scorer=fuzz.ratio, limit=limit, score_cutoff=60
-            )
+        # Typos rarely hit the first letter: names sharing it first; then names whose second
+        # letter is the query's first (first letter dropped) or second (first letter mistyped);
+        # all names only if none of these is close.
+        pools = (
+            self._fuzzy_by_initial.get(folded[:1], []),
+            self._fuzzy_by_second.get(folded[:1], []),
+            self._fuzzy_by_second.get(folded[1:2], []),
+            self._keys,
+        )
+        hits: list[tuple[str, float, int]] = []
+        for pool in pools:
+            hits = process.extract(folded, pool, scorer=fuzz.ratio, limit=limit, score_cutoff=70)
+            if hits:
+                break
         places: list[Place] = []
         for key, _score, _i in sorted(hits, key=lambda h: -h[1]):
             for p in self.by_name[key]:
@@ -302,6 +312,6 @@ class PlaceIndex:
             prefixed.extend(self.by_name[key])
         prefixed.sort(key=lambda p: (-(p.population or 0), _KIND_RANK.get(p.kind, 9)))
         add(prefixed)
-        if len(out) < limit:
+        if len(out) < 3:  # nothing starts like this: a misspelt name
             add(self.closest(query, limit))
         return out[:limit]

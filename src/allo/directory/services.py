@@ -35,6 +35,7 @@ MAX_LIMIT = 50
 # change with every import), so tests and several app instances build each one once.
 _INDEXES: OrderedDict[tuple[str, tuple[str, ...]], DirectoryIndex] = OrderedDict()
 _INDEXES_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
 _KEEP = 3
 
 
@@ -95,12 +96,17 @@ class DirectoryService:
             if found is not None:
                 _INDEXES.move_to_end(key)
                 return found
-        built = build_index(session, tokens)
-        with _INDEXES_LOCK:
-            _INDEXES[key] = built
-            while len(_INDEXES) > _KEEP:
-                _INDEXES.popitem(last=False)
-        return built
+        with _BUILD_LOCK:  # concurrent first requests wait for one build instead of each building
+            with _INDEXES_LOCK:
+                found = _INDEXES.get(key)
+            if found is not None:
+                return found
+            built = build_index(session, tokens)
+            with _INDEXES_LOCK:
+                _INDEXES[key] = built
+                while len(_INDEXES) > _KEEP:
+                    _INDEXES.popitem(last=False)
+            return built
 
     def _at(self, at: str | datetime | None) -> datetime:
         return parse_at(at, self.runtime.settings.timezone)

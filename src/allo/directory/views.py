@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from allo.directory.hours import DAYS, hours_notes, hours_text, status
+from allo.directory.hours import DAYS, hours_notes, hours_text, status, week_schedule
 from allo.directory.types import catalog
 
 
@@ -50,7 +50,9 @@ def office_dict(
     physical = next((a for a in addresses if a.get("kind") == "physique"), None)
     postal = next((a for a in addresses if a.get("kind") == "postale"), None)
     main = physical or (addresses[0] if addresses else None)
-    state = status(office["hours"] or [], at, office["departement"])
+    entries = office["hours"] or []
+    week = week_schedule(entries)
+    state = status(entries, at, office["departement"], week)
     data: dict[str, Any] = {
         "id": office["id"],
         "type": office["type"],
@@ -72,7 +74,7 @@ def office_dict(
         "contact_url": office["contact_url"],
         "accessibility": (main or {}).get("accessibility"),
         "hours": hours_for_display(office["hours"] or []),
-        "hours_text": hours_text(office["hours"] or []) or None,
+        "hours_text": hours_text(entries, week) or None,
         "hours_notes": hours_notes(office["hours"] or []),
         "comment": office["comment"],
         "notes": office["notes"] or [],
