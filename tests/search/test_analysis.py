@@ -41,8 +41,10 @@ def test_elisions(text: str, expected: list[str]) -> None:
     assert words(text) == expected
 
 
-def test_surface_words_keep_accents_and_drop_elisions() -> None:
-    assert surface_words("L'Employée d’État") == ["employée", "état"]
+def test_surface_words_keep_accents(analyzer: FrenchAnalyzer) -> None:
+    assert surface_words("L'Employée d’État") == ["l", "employée", "d", "état"]
+    # elided articles are stop words for the index
+    assert analyzer.terms("L'Employée d’État jusqu'à lorsqu'il") == ["emploi", "etat"]
 
 
 def test_stop_words_are_dropped(analyzer: FrenchAnalyzer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -157,7 +158,10 @@ def register(app: typer.Typer) -> None:
         from allo.search.service import build_search_service
 
         start = time.perf_counter()
-        service = build_search_service(runtime(), embed_missing=False)
+        # embedding a batch of fiches uses every core (one thread per text)
+        service = build_search_service(
+            runtime(), embed_missing=False, embed_threads=os.cpu_count() or 1
+        )
         built = time.perf_counter() - start
         console.print(f"Index reconstruit : {service.engine.size} fiches en {built:.1f} s.")
         if not service.semantic:

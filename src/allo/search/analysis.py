@@ -25,8 +25,10 @@ _ELIDED = r"(?:(?:" + "|".join(ELISIONS) + r")')?"
 # A word, with an elided article or pronoun before it skipped. Matches start where the previous
 # word ended, so "aujourd'hui" gives "aujourd" and "hui" while "qu'il" gives "il".
 _WORD_RE = re.compile(_ELIDED + r"([a-z0-9]+)")
-# The same on lower-cased, unfolded text: any letter or digit of any script.
-_SURFACE_RE = re.compile(_ELIDED + r"([^\W_]+)")
+# On lower-cased, unfolded text: any run of letters or digits of any script. Elided articles
+# come out as words of their own ("l", "qu", "jusqu"), which are stop words: matching them
+# here would cost a third of a cold index build.
+_SURFACE_RE = re.compile(r"\w+")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = ("’", "ʼ", "`", "´", "‘")
 # After NFKD, accents are combining marks (U+0300–U+036F); anything else non-ASCII separates words.
@@ -35,6 +37,8 @@ _LIGATURES = (("œ", "oe"), ("æ", "ae"), ("ß", "ss"))
 
 #: Words longer than this are not words (identifiers, base64, pasted junk): ignored.
 MAX_WORD_LENGTH = 40
+#: Bound of the word → term memo (the corpus has ~80,000 distinct words).
+MAX_CACHED_WORDS = 500_000
 
 
 def _plain_apostrophes(text: str) -> str:
@@ -67,12 +71,16 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD_RE.findall(fold(text)) if len(w) <= MAX_WORD_LENGTH]
 
 
-def surface_words(text: str) -> list[str]:
-    """Lower-cased words as written (accents kept), elisions removed, stop words kept."""
+def _surface_findall(text: str) -> list[str]:
     text = text.lower()
-    if not text.isascii():
-        text = _plain_apostrophes(text)
-    return [w for w in _SURFACE_RE.findall(text) if len(w) <= MAX_WORD_LENGTH]
+    if "_" in text:
+        text = text.replace("_", " ")
+    return _SURFACE_RE.findall(text)
+
+
+def surface_words(text: str) -> list[str]:
+    """Lower-cased words as written (accents kept), stop words (and elided articles) kept."""
+    return [w for w in _surface_findall(text) if len(w) <= MAX_WORD_LENGTH]
 
 
 @lru_cache(maxsize=1)
@@ -108,40 +116,40 @@ class FrenchAnalyzer:
         if cached is not None:
             return cached
         folded = "".join(_ASCII_WORD_RE.findall(fold(surface)))
-        if not folded or folded in self._stops:
+        if not folded or folded in self._stops or len(surface) > MAX_WORD_LENGTH:
             term = ""
         elif folded.isdigit() or (surface.isascii() and not surface.isalpha()):
             term = folded  # numbers and codes ("1er", "l1225") are kept whole
         else:
             stem = self._stemmer.stemWord(surface.replace("œ", "oe").replace("æ", "ae"))
             term = "".join(_ASCII_WORD_RE.findall(fold(stem))) or folded
-        if len(self._cache) < 500_000:
-            self._cache[surface] = term
+        if len(self._cache) >= MAX_CACHED_WORDS:
+            self._cache.clear()  # pasted junk could otherwise grow it without bound
+        self._cache[surface] = term
         return term
 
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order (duplicates kept: they are term frequencies)."""
-        cache = self._cache
         term = self.term
-        out = []
-        for w in surface_words(text):
-            t = cache[w] if w in cache else term(w)
-            if t:
-                out.append(t)
-        return out
+        return [t for t in map(term, surface_words(text)) if t]
 
-    def analyze(self, text: str) -> tuple[list[str], set[str]]:
-        """Index terms of a text and its distinct content words as written (for the vocabulary)."""
-        cache = self._cache
+    def analyze(self, text: str) -> tuple[str, set[str]]:
+        """Index terms of a text, space-separated, and its distinct content words as written.
+
+        Works per distinct word, then maps the occurrences in C (str.join over a dict lookup):
+        this is most of the time of a cold index build.
+        """
+        found = _surface_findall(text)
+        unique = set(found)
         term = self.term
-        out = []
-        seen = set()
-        for w in surface_words(text):
-            t = cache[w] if w in cache else term(w)
-            if t:
-                out.append(t)
-                seen.add(w)
-        return out, seen
+        for word in unique.difference(self._cache):
+            term(word)
+        cache = self._cache
+        try:
+            joined = " ".join(map(cache.__getitem__, found))
+        except KeyError:  # the cache was cleared meanwhile: the slow way
+            joined = " ".join(map(term, found))
+        return joined, {w for w in unique if term(w)}
 
     def is_stop_word(self, folded_word: str) -> bool:
         return folded_word in self._stops

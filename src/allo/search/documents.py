@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from allo.search.repository import FicheRecord
 
@@ -52,6 +53,10 @@ class SearchDocument:
 
     def fingerprint(self) -> str:
         """Changes whenever anything the index holds for this document changes."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
         digest = hashlib.sha256()
         for part in (
             self.id,

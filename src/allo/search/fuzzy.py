@@ -39,9 +39,15 @@ class Vocabulary:
         self.counts = {w: c for w, c in folded_counts.items() if c >= min_count and w.isalpha()}
         #: folded word → its most frequent written form
         self.canonical = {w: s for w, (_c, s) in best.items()}
-        self._by_length: dict[int, list[str]] = {}
+        # Candidates share the first or the second letter of the typed word and have a close
+        # length: ten times fewer comparisons than the whole length bucket (typos in both of
+        # the first two letters are not corrected).
+        self._buckets: dict[tuple[int, int, str], list[str]] = {}
         for word in self.counts:
-            self._by_length.setdefault(len(word), []).append(word)
+            for position in (0, 1):
+                if len(word) > position:
+                    key = (len(word), position, word[position])
+                    self._buckets.setdefault(key, []).append(word)
 
     def __contains__(self, folded_word: str) -> bool:
         return folded_word in self.canonical
@@ -60,14 +66,17 @@ class Vocabulary:
         edits = max_edits(folded_word)
         if edits == 0 or folded_word in self.canonical or not folded_word.isalpha():
             return []
-        candidates: list[tuple[int, int, str]] = []
+        pool: set[str] = set()
         for length in range(len(folded_word) - edits, len(folded_word) + edits + 1):
-            bucket = self._by_length.get(length)
-            if not bucket:
-                continue
+            for position in (0, 1):
+                pool.update(self._buckets.get((length, position, folded_word[position]), ()))
+        if not pool:
+            return []
+        candidates = [
+            (int(distance), -self.counts[match], match)
             for match, distance, _i in process.extract(
-                folded_word, bucket, scorer=OSA.distance, score_cutoff=edits, limit=8
-            ):
-                candidates.append((int(distance), -self.counts[match], match))
+                folded_word, list(pool), scorer=OSA.distance, score_cutoff=edits, limit=16
+            )
+        ]
         candidates.sort()
         return [self.canonical[w] for _d, _c, w in candidates[:limit]]

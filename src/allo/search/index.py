@@ -41,7 +41,11 @@ class Analyzed:
     as written (for the query vocabulary). Kept on disk by fingerprint (allo.search.analysis_cache)."""
 
     fields: tuple[str, ...]
-    words: tuple[str, ...]
+    #: space-separated (split only when counted)
+    words: str
+
+    def word_list(self) -> list[str]:
+        return self.words.split()
 
 
 def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
@@ -49,10 +53,10 @@ def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
     seen: set[str] = set()
     for name in TEXT_FIELDS:
         terms, content = analyzer.analyze(getattr(doc, name))
-        fields.append(" ".join(terms))
+        fields.append(terms)
         if name in VOCABULARY_FIELDS:
             seen |= content
-    return Analyzed(tuple(fields), tuple(sorted(seen)))
+    return Analyzed(tuple(fields), " ".join(sorted(seen)))
 
 
 @dataclass(frozen=True)
@@ -181,17 +185,20 @@ def build_index(
     analyzer: FrenchAnalyzer,
     documents: Iterable[tuple[int, SearchDocument]],
     analyses: dict[str, Analyzed] | None = None,
+    counts: Counter[str] | None = None,
 ) -> tuple[LexicalIndex, Counter[str], dict[str, Analyzed]]:
     """A committed index, the document frequency of every content word as written, and each
-    document's analysis by fingerprint (`analyses` holds the ones already known)."""
+    document's analysis by fingerprint. `analyses` holds analyses already known; `counts`, the
+    word counts of exactly these documents when known (both from allo.search.analysis_cache)."""
     index = LexicalIndex(analyzer)
-    counts: Counter[str] = Counter()
     known = analyses or {}
     out: dict[str, Analyzed] = {}
     for ord_, doc in documents:
         fingerprint = doc.fingerprint()
-        analyzed = index.add(ord_, doc, known.get(fingerprint))
-        counts.update(analyzed.words)
-        out[fingerprint] = analyzed
+        out[fingerprint] = index.add(ord_, doc, known.get(fingerprint))
     index.commit()
+    if counts is None:
+        counts = Counter()
+        for analyzed in out.values():
+            counts.update(analyzed.word_list())
     return index, counts, out

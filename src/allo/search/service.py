@@ -119,11 +119,14 @@ class SearchService:
     def _build(self) -> SearchEngine:
         version, hashes, documents = self._load()
         dim = self.embedder.dim if self.embedder is not None else 1
-        known = analysis_cache.load(self.analysis_path) if self.analysis_path else {}
-        engine = SearchEngine(self.analyzer, documents, dim, known)
-        if self.analysis_path and set(engine.analyses) != set(known):
+        cached = analysis_cache.load(self.analysis_path)
+        fingerprints = [d.fingerprint() for d in documents]
+        engine = SearchEngine(
+            self.analyzer, documents, dim, cached.analyses, cached.counts_for(fingerprints)
+        )
+        if self.analysis_path and set(engine.analyses) != set(cached.analyses):
             try:
-                analysis_cache.save(self.analysis_path, engine.analyses)
+                analysis_cache.save(self.analysis_path, engine.analyses, engine.word_counts)
             except OSError:
                 log.warning("search analysis cache not writable")
         self._version, self._hashes, self._checked_at = version, hashes, time.monotonic()
@@ -297,11 +300,13 @@ class SearchService:
         self.refresh()
         engine = self.engine
         parsed = self._parser.parse(query)
-        k = max(self.config.candidates, limit)
-        lexical = engine.lexical(parsed.terms, k, self.config.boosts, audience, source)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
         )
+        reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
+        # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
+        k = max(self.config.candidates, limit) if use_dense or reweighted else limit
+        lexical = engine.lexical(parsed.terms, k, self.config.boosts, audience, source)
         if use_dense and parsed.text:
             vector = self.query_vector(parsed.text)
             dense = engine.dense.search(vector, k, engine.mask(audience, source))
@@ -309,7 +314,7 @@ class SearchService:
         else:
             ranked = [(h.ord, h.score) for h in lexical]
         weights = self.config.kind_weights
-        if any(w != 1.0 for w in weights.values()):
+        if reweighted:
             docs = engine.docs
             ranked = sorted(
                 (
@@ -358,9 +363,11 @@ def validate(query: str, audience: str | None = None) -> None:
         )
 
 
-def build_search_service(runtime: Runtime, **options: Any) -> SearchService:
+def build_search_service(
+    runtime: Runtime, embed_threads: int | None = None, **options: Any
+) -> SearchService:
     """A service configured by the settings (`embedder`, `home` for the embedding cache)."""
-    embedder = make_embedder(runtime.settings)
+    embedder = make_embedder(runtime.settings, threads=embed_threads)
     cache = None
     if embedder is not None:
         cache = EmbeddingCache(

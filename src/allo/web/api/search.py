@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -13,6 +13,12 @@ from allo.search.service import SearchHit, SearchService, get_search_service
 from allo.web.deps import RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["recherche"])
+
+
+class JSONBody(Response):
+    """An already serialised JSON body (the response models still document the API)."""
+
+    media_type = "application/json"
 
 
 class SearchResult(BaseModel):
@@ -90,7 +96,9 @@ async def search(
         hits = await run_in_threadpool(service.search, q, limit, audience, source)
     else:
         hits = service.search(q, limit, audience, source, semantic=semantic)
-    return SearchResponse(query=q, results=[_result(h) for h in hits])
+    body = SearchResponse(query=q, results=[_result(h) for h in hits])
+    # Serialised once by pydantic-core: returning the model would have FastAPI validate it again.
+    return JSONBody(body.model_dump_json())  # type: ignore[return-value]
 
 
 @router.get("/suggest", response_model=SuggestResponse, summary="Suggestions de saisie")
@@ -100,9 +108,10 @@ async def suggest(
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> SuggestResponse:
     suggestions = (await _service(runtime)).suggest(q, limit)
-    return SuggestResponse(
+    body = SuggestResponse(
         query=q,
         suggestions=[
             SuggestionItem(id=s.id, title=s.title, kind=s.kind, url=s.url) for s in suggestions
         ],
     )
+    return JSONBody(body.model_dump_json())  # type: ignore[return-value]
