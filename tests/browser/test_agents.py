@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -118,7 +119,9 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     page.get_by_role("tab", name="Escalader").click()
     sector = page.locator("#escalade-secteur")
     assert sector.input_value() == "travail", "the suggested sector is preselected"
-    assert "Travail" in page.locator("#panneau-escalader .fr-callout").inner_text()
+    callout = page.locator("#panneau-escalader .fr-callout")
+    expect(callout).to_be_visible()  # the DSFR tab script shows the panel after the click
+    expect(callout).to_contain_text("Travail")
     _choose(page, "Salarié ou employeur du secteur privé")
     _choose(page, "Non, l'usager veut connaître ses droits")
     page.get_by_label(re.compile("^Note pour le spécialiste")).fill(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -66,10 +67,10 @@ def test_situation_tabs_switch_with_the_keyboard(page: Any) -> None:
     first.focus()
     page.keyboard.press("ArrowRight")
     second = page.get_by_role("tab", name="Vol")
-    assert second.get_attribute("aria-selected") == "true"
+    expect(second).to_have_attribute("aria-selected", "true")
     panel = page.locator(f"#{second.get_attribute('aria-controls')}")
-    assert panel.is_visible()
-    assert "Situation 2 sur 3" in panel.inner_text()
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("Situation 2 sur 3")
 
 
 def test_suggestions_are_reachable_with_arrow_keys(page: Any) -> None:
