@@ -195,3 +195,20 @@ def test_hybrid_with_the_real_model_on_the_bundled_sample(
     finally:
         search_service.use_embedder(None, None)
     assert not search_service.semantic
+
+
+def test_missing_vectors_are_embedded_in_the_background_and_after_changes(
+    add_fiche: Callable[..., object],
+    make_service: Callable[..., SearchService],
+    tmp_path: Path,
+) -> None:
+    embedder = HashingEmbedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    service = make_service(embedder=embedder, cache=cache)  # a server's settings
+    service.wait_for_embeddings(timeout=120)
+    assert service.missing_vectors() == 0
+    add_fiche("L9091", f"Aide {RARE} au permis")
+    assert ids(service.search(RARE))[0] == "L9091"  # found at once, by the lexical side
+    service.wait_for_embeddings(timeout=120)
+    assert service.missing_vectors() == 0
+    assert cache.lookup([cache.key(f"Aide {RARE} au permis")])  # kept on disk for others

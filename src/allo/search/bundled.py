@@ -10,20 +10,22 @@ import time
 from collections.abc import Callable
 
 from allo.runtime import Runtime
-from allo.search.service import build_search_service
+from allo.search.service import SearchService, build_search_service
 
 #: Beyond this many fiches without a vector, first start leaves the work to
 #: `allo search reindex` instead of making the operator wait.
 MAX_EMBED_AT_START = 300
 
 
-def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> None:
+def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchService | None:
+    """Warm the search for the workers to come: the analysis cache is written to the data
+    directory and missing vectors are embedded. The service is returned, not kept: workers
+    build their own (in a second or two, from the caches)."""
     start = time.perf_counter()
     service = build_search_service(runtime, embed_missing=False)
-    runtime.services.setdefault("search", service)
     size = service.engine.size
     if size == 0:
-        return
+        return None
     elapsed = time.perf_counter() - start
     missing = service.missing_vectors()
     if missing and missing <= MAX_EMBED_AT_START:
@@ -35,3 +37,4 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> None:
             "lancez « allo search reindex » pour les calculer."
         )
     report(f"Recherche : index de {size} fiches construit en {elapsed:.1f} s.")
+    return service

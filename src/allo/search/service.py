@@ -63,8 +63,8 @@ class RankingConfig:
     fusion: FusionConfig = field(default_factory=FusionConfig)
     #: candidates taken from each side before fusion
     candidates: int = 100
-    #: score multiplier per publication kind (dossiers are hubs listing fiches: shown, but after
-    #: the fiche that answers when both match)
+    #: score multiplier per publication kind (dossiers at 0, 0.5 and 0.8 changed nothing on the
+    #: development set: they stay, ranked by their own match)
     kind_weights: dict[str, float] = field(default_factory=lambda: {"dossier": 1.0})
 
 
@@ -100,13 +100,16 @@ class SearchService:
         self.analysis_path = analysis_path
         self.background_embedding = background_embedding
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
         self._embed_thread: threading.Thread | None = None
-        self._pending: set[int] = set()
+        #: ids of fiches waiting for their vector
+        self._pending: set[str] = set()
         self._checked_at = 0.0
         self._version: str | None = None
         self._hashes: dict[str, str] = {}
         self.engine: SearchEngine = self._build()
+        self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
 
     # -- building and refreshing -------------------------------------------------------------------
     def _load(self) -> tuple[str, dict[str, str], list[SearchDocument]]:
@@ -131,7 +134,6 @@ class SearchService:
                 log.warning("search analysis cache not writable")
         self._version, self._hashes, self._checked_at = version, hashes, time.monotonic()
         self._parser = self._make_parser(engine)
-        self._attach_vectors(engine, list(range(len(documents))))
         return engine
 
     def _make_parser(self, engine: SearchEngine) -> QueryParser:
@@ -151,7 +153,9 @@ class SearchService:
     def rebuild(self) -> SearchEngine:
         """Rebuild everything from the database (`allo search reindex`)."""
         with self._refresh_lock:
+            self._pending.clear()
             self.engine = self._build()
+            self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
             return self.engine
 
     def refresh(self, force: bool = False) -> Change | None:
@@ -191,14 +195,17 @@ class SearchService:
         """Give documents their cached vectors; embed the others out of the request path."""
         if self.embedder is None or self.cache is None or not ords:
             return
-        docs = [(o, engine.docs[o]) for o in ords]
-        keyed = [(o, self.cache.key(d.embedding_text)) for o, d in docs if d is not None]
-        found = self.cache.lookup(k for _o, k in keyed)
+        docs = [d for d in (engine.docs[o] for o in ords) if d is not None]
+        keys = {d.id: self.cache.key(d.embedding_text) for d in docs}
+        found = self.cache.lookup(keys.values())
         missing = []
-        for o, k in keyed:
-            vector = found.get(k)
+        for o in ords:
+            doc = engine.docs[o]
+            if doc is None:
+                continue
+            vector = found.get(keys[doc.id])
             if vector is None:
-                missing.append(o)
+                missing.append(doc.id)
             else:
                 engine.dense.set(o, vector)
         if missing:
@@ -206,37 +213,45 @@ class SearchService:
             if not self.embed_missing:
                 return
             if self.background_embedding:
-                self._start_embedding(engine)
+                self._start_embedding()
             else:
-                self.embed_pending(engine)
+                self.embed_pending()
 
-    def _start_embedding(self, engine: SearchEngine) -> None:
+    def _start_embedding(self) -> None:
         if self._embed_thread is not None and self._embed_thread.is_alive():
             return
         self._embed_thread = threading.Thread(
-            target=self.embed_pending, args=(engine,), name="allo-search-embed", daemon=True
+            target=self.embed_pending, name="allo-search-embed", daemon=True
         )
         self._embed_thread.start()
 
-    def embed_pending(
-        self, engine: SearchEngine | None = None, progress: Callable[[int, int], None] | None = None
-    ) -> int:
-        """Embed the documents that have no vector yet (cached on disk for every process)."""
-        engine = engine or self.engine
+    def embed_pending(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Embed the fiches that have no vector yet (cached on disk for every process).
+
+        Works by fiche id against the current engine, so a rebuild meanwhile loses nothing.
+        """
         if self.embedder is None or self.cache is None:
             return 0
         done = 0
         while self._pending:
-            ords = sorted(self._pending)
-            self._pending.difference_update(ords)
-            docs = [(o, engine.docs[o]) for o in ords]
-            docs = [(o, d) for o, d in docs if d is not None]
-            texts = [d.embedding_text for _o, d in docs]
-            vectors = self.cache.ensure(texts, self.embedder.embed_documents, progress=progress)
-            for o, d in docs:
-                vector = vectors.get(self.cache.key(d.embedding_text))
-                if vector is not None:
-                    engine.dense.set(o, vector)
+            ids = sorted(self._pending)
+            self._pending.difference_update(ids)
+            engine = self.engine
+            texts = {
+                i: d.embedding_text
+                for i in ids
+                if (o := engine.ords.get(i)) is not None and (d := engine.docs[o]) is not None
+            }
+            vectors = self.cache.ensure(
+                list(texts.values()), self.embedder.embed_documents, progress=progress
+            )
+            engine = self.engine  # the one in service now
+            for doc_id, text in texts.items():
+                vector = vectors.get(self.cache.key(text))
+                o = engine.ords.get(doc_id)
+                doc = engine.docs[o] if o is not None else None
+                if vector is not None and doc is not None and doc.embedding_text == text:
+                    engine.dense.set(o, vector)  # type: ignore[arg-type]
                     done += 1
         return done
 
@@ -269,16 +284,19 @@ class SearchService:
         return self._parser.parse(query)
 
     def query_vector(self, text: str) -> np.ndarray:
+        """The query's vector; a small LRU cache answers repeated queries (never benchmarks)."""
         assert self.embedder is not None
-        cached = self._query_vectors.get(text)
-        if cached is not None:
-            self._query_vectors.move_to_end(text)
-            return cached
+        with self._query_lock:
+            cached = self._query_vectors.get(text)
+            if cached is not None:
+                self._query_vectors.move_to_end(text)
+                return cached
         vector = self.embedder.embed_query(text)
         if self.query_cache_size > 0:
-            self._query_vectors[text] = vector
-            while len(self._query_vectors) > self.query_cache_size:
-                self._query_vectors.popitem(last=False)
+            with self._query_lock:
+                self._query_vectors[text] = vector
+                while len(self._query_vectors) > self.query_cache_size:
+                    self._query_vectors.popitem(last=False)
         return vector
 
     @property
