@@ -4,8 +4,9 @@ counted by supervision. Logins are the bundled demo team's (public demo password
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -29,6 +30,27 @@ def _login(page: Any, username: str) -> None:
 def _logout(page: Any) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+@contextlib.contextmanager
+def _service_open_all_day(api: httpx.Client) -> Iterator[None]:
+    """The administrator opens the service at every hour for the block, then restores its hours
+    (the journey must not depend on the hour the suite runs at)."""
+    token = api.post("/api/auth/login", json={"username": "admin", "password": "demo-admin"})
+    headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    saved = api.get("/api/calendar").json()
+    always = {day: [{"opens": "00:00", "closes": "24:00"}] for day in saved["weekly"]}
+    opened = api.put(
+        "/api/calendar",
+        json={"weekly": always, "closed_on_public_holidays": False},
+        headers=headers,
+    )
+    assert opened.status_code == 200, opened.text
+    try:
+        yield
+    finally:
+        restore = {k: saved[k] for k in ("weekly", "closed_on_public_holidays", "closed_days")}
+        assert api.put("/api/calendar", json=restore, headers=headers).status_code == 200
 
 
 def _choose(page: Any, label: str) -> None:
@@ -90,9 +112,10 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     token = api.post(
         "/api/auth/login", json={"username": "supervision", "password": "demo-supervision"}
     ).json()["token"]
-    created = api.post(
-        "/api/contacts", json={"channel": "phone"}, headers={"Authorization": f"Bearer {token}"}
-    )
+    with _service_open_all_day(api):  # phone contacts are refused outside the service's hours
+        created = api.post(
+            "/api/contacts", json={"channel": "phone"}, headers={"Authorization": f"Bearer {token}"}
+        )
     assert created.status_code == 201, created.text
     contact_id = created.json()["id"]
 

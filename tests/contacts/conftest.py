@@ -14,6 +14,7 @@ from allo.contacts.models import Agent
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
 from tests.contacts.flow_helpers import PASSWORD, Api
+from tests.contacts.service_helpers import ALWAYS_OPEN, set_hours
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -35,6 +36,8 @@ def make_agent(db: Session) -> Callable[..., Agent]:
 
 @pytest.fixture
 def api(client: Any, db: Session) -> Api:
+    """Logged-in API calls, with the service open at any hour (phone contacts are accepted)."""
+    set_hours(db, ALWAYS_OPEN)
     return Api(client, db)
 
 

@@ -226,3 +226,37 @@ def test_calls_inside_hours_become_contacts_and_can_be_abandoned(client: Any, db
     }
     unknown = client.post("/api/calls", json={"kind": "ended", "call_id": "nope"}, headers=admin)
     assert unknown.status_code == 404
+
+
+# --- the same rule for every way a contact arrives ------------------------------------------------
+
+
+def test_contact_creation_applies_the_calendar_per_channel(db: Session) -> None:
+    from allo.contacts import services
+
+    sunday = paris(2026, 11, 29, 12, 0)
+    with pytest.raises(calendar.ServiceClosed, match=r"Le service est fermé\. Horaires :"):
+        services.create_contact(db, channel="phone", now=sunday, tz=PARIS)
+    written = services.create_contact(db, channel="email", question="q", now=sunday, tz=PARIS)
+    assert written.state == "waiting"
+    monday = services.create_contact(db, channel="phone", now=paris(2026, 11, 30, 9), tz=PARIS)
+    assert monday.queue == "niveau1"
+
+
+def test_post_contacts_refuses_phone_outside_hours_like_calls(client: Any, db: Session) -> None:
+    from tests.contacts.service_helpers import ALWAYS_OPEN, CLOSED_ALL_WEEK, set_hours
+
+    _admin, admin = login(db, "administrator")
+    set_hours(db, CLOSED_ALL_WEEK)
+    refused = client.post("/api/contacts", json={"channel": "phone"}, headers=admin)
+    assert refused.status_code == 409
+    by_call = client.post("/api/calls", json={"kind": "offered", "call_id": "c-x"}, headers=admin)
+    assert refused.json()["detail"] == by_call.json()["detail"]
+    assert refused.json()["detail"].startswith("Le service est fermé. Horaires :")
+    for channel in ("web", "email"):
+        written = client.post(
+            "/api/contacts", json={"channel": channel, "question": "q"}, headers=admin
+        )
+        assert written.status_code == 201, written.text
+    set_hours(db, ALWAYS_OPEN)
+    assert client.post("/api/contacts", json={"channel": "phone"}, headers=admin).status_code == 201

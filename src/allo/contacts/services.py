@@ -17,9 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from allo.contacts import calendar
 from allo.contacts import repository as repo
 from allo.contacts.agents import set_state
 from allo.contacts.models import (
@@ -243,11 +245,18 @@ def create_contact(
     call_id: str | None = None,
     agent: Agent | None = None,
     now: datetime | None = None,
+    tz: ZoneInfo | None = None,
 ) -> Contact:
-    """A new contact in the level-1 queue. Nothing identifies the caller: no number, no name."""
+    """A new contact in the level-1 queue. Nothing identifies the caller: no number, no name.
+
+    With the service's time zone `tz` (every entry point from outside passes it), the service
+    calendar applies: a phone contact outside hours is refused (calendar.ServiceClosed, 409)
+    whatever the way in. Without it (fixtures, imports) the contact is recorded as given."""
     now = _now(now)
     if channel not in CHANNELS:
         raise InvalidInput(f"Canal inconnu : « {channel} ». Canaux : {', '.join(CHANNELS)}.")
+    if tz is not None:
+        calendar.ensure_accepts(session, channel, tz, now)
     cleaned = _clean_text(question, "La question", MAX_QUESTION_CHARS)
     if call_id is not None and repo.contact_by_call(session, call_id) is not None:
         raise Conflict("Cet appel a déjà un contact.")

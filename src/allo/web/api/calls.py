@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from allo.contacts import calendar, services
 from allo.contacts import repository as contacts_repo
+from allo.contacts import services
 from allo.contacts.models import Agent
 from allo.errors import NotFound
 from allo.web.auth import require_role
@@ -62,8 +62,12 @@ def call_event(
     body: CallEventIn, session: DbSession, runtime: RuntimeDep, _platform: Platform
 ) -> CallEventOut:
     if body.kind == "offered":
-        calendar.ensure_accepts(session, "phone", ZoneInfo(runtime.settings.timezone))
-        contact = services.create_contact(session, channel="phone", call_id=body.call_id)
+        contact = services.create_contact(
+            session,
+            channel="phone",
+            call_id=body.call_id,
+            tz=ZoneInfo(runtime.settings.timezone),
+        )
         services.record_call_event(session, contact, "offered")
         return CallEventOut(contact_id=contact.id, state=contact.state, abandoned=False)
     found = contacts_repo.contact_by_call(session, body.call_id, for_update=True)

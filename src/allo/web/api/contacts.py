@@ -7,6 +7,7 @@ returns the contact as the caller's role may see it. The request's session commi
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -49,7 +50,10 @@ _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Non connecté"},
     403: {"description": "Rôle insuffisant ou contact hors de vos files"},
     404: {"description": "Contact inconnu"},
-    409: {"description": "Action impossible dans l'état du contact (message en français)"},
+    409: {
+        "description": "Action impossible dans l'état du contact, ou appel hors des horaires "
+        "du service (message en français)"
+    },
     422: {"description": "Données invalides"},
 }
 
@@ -74,9 +78,12 @@ def _detail(session: DbSession, agent: Agent, contact_id: int) -> ContactDetailO
     summary="Enregistrer un contact (file du premier niveau)",
     responses=_ERRORS,
 )
-def create_contact(body: ContactIn, session: DbSession, agent: Creator) -> ContactDetailOut:
+def create_contact(
+    body: ContactIn, session: DbSession, runtime: RuntimeDep, agent: Creator
+) -> ContactDetailOut:
     """La question est masquée (téléphones, courriels, NIR, IBAN, cartes, noms) avant
-    l'enregistrement ; la réponse dit ce qui a été masqué. Aucune identité de l'appelant n'est gardée."""
+    l'enregistrement ; la réponse dit ce qui a été masqué. Aucune identité de l'appelant n'est gardée.
+    Hors des horaires du service, un contact téléphonique est refusé (409, avec les horaires)."""
     contact = services.create_contact(
         session,
         channel=body.channel,
@@ -84,6 +91,7 @@ def create_contact(body: ContactIn, session: DbSession, agent: Creator) -> Conta
         commune=body.commune,
         theme=body.theme,
         agent=agent,
+        tz=ZoneInfo(runtime.settings.timezone),
     )
     return _detail(session, agent, contact.id)
 
