@@ -302,3 +302,27 @@ def test_orientation_to_a_directory_office(db: Session, make_agent: Callable[...
     contact = services.orient(db, advisor, cid, services.Orientation(office_id="mairie-99999-01"))
     assert contact.outcome_detail["office_id"] == "mairie-99999-01"
     assert contact.outcome_detail["label"] == "Mairie de Testville"
+
+
+def test_held_contact_is_found_by_its_holder_with_the_agent_index(
+    db: Session, make_agent: Callable[..., Agent], backend: str
+) -> None:
+    advisor, other = make_agent("advisor"), make_agent("advisor")
+    contact_id = new_contact(db)
+    assert repo.held_contact(db, advisor.id, ["niveau1"]) is None
+    services.take(db, advisor, contact_id)
+    assert repo.held_contact(db, advisor.id, ["niveau1"]).id == contact_id
+    assert repo.held_contact(db, other.id, ["niveau1"]) is None
+    assert repo.held_contact(db, advisor.id, ["travail"]) is None
+    services.release(db, advisor, contact_id)
+    assert repo.held_contact(db, advisor.id, ["niveau1"]) is None
+    if backend == "sqlite":
+        from sqlalchemy import text
+
+        plan = db.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT id FROM contact WHERE agent_id = 1 AND state = 'taken' "
+                "AND queue IN ('niveau1') ORDER BY taken_at, id LIMIT 1"
+            )
+        ).all()
+        assert any("ix_contact_agent_id" in str(row) for row in plan), plan

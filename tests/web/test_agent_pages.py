@@ -377,3 +377,20 @@ def test_unknown_private_link_is_a_french_404(client: Any) -> None:
     response = client.get("/ma-question", params={"jeton": "x" * 43}, headers=HTML)
     assert response.status_code == 404
     assert "Ce lien est introuvable ou a expiré." in response.text
+
+
+def test_console_finds_the_held_contact_behind_a_long_queue(login: Login, db: Any) -> None:
+    """The held contact is looked up by its holder, not among the queue's 500 oldest."""
+    from datetime import timedelta
+
+    from allo.db.base import utcnow
+
+    earlier = utcnow() - timedelta(hours=1)
+    for i in range(501):
+        services.create_contact(db, channel="phone", now=earlier + timedelta(seconds=i))
+    contact_id = _phone_contact(db)
+    advisor = contacts_repo.agent_by_username(db, "conseil1")
+    services.take(db, advisor, contact_id)
+    db.commit()
+    page = _doc(login("advisor").get("/console"))
+    assert page.findtext(".//h2[@id='contact-titre']") == f"Contact n° {contact_id}"

@@ -154,6 +154,20 @@ def contacts_held_by(session: Session, agent_id: int) -> int:
     )
 
 
+def held_contact(session: Session, agent_id: int, queues: Sequence[str]) -> Contact | None:
+    """The contact `agent_id` is handling in one of `queues` (the oldest taken), or None.
+
+    One query on ix_contact_agent_id: agent_id is set only while a contact is taken, so the
+    index leads straight to the agent's one or two rows, however long the queues are.
+    """
+    return session.scalar(
+        select(Contact)
+        .where(Contact.agent_id == agent_id, Contact.state == "taken", Contact.queue.in_(queues))
+        .order_by(Contact.taken_at, Contact.id)
+        .limit(1)
+    )
+
+
 def has_handled(session: Session, contact_id: int, agent_id: int) -> bool:
     return (
         session.scalar(

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from allo.contacts import reading
+from allo.contacts import repository as contacts_repo
 from allo.contacts.agents import STATE_LABELS
 from allo.contacts.fiche_search import search_function
 from allo.contacts.models import Agent, Contact, ContactNote
@@ -223,12 +224,8 @@ def _local(moment: datetime, runtime: Runtime) -> datetime:
 
 
 def held_contact(session: Session, agent: Agent) -> Contact | None:
-    """The contact this agent is handling, if any (the oldest one)."""
-    for queue in allowed_queues(agent):
-        for contact in reading.queue_contacts(session, agent, queue, limit=500):
-            if contact.state == "taken" and contact.agent_id == agent.id:
-                return contact
-    return None
+    """The contact this agent is handling, if any (the oldest one), in one indexed query."""
+    return contacts_repo.held_contact(session, agent.id, allowed_queues(agent))
 
 
 def commune_label(runtime: Runtime, session: Session, code: str | None) -> str:
