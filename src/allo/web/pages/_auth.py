@@ -8,16 +8,25 @@ of another role gets the French 403 page. Every console and supervision route go
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
 from allo.errors import Forbidden
+from allo.runtime import Runtime
+from allo.web.auth import OptionalAgent
+from allo.web.deps import DbSession, RuntimeDep
+from allo.web.pages._base import doc
 
 ADVISOR = ("advisor",)
 SPECIALIST = ("specialist",)
+#: both consoles: their fragments and contact actions serve advisors and specialists alike
+HANDLERS = ("advisor", "specialist")
 SUPERVISOR = ("supervisor", "administrator")
 #: where each role lands after logging in
 HOME_OF_ROLE = {
@@ -59,3 +68,26 @@ def safe_next(target: str | None, agent: Agent) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return HOME_OF_ROLE.get(agent.role, "/")
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """What an agents' page handler works with, declared once instead of in every signature."""
+
+    request: Request = field(metadata=doc("The HTTP request (for gate() and render())."))
+    runtime: Runtime = field(metadata=doc("The application runtime."))
+    session: Session = field(metadata=doc("The request's database session."))
+    agent: Agent | None = field(metadata=doc("The logged-in agent, or None."))
+
+    def gate(self, roles: tuple[str, ...]) -> Agent | Response:
+        """The agent if they may use the page, else the response to send instead."""
+        return gate(self.request, self.agent, roles)
+
+
+def agent_call(
+    request: Request, runtime: RuntimeDep, session: DbSession, agent: OptionalAgent
+) -> AgentCall:
+    return AgentCall(request=request, runtime=runtime, session=session, agent=agent)
+
+
+AgentCallDep = Annotated[AgentCall, Depends(agent_call)]

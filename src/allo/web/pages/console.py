@@ -1,32 +1,30 @@
-"""The advisor console (`/console`) and the contact actions both consoles post to.
+"""The advisor console (`/console`): the page context both consoles are built from.
 
 One page holds the whole state of the agent's work: the queue, the contact they hold, the
 knowledge-base search and the fiche being read, the orientation panel and the escalation sheet.
 Without JavaScript every panel is driven by query parameters and every action is a form POST
 followed by a redirect; with htmx the panels load as fragments and actions swap `#console` in
 place. Frequent actions have keyboard shortcuts (Alt + letter), listed on the page.
+
+The htmx panels are in allo.web.pages.console_panes, the actions in allo.web.pages.console_actions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar
-from urllib.parse import urlencode
+from typing import Annotated, ClassVar
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
 from allo.contacts import reading, services
 from allo.contacts.models import Agent
-from allo.errors import AlloError, InvalidInput
+from allo.errors import AlloError
 from allo.runtime import Runtime
-from allo.web.auth import OptionalAgent
-from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _console as c
-from allo.web.pages._auth import ADVISOR, gate
-from allo.web.pages._base import HOME, Fragment, Page, agent_view, doc, render
+from allo.web.pages._auth import ADVISOR, AgentCall, AgentCallDep
+from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
 from allo.web.pages._offices import PlaceAnswer
 from allo.web.pages.directory import FREQUENT_TYPES
@@ -34,7 +32,6 @@ from allo.web.pages.portal import ResultItem
 
 router = APIRouter(include_in_schema=False)
 
-HANDLERS = ("advisor", "specialist")
 Text = Annotated[str, Query(max_length=200)]
 #: (key, what it does): Alt + key, also written next to each control
 ADVISOR_SHORTCUTS = (
@@ -126,69 +123,23 @@ class ConsolePage(Page):
     )
 
 
-@dataclass(kw_only=True)
-class SearchFragment(Fragment):
-    template: ClassVar[str] = "agents/_search_results.html"
-
-    console: str = field(metadata=doc("Console path the result links go to."))
-    q: str = field(metadata=doc("The search typed."))
-    results: list[ResultItem] = field(metadata=doc("Fiches found."))
-
-
-@dataclass(kw_only=True)
-class ReadingFragment(Fragment):
-    template: ClassVar[str] = "agents/_reading.html"
-
-    console: str = field(metadata=doc("Console path."))
-    reading: c.FicheReading = field(metadata=doc("The fiche opened."))
-    contact: c.ContactPanel | None = field(metadata=doc("The contact held, if any."))
-    place: str = field(metadata=doc("Default commune for the orientation panel."))
-
-
-@dataclass(kw_only=True)
-class OrientationFragment(Fragment):
-    template: ClassVar[str] = "agents/_orientation_results.html"
-
-    console: str = field(metadata=doc("Console path."))
-    contact: c.ContactPanel | None = field(metadata=doc("The contact held, if any."))
-    orientation: PlaceAnswer | None = field(metadata=doc("Offices found."))
-    orientation_error: str = field(metadata=doc("Why none was found."))
-
-
-@dataclass(kw_only=True)
-class SheetFragment(Fragment):
-    template: ClassVar[str] = "agents/_sheet.html"
-
-    sheet: c.SheetView | None = field(metadata=doc("The chosen sector's sheet, if any."))
-
-
-@dataclass(kw_only=True)
-class QueuesFragment(Fragment):
-    template: ClassVar[str] = "agents/_queues.html"
-
-    console: str = field(metadata=doc("Console path (for the polling URL)."))
-    queues: list[QueueLine] = field(metadata=doc("The agent's queues."))
-    waiting: list[WaitingLine] = field(metadata=doc("Specialists: waiting contacts."))
-    mode: str = field(metadata=doc("advisor or specialist."))
-    has_contact: bool = field(metadata=doc("Whether the agent holds a contact."))
-
-
 # --------------------------------------------------------------------------- building the page
+
+
+def queue_line(status: reading.QueueStatus) -> QueueLine:
+    """One queue's figures as the consoles and supervision show them."""
+    return QueueLine(
+        code=status.queue,
+        label=status.label,
+        waiting=status.waiting,
+        taken=status.taken,
+        oldest=duration_fr(status.oldest_wait_seconds),
+    )
 
 
 def queue_lines(session: Session, agent: Agent) -> list[QueueLine]:
     mine = services.allowed_queues(agent)
-    return [
-        QueueLine(
-            code=q.queue,
-            label=q.label,
-            waiting=q.waiting,
-            taken=q.taken,
-            oldest=duration_fr(q.oldest_wait_seconds),
-        )
-        for q in reading.queue_overview(session)
-        if q.queue in mine
-    ]
+    return [queue_line(q) for q in reading.queue_overview(session) if q.queue in mine]
 
 
 def waiting_lines(session: Session, agent: Agent) -> list[WaitingLine]:
@@ -213,6 +164,12 @@ def waiting_lines(session: Session, agent: Agent) -> list[WaitingLine]:
     return lines
 
 
+def held_panel(runtime: Runtime, session: Session, agent: Agent) -> c.ContactPanel | None:
+    """The panel of the contact the agent holds, if any: the page and its panes show it."""
+    held = c.held_contact(session, agent)
+    return c.contact_panel(runtime, session, agent, held.id) if held else None
+
+
 def build_page(
     request: Request,
     runtime: Runtime,
@@ -229,8 +186,7 @@ def build_page(
     error: str = "",
 ) -> ConsolePage:
     console = "/console" if mode == "advisor" else "/specialiste"
-    held = c.held_contact(session, agent)
-    panel = c.contact_panel(runtime, session, agent, held.id) if held else None
+    panel = held_panel(runtime, session, agent)
     ctx = ConsolePage(
         title="Console des conseillers" if mode == "advisor" else "Console des spécialistes",
         breadcrumb=[HOME],
@@ -288,15 +244,21 @@ def flash_text(code: str, params: dict[str, str]) -> str:
         return ""
 
 
-# ------------------------------------------------------------------------------------ pages
+@dataclass(frozen=True)
+class PageQuery:
+    """What a console's URL carries: the panels' state and the outcome of the last action."""
+
+    q: str = field(metadata=doc("Knowledge-base search typed."))
+    fiche: str = field(metadata=doc("Fiche being read."))
+    lieu: str = field(metadata=doc("Commune for the orientation panel."))
+    type: str = field(metadata=doc("Office type for the orientation panel."))
+    secteur: str = field(metadata=doc("Sector: of the escalation sheet, or of the last transfer."))
+    fait: str = field(metadata=doc("Code of the last action done (see FLASH)."))
+    n: str = field(metadata=doc("Contact number of the last action."))
+    etat: str = field(metadata=doc("The agent's new state after « etat », dashes for spaces."))
 
 
-@router.get("/console", response_class=HTMLResponse)
-def console_page(
-    request: Request,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
+def page_query(
     q: Text = "",
     fiche: Annotated[str, Query(max_length=64)] = "",
     lieu: Text = "",
@@ -305,444 +267,50 @@ def console_page(
     fait: Annotated[str, Query(max_length=32)] = "",
     n: Annotated[str, Query(max_length=12)] = "",
     etat: Annotated[str, Query(max_length=32)] = "",
+) -> PageQuery:
+    return PageQuery(
+        q=q, fiche=fiche, lieu=lieu, type=type, secteur=secteur, fait=fait, n=n, etat=etat
+    )
+
+
+PageQueryDep = Annotated[PageQuery, Depends(page_query)]
+
+
+def show_console(
+    call: AgentCall, roles: tuple[str, ...], mode: str, query: PageQuery, *, sector: str
 ) -> Response:
-    allowed = gate(request, agent, ADVISOR)
+    """Either console for an agent of `roles`, with the flash of the action just done."""
+    allowed = call.gate(roles)
     if isinstance(allowed, Response):
         return allowed
     flash = flash_text(
-        fait, {"n": n, "secteur": c.sector_label(secteur), "etat": etat.replace("-", " ")}
+        query.fait,
+        {
+            "n": query.n,
+            "secteur": c.sector_label(query.secteur),
+            "etat": query.etat.replace("-", " "),
+        },
     )
     ctx = build_page(
-        request,
-        runtime,
-        session,
+        call.request,
+        call.runtime,
+        call.session,
         allowed,
-        mode="advisor",
-        q=q,
-        fiche=fiche,
-        place=lieu,
-        office_type=type,
-        sector="" if fait else secteur,
+        mode=mode,
+        q=query.q,
+        fiche=query.fiche,
+        place=query.lieu,
+        office_type=query.type,
+        sector=sector,
         flash=flash,
     )
-    return render(request, ctx)
+    return render(call.request, ctx)
 
 
-# -------------------------------------------------------------------------------- fragments
+# ------------------------------------------------------------------------------------ pages
 
 
-def _handler(request: Request, agent: Agent | None) -> Agent | Response:
-    return gate(request, agent, HANDLERS)
-
-
-@router.get("/console/recherche", response_class=HTMLResponse, tags=["fragment"])
-def search_fragment(
-    request: Request,
-    runtime: RuntimeDep,
-    agent: OptionalAgent,
-    q: Text = "",
-    console: Annotated[str, Query(max_length=32)] = "/console",
-) -> Response:
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    target = c.back_to(console)
-    return render(
-        request,
-        SearchFragment(console=target, q=q, results=c.search_results(runtime, q, target)),
-    )
-
-
-@router.get("/console/fiches/{fiche_id}", response_class=HTMLResponse, tags=["fragment"])
-def reading_fragment(
-    request: Request,
-    fiche_id: str,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    console: Annotated[str, Query(max_length=32)] = "/console",
-) -> Response:
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    target = c.back_to(console)
-    held = c.held_contact(session, allowed)
-    panel = c.contact_panel(runtime, session, allowed, held.id) if held else None
-    ctx = ReadingFragment(
-        console=target,
-        reading=c.fiche_reading(runtime, session, fiche_id),
-        contact=panel,
-        place=panel.commune if panel else "",
-    )
-    return render(request, ctx)
-
-
-@router.get("/console/orientation", response_class=HTMLResponse, tags=["fragment"])
-def orientation_fragment(
-    request: Request,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    lieu: Text = "",
-    type: Annotated[str, Query(max_length=64)] = "",
-    console: Annotated[str, Query(max_length=32)] = "/console",
-) -> Response:
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    target = c.back_to(console)
-    held = c.held_contact(session, allowed)
-    panel = c.contact_panel(runtime, session, allowed, held.id) if held else None
-    answer, error = c.orientation(runtime, session, lieu, type)
-    if not lieu.strip():
-        error = "Indiquez la commune de l’appelant."
-    ctx = OrientationFragment(
-        console=target, contact=panel, orientation=answer, orientation_error=error
-    )
-    return render(request, ctx)
-
-
-@router.get("/console/escalade", response_class=HTMLResponse, tags=["fragment"])
-def sheet_fragment(
-    request: Request,
-    runtime: RuntimeDep,
-    agent: OptionalAgent,
-    secteur: Annotated[str, Query(max_length=32)] = "",
-) -> Response:
-    allowed = gate(request, agent, ADVISOR)
-    if isinstance(allowed, Response):
-        return allowed
-    return render(request, SheetFragment(sheet=c.sheet_view(runtime, secteur, {})))
-
-
-@router.get("/console/files", response_class=HTMLResponse, tags=["fragment"])
-def queues_fragment(
-    request: Request,
-    session: DbSession,
-    agent: OptionalAgent,
-    console: Annotated[str, Query(max_length=32)] = "/console",
-) -> Response:
-    """Polled every few seconds by the consoles."""
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    mode = "specialist" if allowed.role == "specialist" else "advisor"
-    ctx = QueuesFragment(
-        console=c.back_to(console),
-        queues=queue_lines(session, allowed),
-        waiting=waiting_lines(session, allowed) if mode == "specialist" else [],
-        mode=mode,
-        has_contact=c.held_contact(session, allowed) is not None,
-    )
-    return render(request, ctx)
-
-
-# ---------------------------------------------------------------------------------- actions
-
-
-def _done(back: str, code: str, **params: object) -> RedirectResponse:
-    query = urlencode({"fait": code, **{k: str(v) for k, v in params.items()}})
-    return RedirectResponse(f"{back}?{query}", status_code=303)
-
-
-def _failed(
-    request: Request,
-    runtime: Runtime,
-    session: Session,
-    agent: Agent,
-    back: str,
-    exc: AlloError,
-) -> Response:
-    """The console again, with the French error; nothing of the failed step was kept."""
-    session.rollback()
-    mode = "specialist" if back == "/specialiste" else "advisor"
-    ctx = build_page(request, runtime, session, agent, mode=mode, error=exc.message)
-    return render(request, ctx, status_code=exc.status_code)
-
-
-Retour = Annotated[str, Form(max_length=32)]
-
-
-def _calls(runtime: Runtime) -> Any:
-    return runtime.services.get("telephony")
-
-
-@router.post("/console/suivant")
-def take_next(
-    request: Request,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    retour: Retour = "/console",
-) -> Response:
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    back = c.back_to(retour)
-    try:
-        taken = None
-        for queue in services.allowed_queues(allowed):
-            taken = services.take_next(session, allowed, queue, calls=_calls(runtime))
-            if taken is not None:
-                break
-    except AlloError as exc:
-        return _failed(request, runtime, session, allowed, back, exc)
-    if taken is None:
-        return _done(back, "vide")
-    return _done(back, "pris", n=taken.id)
-
-
-@router.post("/console/etat")
-def change_state(
-    request: Request,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    etat: Annotated[str, Form(max_length=16)] = "",
-    retour: Retour = "/console",
-) -> Response:
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    back = c.back_to(retour)
-    try:
-        if etat not in ("available", "paused"):
-            raise InvalidInput("Choisissez « disponible » ou « en pause ».")
-        agents_domain.set_state(session, allowed, etat)
-    except AlloError as exc:
-        return _failed(request, runtime, session, allowed, back, exc)
-    return _done(back, "etat", etat=c.state_label(allowed).replace(" ", "-"))
-
-
-def _act(
-    request: Request,
-    runtime: Runtime,
-    session: Session,
-    agent: Agent | None,
-    retour: str,
-    step: Any,
-) -> Response:
-    """Run one contact step for a handler; its redirect, or the console with the French error."""
-    allowed = _handler(request, agent)
-    if isinstance(allowed, Response):
-        return allowed
-    back = c.back_to(retour)
-    try:
-        code, params = step(allowed)
-    except AlloError as exc:
-        return _failed(request, runtime, session, allowed, back, exc)
-    if code is None:
-        return Response(status_code=204)
-    return _done(back, code, **params)
-
-
-@router.post("/console/contacts/{contact_id}/details")
-def update_details(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    question: Annotated[str, Form(max_length=6000)] = "",
-    commune: Annotated[str, Form(max_length=120)] = "",
-    retour: Retour = "/console",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        code = ""
-        if commune.strip():
-            code = c.get_directory(runtime).resolve_place(commune, session).place.insee
-        services.update_details(session, a, contact_id, question=question, commune=code)
-        return "details", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/notes")
-def add_note(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    note: Annotated[str, Form(max_length=6000)] = "",
-    retour: Retour = "/console",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.add_note(session, a, contact_id, note)
-        return "note", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/consultation")
-def consulted(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    fiche_id: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
-    """Sent by the reading pane when it opens while a contact is held (no page change)."""
-
-    def step(a: Agent) -> tuple[None, dict[str, object]]:
-        services.consult(session, a, contact_id, fiche_id)
-        return None, {}
-
-    return _act(request, runtime, session, agent, "/console", step)
-
-
-@router.post("/console/contacts/{contact_id}/reponse")
-def answer(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    fiches: Annotated[list[str] | None, Form()] = None,
-    note: Annotated[str, Form(max_length=6000)] = "",
-    retour: Retour = "/console",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.answer(session, a, contact_id, list(fiches or [])[:20], note=note)
-        return "repondu", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/orientation")
-def orient(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    office_id: Annotated[str, Form(max_length=80)] = "",
-    label: Annotated[str, Form(max_length=255)] = "",
-    url: Annotated[str, Form(max_length=500)] = "",
-    phone: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=6000)] = "",
-    retour: Retour = "/console",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        orientation = services.Orientation(
-            office_id=office_id or None, label=label, url=url or None, phone=phone or None
-        )
-        services.orient(session, a, contact_id, orientation, note=note)
-        return "oriente", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/escalade")
-async def escalate(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-) -> Response:
-    form = await request.form()
-    sector = str(form.get("secteur") or "")[:32]
-    note = str(form.get("note") or "")[:6000]
-    suggested = str(form.get("suggestion") or "")[:32] or None
-    answers = {
-        str(k)[2:][:64]: str(v)[:64]
-        for k, v in form.multi_items()
-        if str(k).startswith("q_") and str(v)
-    }
-
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        if not sector:
-            raise InvalidInput("Choisissez le secteur vers lequel transférer le contact.")
-        services.escalate(
-            session,
-            a,
-            contact_id,
-            sector=sector,
-            answers=answers,
-            note=note,
-            sheets=c.sheets(runtime),
-            suggested_sector=suggested,
-            calls=_calls(runtime),
-        )
-        return "escalade", {"n": contact_id, "secteur": sector}
-
-    return _act(request, runtime, session, agent, "/console", step)
-
-
-@router.post("/console/contacts/{contact_id}/remise")
-def release(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    retour: Retour = "/console",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.release(session, a, contact_id)
-        return "remis", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/reorientation")
-def redirect_sector(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    secteur: Annotated[str, Form(max_length=32)] = "",
-    motif: Annotated[str, Form(max_length=6000)] = "",
-    retour: Retour = "/specialiste",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.redirect(
-            session,
-            a,
-            contact_id,
-            sector=secteur,
-            reason=motif,
-            sheets=c.sheets(runtime),
-            calls=_calls(runtime),
-        )
-        return "reoriente", {"n": contact_id, "secteur": secteur}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/retour-niveau1")
-def return_to_level1(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    motif: Annotated[str, Form(max_length=6000)] = "",
-    retour: Retour = "/specialiste",
-) -> Response:
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.return_to_level1(session, a, contact_id, reason=motif, calls=_calls(runtime))
-        return "retour", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
-
-
-@router.post("/console/contacts/{contact_id}/prise")
-def take_one(
-    request: Request,
-    contact_id: int,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    retour: Retour = "/specialiste",
-) -> Response:
-    """A specialist takes one given contact of the sector's list."""
-
-    def step(a: Agent) -> tuple[str, dict[str, object]]:
-        services.take(session, a, contact_id, calls=_calls(runtime))
-        return "pris", {"n": contact_id}
-
-    return _act(request, runtime, session, agent, retour, step)
+@router.get("/console", response_class=HTMLResponse)
+def console_page(call: AgentCallDep, query: PageQueryDep) -> Response:
+    # after an action, secteur names the sector of the flash, not a choice of the sheet
+    return show_console(call, ADVISOR, "advisor", query, sector="" if query.fait else query.secteur)

@@ -7,54 +7,16 @@ answer, orient, send to another sector or back to level 1.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from allo.web.auth import OptionalAgent
-from allo.web.deps import DbSession, RuntimeDep
-from allo.web.pages import _console as c
-from allo.web.pages._auth import SPECIALIST, gate
-from allo.web.pages._base import render
-from allo.web.pages.console import build_page, flash_text
+from allo.web.pages._auth import SPECIALIST, AgentCallDep
+from allo.web.pages.console import PageQueryDep, show_console
 
 router = APIRouter(include_in_schema=False)
 
-Text = Annotated[str, Query(max_length=200)]
-
 
 @router.get("/specialiste", response_class=HTMLResponse)
-def specialist_page(
-    request: Request,
-    runtime: RuntimeDep,
-    session: DbSession,
-    agent: OptionalAgent,
-    q: Text = "",
-    fiche: Annotated[str, Query(max_length=64)] = "",
-    lieu: Text = "",
-    type: Annotated[str, Query(max_length=64)] = "",
-    fait: Annotated[str, Query(max_length=32)] = "",
-    n: Annotated[str, Query(max_length=12)] = "",
-    secteur: Annotated[str, Query(max_length=32)] = "",
-    etat: Annotated[str, Query(max_length=32)] = "",
-) -> Response:
-    allowed = gate(request, agent, SPECIALIST)
-    if isinstance(allowed, Response):
-        return allowed
-    flash = flash_text(
-        fait, {"n": n, "secteur": c.sector_label(secteur), "etat": etat.replace("-", " ")}
-    )
-    ctx = build_page(
-        request,
-        runtime,
-        session,
-        allowed,
-        mode="specialist",
-        q=q,
-        fiche=fiche,
-        place=lieu,
-        office_type=type,
-        flash=flash,
-    )
-    return render(request, ctx)
+def specialist_page(call: AgentCallDep, query: PageQueryDep) -> Response:
+    # no sheet to fill at level 2: the redirection form starts with no sector chosen
+    return show_console(call, SPECIALIST, "specialist", query, sector="")

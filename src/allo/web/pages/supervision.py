@@ -34,7 +34,7 @@ from allo.web.pages import _console as c
 from allo.web.pages._auth import SUPERVISOR, gate
 from allo.web.pages._base import HOME, Fragment, Page, agent_view, doc, render
 from allo.web.pages._filters import date_fr, duration_fr, percent_fr
-from allo.web.pages.console import QueueLine
+from allo.web.pages.console import QueueLine, queue_line
 
 router = APIRouter(include_in_schema=False)
 
@@ -107,16 +107,7 @@ class SupervisionPage(Page):
 
 def live_fragment(runtime: Runtime, session: Session) -> LiveFragment:
     now = utcnow()
-    queues = [
-        QueueLine(
-            code=q.queue,
-            label=q.label,
-            waiting=q.waiting,
-            taken=q.taken,
-            oldest=duration_fr(q.oldest_wait_seconds),
-        )
-        for q in reading.queue_overview(session)
-    ]
+    queues = [queue_line(q) for q in reading.queue_overview(session)]
     present = {q.code for q in queues}
     queues += [
         QueueLine(code, label, 0, 0, "—")
