@@ -28,7 +28,7 @@ from allo.kb.escalation import load_sheets
 from allo.kb.services import import_paths
 from allo.runtime import Runtime
 from allo.settings import Settings
-from bench.contacts_common import machine_facts
+from bench.common import machine_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -31,7 +31,8 @@ from allo.directory.text import fold, strip_accents
 from allo.errors import AlloError
 from allo.runtime import Runtime
 from allo.settings import Settings
-from bench.directory_common import ARCHIVE, COMMUNES, machine_facts, summary_ms, write_section
+from bench.common import machine_facts, summary_ms
+from bench.directory_common import ARCHIVE, COMMUNES, write_section
 
 CACHE = Path("/tmp/allo-bench-directory/full.db")  # noqa: S108 - a benchmark cache, rebuilt if absent
 TYPES = [

@@ -20,13 +20,8 @@ from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
 from allo.directory.importer import ImportReport, import_communes, import_offices, normalise_files
 from allo.directory.source import iter_source
-from bench.directory_common import (
-    ARCHIVE,
-    COMMUNES,
-    machine_facts,
-    postgres_database,
-    write_section,
-)
+from bench.common import machine_facts
+from bench.directory_common import ARCHIVE, COMMUNES, postgres_database, write_section
 
 
 def parse_only() -> tuple[float, float, int]:

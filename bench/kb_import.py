@@ -30,7 +30,8 @@ from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
 from allo.kb import services
 from allo.kb.importer import ImportReport
-from bench.kb_common import DILA_ZIPS, TRAVAIL, machine_facts, write_section
+from bench.common import CORPUS, DILA_ZIPS, TRAVAIL, machine_facts
+from bench.kb_common import write_section
 
 PG_SERVER = os.environ.get("ALLO_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -70,7 +71,7 @@ def timed_import(url: str, label: str, workers: int | None) -> Run:
         factory = make_session_factory(engine)
         start, cpu = time.perf_counter(), cpu_seconds()
         with unit_of_work(factory) as session:
-            report = services.import_paths(session, [*DILA_ZIPS, TRAVAIL], workers=workers)
+            report = services.import_paths(session, CORPUS, workers=workers)
         return Run(label, time.perf_counter() - start, cpu_seconds() - cpu, report)
     finally:
         engine.dispose()

@@ -24,7 +24,8 @@ from allo.kb.dila import strip_declaration
 from allo.kb.render import KnownFiches
 from allo.kb.render.api import render_html, render_text
 from allo.kb.travail import parse_travail
-from bench.kb_common import DILA_ZIPS, TRAVAIL, machine_facts, write_section
+from bench.common import DILA_ZIPS, TRAVAIL, machine_facts, percentile
+from bench.kb_common import write_section
 
 
 @dataclass
@@ -50,11 +51,6 @@ def corpus() -> list[Body]:
             fields = parse_travail(raw).fields
             bodies[fields["id"]] = Body(fields["id"], fields["body"], "html")
     return list(bodies.values())
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
@@ -100,12 +96,12 @@ def main() -> None:
                 runs.append((time.perf_counter() - start) * 1000)
             best_base.append(min(runs))
     slowest = max(zip(html_ms, (f.id for f in fiches), strict=True))
-    p99 = pct(html_ms, 0.99)
+    p99 = percentile(html_ms, 0.99)
     verdict = "✅" if p99 <= 20 else "❌"
     line = (
-        f"HTML p50 {pct(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict} "
-        f"(CPU p99 {pct(html_cpu_ms, 0.99):.2f} ms, best-of-3 p99 {pct(best_ms, 0.99):.2f} ms); text p99 "
-        f"{pct(text_ms, 0.99):.2f} ms; baseline p99 {pct(base, 0.99):.2f} ms; fallbacks {dict(fallbacks)}"
+        f"HTML p50 {percentile(html_ms, 0.5):.2f} ms, p99 {p99:.2f} ms {verdict} "
+        f"(CPU p99 {percentile(html_cpu_ms, 0.99):.2f} ms, best-of-3 p99 {percentile(best_ms, 0.99):.2f} ms); text p99 "
+        f"{percentile(text_ms, 0.99):.2f} ms; baseline p99 {percentile(base, 0.99):.2f} ms; fallbacks {dict(fallbacks)}"
     )
     print(line)
     write_section(
@@ -118,14 +114,14 @@ rendered once in-process after a 200-fiche warm-up; times include parsing the st
 
 | measure | p50 | p90 | p99 | max | mean |
 |---|---|---|---|---|---|
-| **HTML rendering** (target p99 ≤ 20 ms: {verdict}) | {pct(html_ms, 0.5):.2f} ms | {pct(html_ms, 0.9):.2f} ms | {p99:.2f} ms | {slowest[0]:.1f} ms ({slowest[1]}) | {statistics.fmean(html_ms):.2f} ms |
-| HTML rendering, CPU time of the thread (excludes waiting for a core on the shared machine) | {pct(html_cpu_ms, 0.5):.2f} ms | {pct(html_cpu_ms, 0.9):.2f} ms | {pct(html_cpu_ms, 0.99):.2f} ms | {max(html_cpu_ms):.1f} ms | {statistics.fmean(html_cpu_ms):.2f} ms |
-| HTML rendering, best of 3 runs per fiche | {pct(best_ms, 0.5):.2f} ms | {pct(best_ms, 0.9):.2f} ms | {pct(best_ms, 0.99):.2f} ms {"✅" if pct(best_ms, 0.99) <= 20 else "❌"} | {max(best_ms):.1f} ms | {statistics.fmean(best_ms):.2f} ms |
-| plain-text rendering | {pct(text_ms, 0.5):.2f} ms | {pct(text_ms, 0.9):.2f} ms | {pct(text_ms, 0.99):.2f} ms | {max(text_ms):.1f} ms | {statistics.fmean(text_ms):.2f} ms |
-| baseline: lxml parse + tostring (DILA only) | {pct(base, 0.5):.2f} ms | {pct(base, 0.9):.2f} ms | {pct(base, 0.99):.2f} ms | {max(base):.1f} ms | {statistics.fmean(base):.2f} ms |
-| baseline, best of 3 runs | {pct(best_base, 0.5):.2f} ms | {pct(best_base, 0.9):.2f} ms | {pct(best_base, 0.99):.2f} ms | {max(best_base):.1f} ms | {statistics.fmean(best_base):.2f} ms |
+| **HTML rendering** (target p99 ≤ 20 ms: {verdict}) | {percentile(html_ms, 0.5):.2f} ms | {percentile(html_ms, 0.9):.2f} ms | {p99:.2f} ms | {slowest[0]:.1f} ms ({slowest[1]}) | {statistics.fmean(html_ms):.2f} ms |
+| HTML rendering, CPU time of the thread (excludes waiting for a core on the shared machine) | {percentile(html_cpu_ms, 0.5):.2f} ms | {percentile(html_cpu_ms, 0.9):.2f} ms | {percentile(html_cpu_ms, 0.99):.2f} ms | {max(html_cpu_ms):.1f} ms | {statistics.fmean(html_cpu_ms):.2f} ms |
+| HTML rendering, best of 3 runs per fiche | {percentile(best_ms, 0.5):.2f} ms | {percentile(best_ms, 0.9):.2f} ms | {percentile(best_ms, 0.99):.2f} ms {"✅" if percentile(best_ms, 0.99) <= 20 else "❌"} | {max(best_ms):.1f} ms | {statistics.fmean(best_ms):.2f} ms |
+| plain-text rendering | {percentile(text_ms, 0.5):.2f} ms | {percentile(text_ms, 0.9):.2f} ms | {percentile(text_ms, 0.99):.2f} ms | {max(text_ms):.1f} ms | {statistics.fmean(text_ms):.2f} ms |
+| baseline: lxml parse + tostring (DILA only) | {percentile(base, 0.5):.2f} ms | {percentile(base, 0.9):.2f} ms | {percentile(base, 0.99):.2f} ms | {max(base):.1f} ms | {statistics.fmean(base):.2f} ms |
+| baseline, best of 3 runs | {percentile(best_base, 0.5):.2f} ms | {percentile(best_base, 0.9):.2f} ms | {percentile(best_base, 0.99):.2f} ms | {max(best_base):.1f} ms | {statistics.fmean(best_base):.2f} ms |
 
-HTML p99 / baseline p99: {p99 / pct(base, 0.99):.1f}× (single run), {pct(best_ms, 0.99) / pct(best_base, 0.99):.1f}× (best of 3).
+HTML p99 / baseline p99: {p99 / percentile(base, 0.99):.1f}× (single run), {percentile(best_ms, 0.99) / percentile(best_base, 0.99):.1f}× (best of 3).
 Elements that reached a generic fallback:
 {sum(fallbacks.values())}.
 """,

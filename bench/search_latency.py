@@ -18,16 +18,10 @@ import time
 from collections.abc import Callable
 
 from allo.search import analysis_cache
-from allo.search.evaluation import Fts5Baseline, percentile
+from allo.search.evaluation import Fts5Baseline
 from allo.search.service import SearchService, build_search_service
-from bench.search_common import (
-    ROOT,
-    dev_questions,
-    distinct_queries,
-    full_corpus_runtime,
-    machine_facts,
-    write_section,
-)
+from bench.common import ROOT, machine_facts, percentile
+from bench.search_common import dev_questions, distinct_queries, full_corpus_runtime, write_section
 
 LEXICAL_QUERIES = 2000
 HYBRID_QUERIES = 300
@@ -48,11 +42,11 @@ def timed(calls: list[Callable[[], object]]) -> tuple[float, float, float, float
         cpu.append((time.process_time() - start_cpu) * 1000)
         wall.append((time.perf_counter() - start) * 1000)
     return (
-        percentile(wall, 50),
-        percentile(wall, 99),
+        percentile(wall, 0.5),
+        percentile(wall, 0.99),
         max(wall),
-        percentile(cpu, 50),
-        percentile(cpu, 99),
+        percentile(cpu, 0.5),
+        percentile(cpu, 0.99),
     )
 
 

@@ -18,7 +18,8 @@ from allo.search.evaluation import Fts5Baseline, Report, evaluate
 from allo.search.fusion import FusionConfig
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.service import RankingConfig, SearchService, build_search_service
-from bench.search_common import dev_questions, full_corpus_runtime, machine_facts, write_section
+from bench.common import machine_facts
+from bench.search_common import dev_questions, full_corpus_runtime, write_section
 
 
 def short_row(report: Report) -> str:

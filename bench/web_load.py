@@ -24,13 +24,9 @@ Results: docs/benchmarks/web.md.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,119 +35,18 @@ from urllib.parse import quote
 
 import httpx
 
-from bench.search_common import (
-    FULL_HOME,
-    ROOT,
-    dev_questions,
-    distinct_queries,
-    full_corpus_runtime,
-    machine_facts,
-)
+from bench import wrk_driver
+from bench.common import ROOT, machine_facts, percentile
+from bench.search_common import dev_questions, distinct_queries, full_corpus_runtime
+from bench.wrk_driver import DURATION, Server
 
 RESULTS = ROOT / "docs" / "benchmarks" / "web.md"
-DURATION = "15s"
 CONNECTIONS = 4
 CHROMIUM = "/usr/bin/chromium"
-LUA = """
-local paths = {}
-for line in io.lines("%(file)s") do paths[#paths + 1] = line end
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[((i - 1) %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT {\\"p50\\": %%d, \\"p90\\": %%d, \\"p95\\": %%d, \\"p99\\": %%d, \\"requests\\": %%d, "
-    .. "\\"seconds\\": %%f, \\"errors\\": %%d}\\n",
-    latency:percentile(50), latency:percentile(90), latency:percentile(95),
-    latency:percentile(99), summary.requests, summary.duration / 1e6,
-    e.status + e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`allo serve --workers 2` in its own process group."""
-
-    def __init__(self, embedder: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, ALLO_HOME=str(FULL_HOME), ALLO_EMBEDDER=embedder)
-        env.setdefault("OMP_NUM_THREADS", "1")
-        self.process = subprocess.Popen(  # noqa: S603 (fixed argv, our own binary)
-            [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(self.port), "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def warm(self, paths: list[str], timeout: float = 600) -> None:
-        """Until both workers answer fast (each builds its search and directory state once)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.base + "/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        fast = 0
-        i = 0
-        while fast < 40 and time.monotonic() < deadline:
-            with httpx.Client(timeout=300) as fresh:  # new connections reach both workers
-                start = time.perf_counter()
-                response = fresh.get(self.base + paths[i % len(paths)])
-                elapsed = time.perf_counter() - start
-            if response.status_code != 200:
-                raise RuntimeError(
-                    f"warm-up failed: {response.status_code} {paths[i % len(paths)]}"
-                )
-            fast = fast + 1 if elapsed < 0.3 else 0
-            i += 1
-        if fast < 40:
-            raise RuntimeError("the server did not become ready")
-
-    def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def wrk(base: str, paths: list[str], workdir: Path) -> dict[str, float]:
-    listing = workdir / f"paths-{time.monotonic_ns()}.txt"
-    listing.write_text("\n".join(paths) + "\n")
-    script = listing.with_suffix(".lua")
-    script.write_text(LUA % {"file": listing})
-    output = subprocess.run(  # noqa: S603 (fixed argv)
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(script), base],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout
-    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
-    raw = json.loads(line.removeprefix("RESULT "))
-    return {
-        "rps": raw["requests"] / raw["seconds"],
-        "p50": raw["p50"] / 1000,
-        "p90": raw["p90"] / 1000,
-        "p95": raw["p95"] / 1000,
-        "p99": raw["p99"] / 1000,
-        "requests": raw["requests"],
-        "errors": raw["errors"],
-    }
+    return wrk_driver.wrk(base, paths, workdir, connections=CONNECTIONS)
 
 
 def typing_round_trips(base: str, questions: list[str]) -> list[float]:
@@ -205,11 +100,6 @@ def fiche_breakdown(runtime: object, fiche_ids: list[str]) -> dict[str, float]:
         for name, (a, b) in zip(steps, ((t0, t1), (t1, t2), (t2, t3), (t3, t4)), strict=True):
             steps[name] += (b - a) * 1000 / len(sample)
     return steps
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
 
 
 def main() -> None:
@@ -318,9 +208,9 @@ def main() -> None:
     }
     typing_line = (
         f"{len(typing)} suggestion requests while typing 20 dev questions (one key every 200 ms): "
-        f"round trip p50 **{statistics.median(typing):.1f} ms**, p95 **{pct(typing, 0.95):.1f} ms**, "
+        f"round trip p50 **{statistics.median(typing):.1f} ms**, p95 **{percentile(typing, 0.95):.1f} ms**, "
         f"max {max(typing):.1f} ms — target ≤ 100 ms "
-        f"{'met' if pct(typing, 0.95) <= 100 else 'NOT met'} (p95)."
+        f"{'met' if percentile(typing, 0.95) <= 100 else 'NOT met'} (p95)."
         if typing
         else "no suggestion request was recorded (see the script)."
     )
