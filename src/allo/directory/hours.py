@@ -15,24 +15,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from allo.directory.public_holidays import holiday_name, local_zone
+from allo.french import DAYS, MONTHS
 
-DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _DAY_INDEX = {d: i for i, d in enumerate(DAYS)}
 _TIME = re.compile(r"^(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 Entry = dict[str, Any]
 

@@ -8,21 +8,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+from allo.french import DAYS as WEEKDAYS
+from allo.french import MONTHS
 
 
 def date_fr(value: date | datetime | None) -> str:
