@@ -95,3 +95,29 @@ def test_only_administrators_read_the_trail_and_it_holds_no_personal_data(
     # reading the trail is itself recorded
     again = client.get("/api/audit?object_type=audit", headers=headers).json()["entries"]
     assert again and again[0]["agent_id"] == admin.id
+
+
+def test_reading_a_contact_leaves_who_which_and_when_without_content(
+    client: Any, db: Session
+) -> None:
+    from allo.contacts import services
+
+    _admin, admin = login(db, "administrator")
+    supervisor, headers = login(db, "supervisor")
+    contact = services.create_contact(db, channel="web", question="Je suis Marie Curie, à Lyon")
+    db.commit()
+    before = datetime.now(UTC)
+    assert client.get(f"/api/contacts/{contact.id}", headers=headers).status_code == 200
+    assert client.get("/api/contacts/2147483647", headers=headers).status_code == 404
+    trail = client.get(
+        f"/api/audit?object_type=contact&object_id={contact.id}&action=read", headers=admin
+    ).json()["entries"]
+    assert len(trail) == 1
+    entry = trail[0]
+    assert entry["agent_id"] == supervisor.id and entry["object_id"] == str(contact.id)
+    assert datetime.fromisoformat(entry["at"]) >= before.replace(microsecond=0)
+    assert entry["detail"] == {"role": "supervisor"}
+    assert "Marie" not in json.dumps(trail) and "Curie" not in json.dumps(trail)
+    # an unknown contact's read is a 404 and leaves no entry
+    unknown = client.get("/api/audit?object_id=2147483647&action=read", headers=admin).json()
+    assert unknown["entries"] == []

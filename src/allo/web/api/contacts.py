@@ -17,6 +17,7 @@ from allo.contacts.models import Agent
 from allo.db.base import utcnow
 from allo.errors import InvalidInput
 from allo.kb.escalation import SheetSet, sheets_for_home
+from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.web.api._contact_schemas import (
     AnswerIn,
@@ -174,10 +175,23 @@ def take(
 def get_contact(
     contact_id: ContactId,
     session: DbSession,
+    runtime: RuntimeDep,
     agent: Annotated[Agent, require_role("advisor", "specialist", "supervisor", "administrator")],
 ) -> ContactDetailOut:
-    """La question, la qualification, les fiches consultées, les notes des deux niveaux, les étapes."""
-    return _detail(session, agent, contact_id)
+    """La question, la qualification, les fiches consultées, les notes des deux niveaux, les étapes.
+    Chaque lecture est tracée au journal d'audit (qui, quel contact, quand ; aucun contenu)."""
+    detail = _detail(session, agent, contact_id)
+    # Reading a contact is access to personal data: traced once it succeeded (not on 403/404),
+    # in its own short write (the GET session is read-only).
+    audit.record_separately(
+        runtime.sessions,
+        agent_id=agent.id,
+        action="read",
+        object_type="contact",
+        object_id=contact_id,
+        detail={"role": agent.role},
+    )
+    return detail
 
 
 @router.patch(
