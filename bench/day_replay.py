@@ -1,8 +1,12 @@
 """Day replay benchmark: an 8,000-contact day through the HTTP API, on SQLite and PostgreSQL.
 
-    .venv/bin/python -m bench.day_replay [--contacts 8000] [--seed 1] [--pg URL] [--only sqlite|postgresql]
+    .venv/bin/python -m bench.day_replay [--contacts 8000] [--seed 1] [--pg URL]
+        [--only sqlite|postgresql] [--speed 60 0]
 
-Each run starts the replay's own server on a scratch database (SQLite: one app worker;
+Each backend is replayed once per `--speed`: paced at 60× real time by default (an open load,
+what "N× real time" means: the requests come at the day's rhythm, so p99 is the server's
+answer time), then flat out (`0`: the maximum speed, where latency is mostly the queueing of
+each window's burst in the client). Each run starts the replay's own server on a scratch database (SQLite: one app worker;
 PostgreSQL: a scratch database on the given server, 4 app workers), replays the day, reads the
 day's figures from GET /api/stats, checks in the database that no contact was lost or
 duplicated, then times GET /api/health on the same server as the baseline of one request.
@@ -29,15 +33,22 @@ TARGET_SPEEDUP = 50
 TARGET_P99_MS = 100
 
 
-def _run(contacts: int, seed: int, server: str, workers: int) -> dict[str, Any]:
+def _mode(speed: float) -> str:
+    return f"paced ×{speed:g}" if speed > 0 else "flat out"
+
+
+def _run(contacts: int, seed: int, server: str, workers: int, speed: float) -> dict[str, Any]:
     label = "PostgreSQL" if server else "SQLite"
-    print(f"— {label}, {workers} app worker(s), {contacts} contacts…", flush=True)
+    print(f"— {label}, {workers} app worker(s), {contacts} contacts, {_mode(speed)}…", flush=True)
     report = run_day(
-        SimulationOptions(contacts=contacts, seed=seed, scratch_server=server, workers=workers),
+        SimulationOptions(
+            contacts=contacts, seed=seed, scratch_server=server, workers=workers, speed=speed
+        ),
         progress=lambda m: print("  " + m, flush=True),
     )
     data = summary(report)
     data["label"] = label
+    data["load_average"] = os.getloadavg()
     print(
         f"  ×{data['speedup']} real time, p99 {data['p99_ms']} ms (health {data['health_p99_ms']} ms), "
         f"lost {data['check']['lost']}, duplicated {data['check']['duplicated']}",
@@ -61,19 +72,38 @@ def render(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"`.venv/bin/python -m bench.day_replay --contacts {args.contacts} --seed {args.seed}` — "
         f"{machine_facts()}",
         "",
+        "Load average at the end of each run (1, 5, 15 min): "
+        + "; ".join(
+            f"{r['label']} {_mode(r.get('target_speed') or 0)} "
+            + ", ".join(f"{x:.1f}" for x in r["load_average"])
+            for r in runs
+            if r.get("load_average")
+        )
+        + ".",
+        "",
         "`allo simulate day` drives a whole day of the service through the real HTTP API: the",
         "replay's own server (`allo.stats.simserver`, the real app plus a simulated clock that only",
         "the replay can set with a per-run secret) on a scratch database; phone calls arrive through",
         "`POST /api/calls`, written questions through `POST /api/messages`; simulated advisors and",
         "specialists take, answer, orient, escalate and close through the contacts API; callers hang",
-        "up when their patience runs out; some citizens rate the service. Simulated time never",
-        "sleeps. The baseline is `GET /api/health` timed on the same server, with the same client",
+        "up when their patience runs out; some citizens rate the service.",
+        "",
+        "**Paced** runs dispatch each window of 5 simulated seconds at its scaled wall-clock",
+        "instant (first event + (t − first) / speed) and sleep when ahead: an open load, which is",
+        'what "N× real time" means, so p99 is the server\'s answer time. **Flat out** runs send',
+        "each 30-second window's requests at once, then the next window immediately (8 client",
+        "threads): a closed loop that gives the maximum speed, where latency is mostly the queueing",
+        "of each burst in the client (client and server share the same 2 cores).",
+        "",
+        "The baseline is `GET /api/health` timed on the same server, with the same client",
         "and concurrency, right after the replay. The benchmark client runs on the same cores as",
         "the server (and as everything else on this shared machine).",
         "",
         "| | "
         + " | ".join(
-            f"{r['label']} ({r['workers']} worker{'s' if r['workers'] > 1 else ''})" for r in runs
+            f"{r['label']} ({r['workers']} worker{'s' if r['workers'] > 1 else ''}), "
+            f"{_mode(r.get('target_speed') or 0)}"
+            for r in runs
         )
         + " |",
         "|---|" + "---|" * len(runs),
@@ -92,6 +122,18 @@ def render(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
         [f"{r['simulated_seconds'] / 3600:.1f} h" for r in runs],
     )
     row("wall-clock time of the replay", [f"{r['wall_seconds']:.0f} s" for r in runs])
+    row(
+        "target speed (window)",
+        [
+            (f"×{r['target_speed']:g}" if r.get("target_speed") else "none, flat out")
+            + f" ({r.get('window_seconds', 30):g} s)"
+            for r in runs
+        ],
+    )
+    row(
+        "windows started late (> 1/10 window)",
+        [str(r.get("late_windows", "—")) if r.get("target_speed") else "—" for r in runs],
+    )
     row(
         f"**speed vs real time** (target ≥ {TARGET_SPEEDUP}×)",
         [f"**×{r['speedup']}** ({_ok(r['speedup'] >= TARGET_SPEEDUP)})" for r in runs],
@@ -157,7 +199,11 @@ def render(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
     )
     lines += ["", "p99 by operation (ms):", ""]
     labels = sorted({k for r in runs for k in r["p99_by_operation_ms"]})
-    lines.append("| operation | " + " | ".join(f"{r['label']} count | p99" for r in runs) + " |")
+    lines.append(
+        "| operation | "
+        + " | ".join(f"{r['label']} {_mode(r.get('target_speed') or 0)} count | p99" for r in runs)
+        + " |"
+    )
     lines.append("|---|" + "---|---|" * len(runs))
     for label in labels:
         lines.append(
@@ -203,6 +249,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", default=os.environ.get("ALLO_BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument(
+        "--speed",
+        type=float,
+        nargs="+",
+        default=[60.0, 0.0],
+        help="Target speeds, × real time (0: flat out, the maximum speed); one run each.",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--save-json", type=Path, default=None, help="Also write the runs' summaries as JSON."
@@ -229,15 +282,17 @@ def main() -> None:
         return
     os.environ.setdefault("ALLO_HOME", tempfile.mkdtemp(prefix="allo-bench-"))
     os.environ["ALLO_EMBEDDER"] = "none"
+    backends = [(server, workers) for name, server, workers in
+                (("sqlite", "", 1), ("postgresql", args.pg, 4)) if args.only in (None, name)]  # fmt: skip
     runs = []
-    if args.only in (None, "sqlite"):
-        runs.append(_run(args.contacts, args.seed, "", 1))
-    if args.only in (None, "postgresql"):
-        runs.append(_run(args.contacts, args.seed, args.pg, 4))
-    if args.save_json:
-        args.save_json.write_text(json.dumps(runs, ensure_ascii=False, default=str))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(runs, args))
+    for speed in args.speed:
+        for server, workers in backends:
+            runs.append(_run(args.contacts, args.seed, server, workers, speed))
+            # Written after every run: a long session keeps what it measured so far.
+            if args.save_json:
+                args.save_json.write_text(json.dumps(runs, ensure_ascii=False, default=str))
+            args.output.write_text(render(runs, args))
     print(f"→ {args.output}")
 
 

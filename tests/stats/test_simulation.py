@@ -88,3 +88,22 @@ def test_a_small_day_end_to_end(backend: str, tmp_path: Any, monkeypatch: Any) -
     assert 0.39 <= split <= 0.49  # 44 % planned; a small day's hang-ups move it a little
     assert report.operations() > 600
     assert report.result.simulated_seconds > 10 * 3600
+
+
+def test_a_paced_day_never_runs_ahead_of_its_clock(tmp_path: Any, monkeypatch: Any) -> None:
+    """Paced, each window waits for its scaled wall-clock instant: the replay cannot take less
+    wall time than simulated time / speed, and its short windows still lose nothing."""
+    monkeypatch.setenv("ALLO_HOME", str(tmp_path))
+    monkeypatch.setenv("ALLO_EMBEDDER", "none")
+    speed = 5000.0
+    report = run_day(
+        SimulationOptions(contacts=120, seed=3, workers=1, speed=speed, baseline_requests=0),
+        progress=lambda _m: None,
+    )
+    result = report.result
+    assert result.target_speed == speed
+    assert result.wall_seconds >= result.simulated_seconds / speed - 0.05
+    assert report.speedup <= speed * 1.01
+    assert result.slept_seconds > 0
+    assert report.check["lost"] == 0 and report.check["duplicated"] == 0
+    assert report.check["held_at_end"] == 0

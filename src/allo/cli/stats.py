@@ -115,6 +115,12 @@ def register(app: typer.Typer) -> None:
             None, help="Jour simulé (AAAA-MM-JJ) ; par défaut le dernier jour ouvré."
         ),
         concurrency: int = typer.Option(8, min=1, max=64, help="Requêtes simultanées au plus."),
+        speed: float = typer.Option(
+            60.0,
+            min=0.0,
+            help="Allure visée en multiple du temps réel (60 : une heure simulée par minute) ; "
+            "0 : au plus vite, pour mesurer la vitesse maximale.",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Rapport JSON."),
     ) -> None:
         """Rejoue une journée réaliste par l'API HTTP, affiche ses chiffres et vérifie qu'aucun
@@ -128,7 +134,7 @@ def register(app: typer.Typer) -> None:
             return
         options = SimulationOptions(
             contacts=contacts, seed=seed, url=url, scratch_server=database, workers=workers,
-            day=chosen, concurrency=concurrency,
+            day=chosen, concurrency=concurrency, speed=speed,
         )  # fmt: skip
         report = run_day(options, progress=lambda m: console.print(m))
         data = summary(report)
@@ -139,7 +145,9 @@ def register(app: typer.Typer) -> None:
             check = report.check
             out.print(
                 f"[bold]Rejeu[/] : {data['operations']} requêtes en {data['wall_seconds']} s pour "
-                f"{data['simulated_seconds'] / 3600:.1f} h simulées (×{data['speedup']}) ; "
+                f"{data['simulated_seconds'] / 3600:.1f} h simulées (×{data['speedup']}, "
+                + (f"allure visée ×{speed:g}" if speed > 0 else "au plus vite")
+                + ") ; "
                 f"p50 {data['p50_ms']} ms, p99 {data['p99_ms']} ms."
             )
             out.print(

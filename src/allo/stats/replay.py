@@ -1,14 +1,24 @@
 """The day replay's engine: a discrete-event simulation that acts only through the HTTP API.
 
-Simulated time never sleeps. Events (arrivals, hang-ups, end of a handling, an agent asking
-for the next contact, shift changes) sit in a heap; the engine takes them in windows of
-`WINDOW` simulated seconds and sends each window's requests concurrently, every request
-stamped with its simulated instant (`X-Allo-Simulated-Time`, honoured only by the replay's own
-server, see allo.stats.simserver). A window's requests run at the same time. "Take next" gives
-the oldest waiting contact, so when n agents of a queue ask in the same window, each request is
-stamped no earlier than the moment the n-th oldest waiting contact entered the queue (or, when
-fewer wait, than the window's latest arrival there): an agent idle before a contact arrives
-takes it the moment it arrives, never before.
+Events (arrivals, hang-ups, end of a handling, an agent asking for the next contact, shift
+changes) sit in a heap; the engine takes them in windows of `window` simulated seconds and
+sends each window's requests concurrently, every request stamped with its simulated instant
+(`X-Allo-Simulated-Time`, honoured only by the replay's own server, see allo.stats.simserver).
+
+Paced (`speed` > 0, the default of the benchmark): each window is dispatched at its scaled
+wall-clock instant, first event + (t - first) / speed, and the engine sleeps while it is ahead.
+That is an open load, what "N× real time" means: requests arrive at the day's own rhythm, sped
+up, whatever the server's latency, so a request's latency is the server's answer time and not
+a place in a queue of the engine's own making. Windows are short then (`PACED_WINDOW`) so that
+requests are spread over the wall clock as the day spreads them. Flat out (`speed` = 0) windows
+follow one another without waiting: a closed loop that gives the maximum speed, where latency
+is mostly client-side queueing of each window's burst.
+
+A window's requests run at the same time. "Take next" gives the oldest waiting contact, so when
+n agents of a queue ask in the same window, each request is stamped no earlier than the moment
+the n-th oldest waiting contact entered the queue (or, when fewer wait, than the window's latest
+arrival there): an agent idle before a contact arrives takes it the moment it arrives, never
+before. This holds for any window length.
 
 The server is the truth: the engine learns which contact an agent got from the response of
 "take next", and keeps its own view only to know whom to wake up and to check, at the end,
@@ -37,7 +47,10 @@ from allo.contacts.models import LEVEL1_QUEUE, SECTORS
 from allo.stats.dayplan import DayPlan, PlannedContact
 from allo.stats.simserver import KEY_HEADER, TIME_HEADER
 
+#: Simulated seconds of one window, flat out (bigger bursts, fewer round trips).
 WINDOW = 30.0
+#: Simulated seconds of one window when paced: 5 s is 83 ms of wall clock at 60×.
+PACED_WINDOW = 5.0
 SURVEY_SHARE = 0.12
 RATINGS = (1, 2, 3, 4, 5)
 RATING_WEIGHTS = (3, 5, 12, 35, 45)
@@ -102,6 +115,12 @@ class ReplayResult:
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     simulated_seconds: float = 0.0
+    #: the pace asked for (simulated seconds per wall second; 0 = flat out)
+    target_speed: float = 0.0
+    #: wall seconds the paced engine slept, waiting for a window's instant
+    slept_seconds: float = 0.0
+    #: windows dispatched after their instant (the server or the engine fell behind)
+    late_windows: int = 0
     first_event: float = 0.0
     last_event: float = 0.0
     contact_ids: list[int] = field(default_factory=list)
@@ -170,9 +189,13 @@ class DayReplay:
         seed: int,
         concurrency: int = 8,
         progress: Callable[[str], None] | None = None,
-        window: float = WINDOW,
+        window: float | None = None,
+        speed: float = 0.0,
     ) -> None:
-        self.window = window
+        if speed < 0:
+            raise ValueError("speed must be >= 0 (0: flat out)")
+        self.speed = speed
+        self.window = window or (PACED_WINDOW if speed > 0 else WINDOW)
         self.api = api
         self.plan = plan
         self.accounts = accounts
@@ -224,6 +247,8 @@ class DayReplay:
         try:
             while self.heap:
                 t0 = self.heap[0][0]
+                if self.speed > 0:
+                    self._pace(started + (t0 - first) / self.speed)
                 batch: list[Event] = []
                 while self.heap and self.heap[0][0] < t0 + self.window:
                     batch.append(heapq.heappop(self.heap))
@@ -238,6 +263,7 @@ class DayReplay:
         finally:
             self.pool.shutdown(wait=True)
         self.result.wall_seconds = time.perf_counter() - started
+        self.result.target_speed = self.speed
         self.result.first_event, self.result.last_event = first, last
         self.result.simulated_seconds = last - first
         self.result.latencies_ms = dict(self.api.latencies)
@@ -249,6 +275,16 @@ class DayReplay:
         self.result.final_states = dict(states)
         self.result.contact_ids = [c.contact_id for c in self.tracked if c.contact_id]
         return self.result
+
+    def _pace(self, due: float) -> None:
+        """Sleep until the window's wall-clock instant; count the windows that start late
+        (more than a tenth of a window behind), a sign the replay no longer keeps the pace."""
+        ahead = due - time.perf_counter()
+        if ahead > 0:
+            time.sleep(ahead)
+            self.result.slept_seconds += ahead
+        elif -ahead > 0.1 * self.window / self.speed:
+            self.result.late_windows += 1
 
     def _parallel(self, jobs: list[Callable[[], Callable[[], None]]]) -> None:
         """Run the requests concurrently; apply their effects on the state sequentially."""

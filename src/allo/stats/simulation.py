@@ -7,7 +7,9 @@
    a fresh clock secret. With --url: the server must be an `allo simulate serve` sharing this
    process's ALLO_DATABASE_URL and ALLO_SIMULATION_KEY; the team is added to that database
    with a run-specific prefix.
-3. Replay the day (allo.stats.replay), then read the day's figures with GET /api/stats.
+3. Replay the day (allo.stats.replay), paced at `speed` × real time (an open load: requests
+   come at the day's rhythm, sped up, so their latency is the server's) or flat out (speed 0:
+   the maximum speed), then read the day's figures with GET /api/stats.
 4. Check in the database that every contact the replay created exists exactly once, in the
    state the replay saw last (closed, abandoned, or waiting in exactly one queue), that none is
    left held by an agent, and that no contact of that day exists that the replay did not create.
@@ -60,8 +62,11 @@ class SimulationOptions:
     day: date | None = None
     concurrency: int = 8
     keep: bool = False
-    #: simulated seconds of one replay window (see allo.stats.replay)
-    window: float = replay.WINDOW
+    #: target pace, simulated seconds per wall second (60: ×60 real time); 0 = flat out
+    speed: float = 0.0
+    #: simulated seconds of one replay window; None: replay.PACED_WINDOW when paced, else
+    #: replay.WINDOW (see allo.stats.replay)
+    window: float | None = None
     #: GET /api/health requests timed after the replay, on the same server (the baseline)
     baseline_requests: int = 300
 
@@ -313,6 +318,7 @@ def run_day(
         engine_run = replay.DayReplay(
             api, plan, team, day=day, tz=tz, seed=options.seed,
             concurrency=options.concurrency, progress=progress, window=options.window,
+            speed=options.speed,
         )  # fmt: skip
         try:
             result = engine_run.run()
@@ -358,6 +364,11 @@ def summary(report: SimulationReport) -> dict[str, Any]:
         "wall_seconds": round(r.wall_seconds, 2),
         "simulated_seconds": round(r.simulated_seconds, 1),
         "speedup": round(report.speedup, 1),
+        "target_speed": r.target_speed,
+        "window_seconds": report.options.window
+        or (replay.PACED_WINDOW if r.target_speed > 0 else replay.WINDOW),
+        "late_windows": r.late_windows,
+        "slept_seconds": round(r.slept_seconds, 1),
         "p50_ms": _round(report.latency(q=0.50)),
         "p99_ms": _round(report.latency(q=0.99)),
         "health_p99_ms": _round(report.baseline_p99()),
