@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from allo.db.changes import ChangeCounts
 from allo.directory import repository as repo
 from allo.directory.communes import compute_points, load_cog
 from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
@@ -28,13 +29,9 @@ _POINT_RANK = {None: 0, "parent": 1, "epci": 2, "postal": 3, "offices": 4, "form
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ChangeCounts):
     """What an import did. Counts only: no record content is logged."""
 
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
     read: int = 0
     skipped: int = 0
     files: int = 0
@@ -74,10 +71,7 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
+            **self.change_counts(),
             "read": self.read,
             "skipped": self.skipped,
             "files": self.files,
@@ -330,11 +324,9 @@ def refresh_commune_points(session: Session, touched: set[str] | None = None) ->
 
 
 @dataclass
-class CommuneReport:
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
+class CommuneReport(ChangeCounts):
+    """What an import of the communes did (with their départements and EPCIs)."""
+
     departements: int = 0
     epcis: int = 0
     without_point: int = 0
@@ -343,10 +335,7 @@ class CommuneReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
+            **self.change_counts(),
             "departements": self.departements,
             "epcis": self.epcis,
             "without_point": self.without_point,

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
+from allo.db.changes import ChangeCounts
 from allo.kb import repository
 from allo.kb.dila import InvalidRecord, parse_publication
 from allo.kb.records import AUDIENCES, FEEDS, TRAVAIL, SourceRecord, Variant, digest
@@ -55,11 +56,9 @@ class Progress(Protocol):
 
 
 @dataclass
-class ImportReport:
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: int = 0
+class ImportReport(ChangeCounts):
+    """What an import did: counts and the origins of what could not be imported."""
+
     #: source records read (one fiche may have several: one per audience)
     records: int = 0
     #: records or files that could not be imported, by origin
@@ -80,10 +79,7 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "new": self.new,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
+            **self.change_counts(),
             "records": self.records,
             "skipped": [{"origin": p.origin, "message": p.message} for p in self.skipped],
             "warnings": [{"origin": p.origin, "message": p.message} for p in self.warnings],
