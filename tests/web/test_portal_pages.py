@@ -144,6 +144,23 @@ def test_fiche_box_explains_an_unknown_commune_and_suggests_close_ones(client: A
     assert suggestions[0].get("hx-get").startswith("/fiches/F1726/ou-s-adresser?place=insee%3A")
 
 
+def test_fiche_page_shows_the_body_stored_by_the_import(client: Any, db: Any) -> None:
+    from sqlalchemy import update
+
+    from allo.kb import stored_html
+    from allo.kb.models import Fiche
+
+    stored = '<div class="allo-fiche"><p id="corps-stocke">Corps rendu à l’import</p></div>'
+    db.execute(
+        update(Fiche)
+        .where(Fiche.id == LOST_REGISTRATION)
+        .values(html=stored, html_renderer=stored_html.RENDERER)
+    )
+    db.flush()
+    doc = _doc(client.get(f"/fiches/{LOST_REGISTRATION}", headers=HTML))
+    assert doc.get_element_by_id("corps-stocke").text == "Corps rendu à l’import"
+
+
 def test_fiche_without_local_office_has_no_box(client: Any, db: Any) -> None:
     fiche = kb.list_fiches(db, source="travail", limit=1)[0]
     assert not fiche.pivots

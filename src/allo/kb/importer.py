@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
 from allo.db.changes import ChangeCounts
-from allo.kb import repository
+from allo.kb import repository, stored_html
 from allo.kb.dila import InvalidRecord, parse_publication
 from allo.kb.records import AUDIENCES, FEEDS, TRAVAIL, SourceRecord, Variant, digest
 from allo.kb.safexml import UnsafeOrInvalidXML
@@ -67,6 +67,8 @@ class ImportReport(ChangeCounts):
     warnings: list[Problem] = field(default_factory=list)
     #: feeds whose complete export was imported (withdrawals were applied to them)
     complete_feeds: list[str] = field(default_factory=list)
+    #: fiches whose body was rendered to HTML and stored (see allo.kb.stored_html)
+    rendered: int = 0
     seconds: float = 0.0
 
     @property
@@ -84,6 +86,7 @@ class ImportReport(ChangeCounts):
             "skipped": [{"origin": p.origin, "message": p.message} for p in self.skipped],
             "warnings": [{"origin": p.origin, "message": p.message} for p in self.warnings],
             "complete_feeds": self.complete_feeds,
+            "rendered": self.rendered,
             "seconds": round(self.seconds, 2),
         }
 
@@ -378,6 +381,10 @@ class _Run:
         ]
         new_variants = [r for r in variant_rows if (r["fiche_id"], r["feed"]) not in self.existing]
         changed_variants = [r for r in variant_rows if (r["fiche_id"], r["feed"]) in self.existing]
+        # before the writes: it compares the titles being written with the stored ones
+        self.report.rendered = stored_html.refresh(
+            self.session, inserts + updates, deleted, workers=self.workers
+        )
         repository.delete_variants(self.session, withdrawn)
         repository.delete_fiches(self.session, deleted)
         repository.insert_fiches(self.session, inserts)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from allo.kb.models import Fiche, FicheVariant
+from allo.kb.render.links import link_targets
 
 #: rows per statement for bulk writes (keeps SQLite under its variable limit, PG packets small)
 CHUNK = 500
@@ -89,6 +91,82 @@ def delete_variants(session: Session, keys: list[tuple[str, str]]) -> None:
                 tuple_(FicheVariant.fiche_id, FicheVariant.feed).in_(list(chunk))
             )
         )
+
+
+@dataclass(frozen=True)
+class LinkNode:
+    """What the import needs to know of a stored fiche to keep its rendered HTML current."""
+
+    title: str
+    targets: frozenset[str]
+    html_renderer: str | None
+
+
+def link_graph(session: Session) -> dict[str, LinkNode]:
+    """Every fiche's title, the publications it links to and the renderer of its stored HTML."""
+    rows = session.execute(
+        select(Fiche.id, Fiche.title, Fiche.related, Fiche.breadcrumb, Fiche.html_renderer)
+    )
+    graph: dict[str, LinkNode] = {}
+    for fiche_id, title, related, breadcrumb, renderer in rows:
+        graph[fiche_id] = LinkNode(title, frozenset(link_targets(related, breadcrumb)), renderer)
+    return graph
+
+
+def render_sources(session: Session, ids: Sequence[str]) -> list[Row[Any]]:
+    """What rendering a fiche's body needs, for stored fiches."""
+    out: list[Row[Any]] = []
+    for chunk in _chunks(sorted(ids)):
+        query = select(
+            Fiche.id, Fiche.body, Fiche.body_format, Fiche.related, Fiche.breadcrumb
+        ).where(Fiche.id.in_(list(chunk)))
+        out.extend(session.execute(query))
+    return out
+
+
+def set_html(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store rendered bodies ({"id", "html", "html_renderer"}) without touching `updated_at`:
+    the content did not change (kb_version, and so the search index, stay as they are)."""
+    table = Fiche.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            html=bindparam("b_html"),
+            html_renderer=bindparam("b_renderer"),
+            updated_at=table.c.updated_at,
+        )
+    )
+    for chunk in _chunks(rows):
+        params = [
+            {"b_id": r["id"], "b_html": r["html"], "b_renderer": r["html_renderer"]} for r in chunk
+        ]
+        session.connection().execute(statement, params)
+
+
+#: what a fiche page shows (not the source body nor its plain text)
+PAGE_COLUMNS = (
+    Fiche.id,
+    Fiche.source,
+    Fiche.kind,
+    Fiche.type_label,
+    Fiche.title,
+    Fiche.description,
+    Fiche.breadcrumb,
+    Fiche.audiences,
+    Fiche.url,
+    Fiche.modified,
+    Fiche.related,
+    Fiche.pivots,
+    Fiche.content_hash,
+    Fiche.html,
+    Fiche.html_renderer,
+)
+
+
+def page_row(session: Session, fiche_id: str) -> Row[Any] | None:
+    """A fiche as its page needs it, stored HTML included, in one query without the ORM."""
+    return session.execute(select(*PAGE_COLUMNS).where(Fiche.id == fiche_id)).first()
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -9,15 +9,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from allo.errors import InvalidInput, NotFound
-from allo.kb import repository
+from allo.kb import repository, stored_html
 from allo.kb.importer import ImportReport, Progress
 from allo.kb.importer import import_paths as _import_paths
 from allo.kb.models import Fiche
 from allo.kb.records import AUDIENCES
 from allo.kb.render import KnownFiches, Rendered, render_fiche
+from allo.kb.render.links import link_targets
 
 MAX_LIST = 1000
 
@@ -38,6 +40,19 @@ def get_fiche(session: Session, fiche_id: str) -> Fiche:
     if fiche is None:
         raise NotFound(f"Fiche introuvable : {fiche_id!r}.")
     return fiche
+
+
+def get_page_fiche(session: Session, fiche_id: str) -> Row[Any]:
+    """A fiche as a page shows it (metadata and stored HTML, not the source), in one query."""
+    row = repository.page_row(session, fiche_id.strip()) if fiche_id else None
+    if row is None:
+        raise NotFound(f"Fiche introuvable : {fiche_id!r}.")
+    return row
+
+
+def fiche_html(session: Session, fiche: Any) -> str:
+    """The body as HTML, links resolved: stored by the import, or rendered now when missing."""
+    return stored_html.html_for(session, fiche)
 
 
 def list_fiches(
@@ -83,8 +98,7 @@ def kb_version(session: Session) -> str:
 
 def link_resolver(session: Session, fiche: Fiche) -> KnownFiches:
     """Which of the publications this fiche links to we hold (one query), with their titles."""
-    targets = {item["id"] for item in fiche.related or []}
-    targets.update(c["id"] for c in fiche.breadcrumb or [])
+    targets = link_targets(fiche.related, fiche.breadcrumb)
     return KnownFiches(repository.titles(session, targets))
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 FICHE_ID_RE = re.compile(r"^(?:[FNR]\d+|article\d+|\d+|L[\w-]+)$")
 _SP_PATHS = {
@@ -17,6 +17,15 @@ _SP_PATHS = {
 def official_url(fiche_id: str, audience: str | None = None) -> str:
     path = _SP_PATHS.get((audience or "").lower(), "particuliers")
     return f"https://www.service-public.fr/{path}/vosdroits/{fiche_id}"
+
+
+def link_targets(
+    related: Iterable[Mapping[str, Any]] | None, breadcrumb: Iterable[Mapping[str, Any]] | None
+) -> set[str]:
+    """The publications a fiche's rendering links to: its related items and its breadcrumb."""
+    targets = {str(item["id"]) for item in related or [] if item.get("id")}
+    targets.update(str(crumb["id"]) for crumb in breadcrumb or [] if crumb.get("id"))
+    return targets
 
 
 class LinkResolver(Protocol):

@@ -22,7 +22,6 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from allo.kb import services as kb
-from allo.kb.render import render_html
 from allo.runtime import Runtime
 
 CACHE_SIZE = 512
@@ -107,8 +106,8 @@ def body_html(runtime: Runtime, session: Session, fiche: Any, *, local_box: bool
     cached = cache.get(key)
     if cached is not None:
         return cached
-    # HTML only (kb.services.render also makes the plain text, which pages do not show).
-    raw = render_html(fiche, kb.link_resolver(session, fiche))
+    # stored by the import (kb.services.render would also make the plain text, not shown here)
+    raw = kb.fiche_html(session, fiche)
     html = Markup(present(raw, local_box=local_box))  # noqa: S704 — kb output is escaped HTML
     cache.put(key, html)
     return html

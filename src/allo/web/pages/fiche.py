@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from allo.directory.services import get_directory
 from allo.errors import AlloError, NotFound
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
-from allo.kb.models import Fiche
 from allo.kb.records import AUDIENCE_LABELS
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
@@ -101,10 +101,11 @@ def _where_box(
     return box
 
 
-def _get_fiche(session: Session, fiche_id: str) -> Fiche:
+def _get_fiche(session: Session, fiche_id: str) -> Row[Any]:
+    """The fiche's page columns and stored HTML (one query, no ORM object)."""
     if len(fiche_id) > MAX_ID:
         raise NotFound("Cette fiche n'existe pas.")
-    return kb.get_fiche(session, fiche_id)
+    return kb.get_page_fiche(session, fiche_id)
 
 
 @router.get("/fiches/{fiche_id}", response_class=HTMLResponse)
