@@ -24,14 +24,21 @@ from allo.errors import Forbidden, NotFound
 from allo.kb.escalation import SheetSet
 
 
-def can_view(session: Session, agent: Agent, contact: Contact) -> bool:
-    """Supervisors and administrators see every contact; handlers see their queues and their own."""
+def _sees_directly(agent: Agent, contact: Contact) -> bool:
+    """Visible without looking at the history: supervision, the holder, the agent's queues."""
     if agent.role in ("supervisor", "administrator"):
         return True
     if agent.role not in HANDLER_ROLES:
         return False
-    if contact.agent_id == agent.id or contact.queue in allowed_queues(agent):
+    return contact.agent_id == agent.id or contact.queue in allowed_queues(agent)
+
+
+def can_view(session: Session, agent: Agent, contact: Contact) -> bool:
+    """Supervisors and administrators see every contact; handlers see their queues and their own."""
+    if _sees_directly(agent, contact):
         return True
+    if agent.role not in HANDLER_ROLES:
+        return False
     return repo.has_handled(session, contact.id, agent.id)
 
 
@@ -44,17 +51,27 @@ class ContactView:
 
 
 def view(session: Session, agent: Agent, contact_id: int) -> ContactView:
-    contact = repo.contact(session, contact_id)
+    """The contact with its notes, steps and the names of the agents in them.
+
+    Right after a step the contact is already in the session (loaded, locked and changed by
+    the step): it is read from there, and whether the agent handled it is read from the steps
+    loaded anyway, so the response costs no query it does not need."""
+    contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"Contact n° {contact_id} introuvable.")
-    if not can_view(session, agent, contact):
+    direct = _sees_directly(agent, contact)
+    if not direct and agent.role not in HANDLER_ROLES:
+        raise Forbidden("Ce contact n'est pas dans vos files.")
+    events = repo.events(session, contact.id)
+    if not direct and not any(e.agent_id == agent.id for e in events):
         raise Forbidden("Ce contact n'est pas dans vos files.")
     notes = repo.notes(session, contact.id)
-    events = repo.events(session, contact.id)
-    ids = [n.agent_id for n in notes if n.agent_id] + [e.agent_id for e in events if e.agent_id]
+    ids = {n.agent_id for n in notes if n.agent_id} | {e.agent_id for e in events if e.agent_id}
     if contact.agent_id:
-        ids.append(contact.agent_id)
-    return ContactView(contact, notes, events, repo.agent_names(session, ids))
+        ids.add(contact.agent_id)
+    names = {agent.id: agent.display_name} if agent.id in ids else {}
+    names.update(repo.agent_names(session, [i for i in ids if i != agent.id]))
+    return ContactView(contact, notes, events, names)
 
 
 @dataclass(frozen=True)

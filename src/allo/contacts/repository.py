@@ -107,14 +107,22 @@ def claim_next(session: Session, queue: str, agent_id: int, now: datetime) -> Co
         contact_id = session.scalar(candidates)
         if contact_id is None:
             return None
-        claimed = session.execute(
+        # One statement claims and reads back the row (RETURNING: PostgreSQL, SQLite ≥ 3.35);
+        # the UPDATE itself row-locks it until the end of the transaction.
+        claimed = session.scalar(
             update(Contact)
             .where(Contact.id == contact_id, Contact.state == "waiting", Contact.queue == queue)
-            .values(state="taken", agent_id=agent_id, taken_at=now)
-            .execution_options(synchronize_session=False)
+            .values(
+                state="taken",
+                agent_id=agent_id,
+                taken_at=now,
+                first_taken_at=func.coalesce(Contact.first_taken_at, now),
+            )
+            .returning(Contact),
+            execution_options={"synchronize_session": False, "populate_existing": True},
         )
-        if claimed.rowcount == 1:
-            return contact(session, contact_id, for_update=True)
+        if claimed is not None:
+            return claimed
     return None
 
 

@@ -69,6 +69,9 @@ def _calls(runtime: Runtime) -> services.CallControl | None:
 
 
 def _detail(session: DbSession, agent: Agent, contact_id: int) -> ContactDetailOut:
+    """The contact as `agent` may see it. After a step, call it with `contact.id` while the
+    handler still holds the contact: the session then answers from its identity map (weakly
+    held) instead of reading the row again."""
     return ContactDetailOut.of(reading.view(session, agent, contact_id))
 
 
@@ -162,8 +165,8 @@ def take_next(
 def take(
     contact_id: ContactId, session: DbSession, runtime: RuntimeDep, agent: Handler
 ) -> ContactDetailOut:
-    services.take(session, agent, contact_id, calls=_calls(runtime))
-    return _detail(session, agent, contact_id)
+    contact = services.take(session, agent, contact_id, calls=_calls(runtime))
+    return _detail(session, agent, contact.id)
 
 
 @router.get(
@@ -203,10 +206,10 @@ def get_contact(
 def patch_contact(
     contact_id: ContactId, body: ContactPatch, session: DbSession, agent: Handler
 ) -> ContactDetailOut:
-    services.update_details(
+    contact = services.update_details(
         session, agent, contact_id, question=body.question, commune=body.commune, theme=body.theme
     )
-    return _detail(session, agent, contact_id)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -218,8 +221,8 @@ def patch_contact(
 def consult(
     contact_id: ContactId, body: ConsultIn, session: DbSession, agent: Handler
 ) -> ContactDetailOut:
-    services.consult(session, agent, contact_id, body.fiche_id)
-    return _detail(session, agent, contact_id)
+    contact = services.consult(session, agent, contact_id, body.fiche_id)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -243,8 +246,8 @@ def add_note(contact_id: ContactId, body: NoteIn, session: DbSession, agent: Han
 def answer(
     contact_id: ContactId, body: AnswerIn, session: DbSession, agent: Handler
 ) -> ContactDetailOut:
-    services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
-    return _detail(session, agent, contact_id)
+    contact = services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -259,8 +262,8 @@ def orient(
     orientation = services.Orientation(
         office_id=body.office_id, label=body.label, url=body.url, phone=body.phone
     )
-    services.orient(session, agent, contact_id, orientation, note=body.note)
-    return _detail(session, agent, contact_id)
+    contact = services.orient(session, agent, contact_id, orientation, note=body.note)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -278,7 +281,7 @@ def escalate(
 ) -> ContactDetailOut:
     """En une seule transaction : le contact quitte le premier niveau et entre dans la file du
     secteur ; à aucun moment il n'est dans aucune file ni dans deux."""
-    services.escalate(
+    contact = services.escalate(
         session,
         agent,
         contact_id,
@@ -289,7 +292,7 @@ def escalate(
         sheets=_sheets(runtime),
         calls=_calls(runtime),
     )
-    return _detail(session, agent, contact_id)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -306,16 +309,16 @@ def close(
     agent: Handler,
 ) -> ContactDetailOut:
     if body.outcome == "answered":
-        services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
+        contact = services.answer(session, agent, contact_id, body.fiche_ids, note=body.note)
     elif body.outcome == "oriented":
         orientation = services.Orientation(
             office_id=body.office_id, label=body.label, url=body.url, phone=body.phone
         )
-        services.orient(session, agent, contact_id, orientation, note=body.note)
+        contact = services.orient(session, agent, contact_id, orientation, note=body.note)
     elif body.outcome == "redirected":
         if body.sector is None:
             raise InvalidInput("Indiquez le secteur vers lequel réorienter le contact.")
-        services.redirect(
+        contact = services.redirect(
             session,
             agent,
             contact_id,
@@ -326,10 +329,10 @@ def close(
             calls=_calls(runtime),
         )
     else:
-        services.return_to_level1(
+        contact = services.return_to_level1(
             session, agent, contact_id, reason=body.reason or body.note, calls=_calls(runtime)
         )
-    return _detail(session, agent, contact_id)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
@@ -339,8 +342,8 @@ def close(
     responses=_ERRORS,
 )
 def release(contact_id: ContactId, session: DbSession, agent: Handler) -> ContactDetailOut:
-    services.release(session, agent, contact_id)
-    return _detail(session, agent, contact_id)
+    contact = services.release(session, agent, contact_id)
+    return _detail(session, agent, contact.id)
 
 
 @router.post(
