@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import secrets
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from allo.contacts import repository as repo
 from allo.contacts.models import AGENT_STATES, ROLES, SECTORS, Agent, AgentToken
 from allo.db.base import utcnow
+from allo.db.session import unit_of_work
 from allo.errors import Conflict, InvalidInput, Unauthorized
 
 #: How long a login lasts (a working day with margin).
@@ -131,17 +135,72 @@ def create_agent(
     return agent
 
 
+_WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+
+
+@dataclass(frozen=True)
+class VerifiedLogin:
+    """Credentials checked by `verify_login`: what the short write half (`open_session`) needs."""
+
+    agent_id: int
+    #: the hash the password was checked against (a change since then refuses the login)
+    checked_hash: str
+    #: the password rehashed at the current cost when the stored hash is weaker, else None
+    new_hash: str | None
+
+
+#: argon2 runs at most once per core at a time: a burst of logins then queues here rather than
+#: starving the short token writes of CPU (and 64 MiB each) while it hashes.
+_HASHING = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
+def _verify(found: Agent | None, password: str) -> VerifiedLogin:
+    """argon2 for `found` (or the dummy hash, so unknown names take as long); no database use."""
+    with _HASHING:
+        if found is None or not found.active:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_dummy_hash(), password)
+            raise Unauthorized(_WRONG_CREDENTIALS)
+        if not check_password(found, password):
+            raise Unauthorized(_WRONG_CREDENTIALS)
+        stale = _hasher.check_needs_rehash(found.password_hash)
+        rehash = hash_password(password) if stale else None
+    return VerifiedLogin(found.id, found.password_hash, rehash)
+
+
+def verify_login(
+    read_sessions: sessionmaker[Session], username: str, password: str
+) -> VerifiedLogin:
+    """Check credentials with no write transaction open: the agent is read in a read-only
+    session, closed before argon2 runs, so a burst of logins never holds SQLite's writer lock
+    while hashing (each login then writes its token in a short transaction, `open_session`)."""
+    with unit_of_work(read_sessions) as session:
+        found = repo.agent_by_username(session, username.strip().lower())
+    return _verify(found, password)
+
+
+def open_session(
+    session: Session, verified: VerifiedLogin, *, now: datetime | None = None
+) -> tuple[Agent, str, datetime]:
+    """The write half of a login (no hashing here): the agent, a new token and its expiry.
+    Unauthorized if the agent was deactivated or its password changed since `verify_login`."""
+    agent = repo.agent(session, verified.agent_id)
+    if agent is None or not agent.active or agent.password_hash != verified.checked_hash:
+        raise Unauthorized(_WRONG_CREDENTIALS)
+    if verified.new_hash is not None:
+        agent.password_hash = verified.new_hash
+    token, expires = issue_token(session, agent, now=now)
+    return agent, token, expires
+
+
 def authenticate(session: Session, username: str, password: str) -> Agent:
-    """The agent with these credentials, or Unauthorized (same message whatever was wrong)."""
+    """The agent with these credentials, or Unauthorized (same message whatever was wrong).
+    In one session: for the CLI and tests; logins over HTTP use verify_login + open_session."""
     agent = repo.agent_by_username(session, username.strip().lower())
-    if agent is None or not agent.active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_dummy_hash(), password)
-        raise Unauthorized("Identifiant ou mot de passe incorrect.")
-    if not check_password(agent, password):
-        raise Unauthorized("Identifiant ou mot de passe incorrect.")
-    if _hasher.check_needs_rehash(agent.password_hash):
-        agent.password_hash = hash_password(password)
+    verified = _verify(agent, password)
+    assert agent is not None  # _verify refuses a missing agent
+    if verified.new_hash is not None:
+        agent.password_hash = verified.new_hash
     return agent
 
 

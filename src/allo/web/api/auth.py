@@ -25,7 +25,7 @@ from allo.web.auth import (
     require_role,
     set_session_cookie,
 )
-from allo.web.deps import DbSession
+from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["agents et connexion"])
 
@@ -38,12 +38,14 @@ def login(
     request: Request,
     response: Response,
     session: DbSession,
+    runtime: RuntimeDep,
     background: BackgroundTasks,
 ) -> LoginOut:
     """Renvoie un jeton (en-tête `Authorization: Bearer`) et pose le même secret dans un cookie
     HttpOnly pour les consoles. L'agent passe à l'état « disponible »."""
-    agent = agents_domain.authenticate(session, body.username, body.password)
-    token, expires = agents_domain.issue_token(session, agent)
+    # argon2 first, with no write transaction open; `session` begins only to write the token.
+    verified = agents_domain.verify_login(runtime.read_sessions, body.username, body.password)
+    agent, token, expires = agents_domain.open_session(session, verified)
     set_session_cookie(request, response, token, expires)
     # The first note of the day should not wait for the name model to load.
     background.add_task(warm_up)

@@ -13,7 +13,7 @@ from allo.contacts import agents as agents_domain
 from allo.errors import Unauthorized
 from allo.privacy.redaction import warm_up
 from allo.web.auth import OptionalAgent, clear_session_cookie, request_token, set_session_cookie
-from allo.web.deps import DbSession
+from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages._auth import HOME_OF_ROLE, safe_next
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 
@@ -51,17 +51,19 @@ def login_form(
 def login(
     request: Request,
     session: DbSession,
+    runtime: RuntimeDep,
     background: BackgroundTasks,
     identifiant: Annotated[str, Form(max_length=64)] = "",
     mot_de_passe: Annotated[str, Form(max_length=256)] = "",
     suivant: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
+    # argon2 first, with no write transaction open; `session` begins only to write the token.
     try:
-        agent = agents_domain.authenticate(session, identifiant, mot_de_passe)
+        verified = agents_domain.verify_login(runtime.read_sessions, identifiant, mot_de_passe)
+        agent, token, expires = agents_domain.open_session(session, verified)
     except Unauthorized as exc:
         ctx = _page(username=identifiant.strip()[:64], next=suivant, error=exc.message)
         return render(request, ctx, status_code=401)
-    token, expires = agents_domain.issue_token(session, agent)
     response = RedirectResponse(safe_next(suivant, agent), status_code=303)
     set_session_cookie(request, response, token, expires)
     # The first note of the day should not wait for the name model to load.
