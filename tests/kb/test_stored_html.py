@@ -14,6 +14,7 @@ from allo.db.session import unit_of_work
 from allo.kb import repository, services, stored_html
 from allo.kb.models import Fiche
 from allo.kb.render import render_html
+from allo.kb.render.dsfr import layout
 
 STALE = "<p>périmé</p>"
 
@@ -46,7 +47,8 @@ def test_import_stores_the_rendering_the_pages_would_make(
         for fiche_id, (html, renderer) in stored.items():
             fiche = services.get_fiche(session, fiche_id)
             assert renderer == stored_html.RENDERER
-            assert html == render_html(fiche, services.link_resolver(session, fiche)), fiche_id
+            expected = layout(render_html(fiche, services.link_resolver(session, fiche)))
+            assert html == expected, fiche_id
     # links to a fiche we hold go to our page, the others to service-public.fr
     assert 'href="/fiches/F1342"' in (stored["N358"][0] or "")
     assert "/vosdroits/F1341" in (stored["N358"][0] or "")
@@ -72,7 +74,8 @@ def test_title_change_rerenders_the_fiches_linking_to_it(
     assert stored["F1342"][0] != STALE
     with unit_of_work(fresh_db) as session:
         fiche = services.get_fiche(session, "F1342")
-        assert stored["F1342"][0] == render_html(fiche, services.link_resolver(session, fiche))
+        expected = layout(render_html(fiche, services.link_resolver(session, fiche)))
+        assert stored["F1342"][0] == expected
     # …a fiche that does not link to N358 is left as it is
     assert stored["R1343"][0] == STALE
 
@@ -99,6 +102,6 @@ def test_pages_render_on_the_fly_without_a_current_stored_body(
         row = repository.page_row(session, "F1342")
         assert row is not None
         fiche = services.get_fiche(session, "F1342")
-        expected = render_html(fiche, services.link_resolver(session, fiche))
+        expected = layout(render_html(fiche, services.link_resolver(session, fiche)))
         assert services.fiche_html(session, row) == expected
         assert services.fiche_html(session, fiche) == expected

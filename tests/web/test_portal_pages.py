@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 
 from allo.kb import services as kb
-from allo.web.pages._fiche_html import present
+from allo.kb.render.dsfr import layout
 
 HTML = {"Accept": "text/html"}
 #: the fiche a citizen finds for « carte grise perdue » (bundled sample); it names two local
@@ -108,6 +108,26 @@ def test_fiche_page_renders_situations_as_tabs_and_offers_the_local_box(client: 
     box = doc.xpath("//section[@id='ou-s-adresser']")[0]
     assert "Commissariat de police" in box.text_content()
     assert box.xpath(".//form[@hx-get='/fiches/F1726/ou-s-adresser']//input[@name='place']")
+    cards = doc.xpath("//div[contains(@class,'allo-ou-s-adresser') and @data-pivot]")
+    assert cards and all(
+        card.xpath(".//div[@class='fr-card__content']/p[@class='fr-card__end']/a/@href")
+        == ["#ou-s-adresser"]
+        for card in cards
+    )
+    assert "allo:ou-s-adresser" not in doc.text_content()
+
+
+def test_office_cards_point_to_the_box_only_when_the_page_has_one() -> None:
+    from allo.web.pages._fiche_html import present
+
+    card = layout(
+        '<div class="allo-ou-s-adresser fr-card" data-pivot="mairie"><div class="fr-card__body">'
+        '<div class="fr-card__content"><p class="fr-card__title">Mairie</p></div></div></div>'
+    )
+    with_box = lxml.html.fromstring(present(card, local_box=True))
+    assert with_box.xpath("//div[@class='fr-card__content']/p[2]/a/@href") == ["#ou-s-adresser"]
+    without = present(card, local_box=False)
+    assert "<!--" not in without and "#ou-s-adresser" not in without
 
 
 def test_fiche_box_finds_the_police_station_with_its_hours_without_javascript(
@@ -219,7 +239,7 @@ def test_cases_become_an_accordion_group_and_keep_their_content() -> None:
         '<span class="allo-cas__prefixe">Cas : </span>Vous êtes <em>fonctionnaire</em></h3>'
         "<p>Texte 2</p><ul><li>a</li></ul></section></div></div>"
     )
-    doc = lxml.html.fromstring(present(html))
+    doc = lxml.html.fromstring(layout(html))
     group = doc.xpath("//div[contains(@class,'fr-accordions-group')]")[0]
     sections = group.xpath("./section[contains(@class,'fr-accordion')]")
     assert len(sections) == 2
@@ -235,7 +255,7 @@ def test_cases_become_an_accordion_group_and_keep_their_content() -> None:
 
 def test_html_without_cases_is_left_untouched() -> None:
     html = '<div class="allo-fiche"><p>Rien à changer &amp; tant mieux</p></div>'
-    assert present(html) == html
+    assert layout(html) == html
 
 
 def test_suggestions_complete_with_search_results_when_no_title_has_every_word(

@@ -57,11 +57,11 @@ class Fiche(Base):
     contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: legal references: [{"title", "url"}] from <Reference> and dc:source
     references: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: the body rendered to HTML with its links resolved (allo.kb.stored_html), so a page shows
-    #: a fiche without parsing its XML; None until rendered. Re-rendered by the import when the
+    #: the body rendered to HTML as the pages show it, links resolved (allo.kb.stored_html), so a
+    #: page shows a fiche without parsing its XML; None until rendered. Re-rendered by the import when the
     #: fiche changes, a fiche it links to appears, goes or changes title, or the renderer changes.
     html: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
-    #: fingerprint of the renderer that made `html` (allo.kb.render.RENDERER); another value
+    #: fingerprint of the renderer that made `html` (allo.kb.stored_html.RENDERER); another value
     #: means the stored HTML is stale
     html_renderer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     #: sha256 of the source content, so a re-import rewrites only what changed

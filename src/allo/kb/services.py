@@ -51,7 +51,8 @@ def get_page_fiche(session: Session, fiche_id: str) -> Row[Any]:
 
 
 def fiche_html(session: Session, fiche: Any) -> str:
-    """The body as HTML, links resolved: stored by the import, or rendered now when missing."""
+    """The body as the pages show it (links resolved, tabs and accordions laid out, see
+    allo.kb.render.dsfr): stored by the import, or rendered now when missing or stale."""
     return stored_html.html_for(session, fiche)
 
 

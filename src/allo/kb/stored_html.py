@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from allo.kb import repository
 from allo.kb.render import KnownFiches, render_html
+from allo.kb.render.dsfr import layout
 from allo.kb.render.links import link_targets
 
 #: below this many fiches to render, worker processes cost more than they save
@@ -46,7 +47,7 @@ RENDERER = _fingerprint()
 def render_body(fiche_id: str, body: str, body_format: str, held: Mapping[str, str] | None) -> str:
     """`held`: titles of the linked fiches the knowledge base holds (the others link out)."""
     fiche = SimpleNamespace(id=fiche_id, body=body, body_format=body_format)
-    return render_html(fiche, KnownFiches(dict(held or {})))
+    return layout(render_html(fiche, KnownFiches(dict(held or {}))))
 
 
 def _render_job(job: tuple[str, str, str, dict[str, str]]) -> str:
@@ -120,8 +121,8 @@ def refresh(
 
 
 def html_for(session: Session, fiche: Any) -> str:
-    """The fiche's body as HTML: the stored rendering when current, else rendered now (a fiche
-    imported before its HTML was stored, or by an older renderer)."""
+    """The fiche's body as the pages show it: the stored rendering when current, else rendered
+    now (a fiche imported before its HTML was stored, or by an older renderer)."""
     if getattr(fiche, "html_renderer", None) == RENDERER:
         stored = getattr(fiche, "html", None)
         if stored is not None:
