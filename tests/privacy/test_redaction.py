@@ -103,3 +103,33 @@ def test_empty_and_clean_text() -> None:
     assert redact("").redactions == ()
     clean = redact("comment refaire une carte grise perdue")
     assert clean.text == "comment refaire une carte grise perdue" and clean.summary() == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rappel demandé par l'usager pour son dossier.",
+        "Rappel souhaité demain matin.",
+        "Merci. Rappel prévu lundi.",
+        "Dossier transmis. Rappel la semaine prochaine.",
+    ],
+)
+def test_a_common_word_opening_a_sentence_is_not_a_name(text: str) -> None:
+    """The small model reads « Rappel » there as a person (PER); the lexicon and the tagger say
+    it is a noun."""
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Martin a appelé hier pour sa fille.", "[nom] a appelé hier pour sa fille."),
+        ("Bonjour, Martin voudrait savoir.", "Bonjour, [nom] voudrait savoir."),
+        ("David demande un rendez-vous.", "[nom] demande un rendez-vous."),
+        ("Je suis Paul Martin, mon patron refuse.", "Je suis [nom], mon patron refuse."),
+        ("Rappel demandé. Sophie a appelé.", "Rappel demandé. [nom] a appelé."),
+        ("Rappeler Mme Durand demain.", "Rappeler Mme [nom] demain."),
+    ],
+)
+def test_names_that_are_also_words_are_still_masked(text: str, expected: str) -> None:
+    assert redact(text).text == expected

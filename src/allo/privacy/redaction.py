@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import phonenumbers
@@ -56,9 +57,14 @@ _HONORIFIC_NAME = re.compile(
     r"\b(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Me\.?|Dr\.?|Monsieur|Madame|Mademoiselle|Maître|Docteur)"
     r"\s+((?:[A-ZÀ-ÖØ-Þ][\w'’-]+)(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+){0,2})"
 )
+#: An honorific inside a PER entity: the name starts after it (« Rappeler Mme Durand » → Durand).
 _HONORIFIC_PREFIX = re.compile(
-    r"^(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Me\.?|Dr\.?|Monsieur|Madame|Mademoiselle|Maître|Docteur)\s+"
+    r"(?:^|(?<=\s))(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Me\.?|Dr\.?|Monsieur|Madame|Mademoiselle|Maître|Docteur)\s+"
 )
+#: Tokens after which a word starts a sentence or a label (« Rappel demandé », « Note : Relance »).
+_SENTENCE_BREAKS = frozenset({".", "!", "?", ":", ";", "…", "-", "–", "•"})
+#: Parts of speech of common words: a PER entity the tagger reads as one of these is no name.
+_COMMON_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "INTJ", "ADP", "DET", "PRON", "AUX"})
 #: Longest text the name model reads (beyond it, numbers are still redacted).
 MAX_NER_CHARS = 20_000
 
@@ -174,16 +180,51 @@ def _names(text: str) -> list[tuple[int, int, str]]:
     # The small model finds almost no names in all-lower-case text: skip it there (speed).
     if not any(c.isupper() for c in text):
         return found
-    for ent in _nlp()(text[:MAX_NER_CHARS]).ents:
-        if ent.label_ != "PER":
+    doc = _nlp()(text[:MAX_NER_CHARS])
+    tagged = False
+    for found_ent in doc.ents:
+        if found_ent.label_ != "PER":
             continue
+        ent = _capitalised_part(found_ent)
+        if ent is None:
+            continue
+        if _sentence_initial_word(ent):
+            if not tagged:  # the tagger runs only when a doc has such a candidate
+                _nlp().get_pipe("morphologizer")(doc)
+                tagged = True
+            if doc[ent.start].pos_ in _COMMON_POS:
+                continue
         start, end = ent.start_char, ent.end_char
-        prefix = _HONORIFIC_PREFIX.match(ent.text)
+        prefix = _HONORIFIC_PREFIX.search(ent.text)
         if prefix:
             start += prefix.end()
         if end > start and any(c.isalpha() for c in text[start:end]):
             found.append((start, end, "name"))
     return found
+
+
+def _capitalised_part(ent: Any) -> Any:
+    """The entity without its lower-case edge words (« Rappel demandé » → « Rappel »): a
+    name's words are capitalised, the model sometimes runs on into the next word. None if
+    nothing capitalised is left."""
+    doc, first, last = ent.doc, ent.start, ent.end
+    while first < last and not doc[first].text[:1].isupper():
+        first += 1
+    while last > first and not doc[last - 1].text[:1].isupper():
+        last -= 1
+    return doc[first:last] if last > first else None
+
+
+def _sentence_initial_word(ent: Any) -> bool:
+    """A one-word PER entity that opens a sentence or a label and is a common French word of the
+    model's own lexicon: the small model's classic mistake (« Rappel demandé », « Relance. »),
+    since at the start of a sentence a capital says nothing. Such a word is kept when the
+    tagger also reads it as a common word; a name there (« Martin a appelé ») is a PROPN."""
+    if len(ent) != 1:
+        return False
+    doc, i = ent.doc, ent.start
+    opens = i == 0 or doc[i - 1].text in _SENTENCE_BREAKS or "\n" in doc[i - 1].text
+    return opens and _in_lexicon(ent.text.lower())
 
 
 def _resolve(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -218,7 +259,9 @@ _model_lock = threading.Lock()
 
 
 def _nlp() -> Any:
-    """spaCy's French pipeline, loaded once per process on first use, NER only (fast)."""
+    """spaCy's French pipeline, loaded once per process on first use. Only the NER runs on every
+    text (fast); the tagger (morphologizer) and the lemmatizer's word lists are loaded but
+    disabled, for `_sentence_initial_word`."""
     global _model
     if _model is None:
         with _model_lock:
@@ -227,9 +270,24 @@ def _nlp() -> Any:
 
                 _model = spacy.load(
                     "fr_core_news_sm",
-                    exclude=["parser", "lemmatizer", "morphologizer", "attribute_ruler", "senter"],
+                    exclude=["parser", "attribute_ruler", "senter"],
+                    disable=["lemmatizer", "morphologizer"],
                 )
     return _model
+
+
+@cache
+def _lexicon() -> tuple[Any, frozenset[str]]:
+    """The French words the model ships with its lemmatizer: its table of inflected forms
+    (~217,000, keyed by hash) and its index of noun, verb, adjective and adverb lemmas."""
+    lookups = _nlp().get_pipe("lemmatizer").lookups
+    lemmas = frozenset(w for words in lookups.get_table("lemma_index").values() for w in words)
+    return lookups.get_table("lemma_lookup"), lemmas
+
+
+def _in_lexicon(word: str) -> bool:
+    forms, lemmas = _lexicon()
+    return word in lemmas or word in forms
 
 
 def warm_up() -> None:
