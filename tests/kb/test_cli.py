@@ -15,10 +15,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from allo.cli import _common
 from allo.cli.main import app
+from allo.kb import stored_html
+from allo.kb.models import Fiche
 
 DATA = Path(__file__).parent / "data"
 
@@ -75,6 +78,17 @@ def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> No
 
     again = cli("kb", "import", str(DATA / "particuliers"))
     assert again.exit_code == 0 and "14 inchangée(s)" in again.output
+
+
+def test_render_stores_what_is_missing_and_nothing_more(cli: Callable[..., object]) -> None:
+    assert cli("kb", "import", str(DATA / "particuliers")).exit_code == 0
+    result = cli("kb", "render")
+    assert result.exit_code == 0 and "pour 0 fiche(s)" in result.output
+    with _common.runtime().sessions.begin() as session:
+        session.execute(update(Fiche).where(Fiche.id == "F1342").values(html_renderer=None))
+    assert "pour 1 fiche(s)" in cli("kb", "render").output
+    with _common.runtime().sessions() as session:
+        assert session.get(Fiche, "F1342").html_renderer == stored_html.RENDERER
 
 
 def test_unknown_fiche_and_bad_input_exit_non_zero(

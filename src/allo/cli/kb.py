@@ -1,4 +1,4 @@
-"""`allo kb import|show|stats|list`: the knowledge base from the command line."""
+"""`allo kb import|render|show|stats|list`: the knowledge base from the command line."""
 
 from __future__ import annotations
 
@@ -109,6 +109,16 @@ def register(app: typer.Typer) -> None:
             out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         if not report.ok:
             raise typer.Exit(1)
+
+    @kb.command("render")
+    def render() -> None:
+        """Enregistre le rendu HTML des fiches qui n'en ont pas d'à jour (après une mise à jour
+        d'Allo) ; l'import le fait de lui-même pour ce qu'il modifie."""
+        from allo.kb import services
+
+        with session() as s:
+            count = services.store_rendered(s)
+        console.print(f"[bold green]Rendu enregistré[/] pour {count} fiche(s).")
 
     @kb.command("show")
     def show(

@@ -164,9 +164,14 @@ PAGE_COLUMNS = (
 )
 
 
+#: built once: the statement's cache key is computed once, not on every page view
+_PAGE_ROW = select(*PAGE_COLUMNS).where(Fiche.id == bindparam("fiche_id"))
+
+
 def page_row(session: Session, fiche_id: str) -> Row[Any] | None:
-    """A fiche as its page needs it, stored HTML included, in one query without the ORM."""
-    return session.execute(select(*PAGE_COLUMNS).where(Fiche.id == fiche_id)).first()
+    """A fiche as its page needs it, stored HTML included: one Core query (no ORM layer, the
+    page builds no object from it)."""
+    return session.connection().execute(_PAGE_ROW, {"fiche_id": fiche_id}).first()
 
 
 # -- reading -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from allo.errors import InvalidInput, NotFound
 from allo.kb import repository, stored_html
-from allo.kb.importer import ImportReport, Progress
+from allo.kb.importer import ImportReport, Progress, default_workers
 from allo.kb.importer import import_paths as _import_paths
 from allo.kb.models import Fiche
 from allo.kb.records import AUDIENCES
@@ -33,6 +33,15 @@ def import_paths(
 ) -> ImportReport:
     """Import DILA zips/folders/XML files and travail-emploi JSON (see allo.kb.importer)."""
     return _import_paths(session, paths, progress, workers=workers)
+
+
+def store_rendered(session: Session, *, workers: int | None = None) -> int:
+    """Render and store the HTML of every fiche without a current stored rendering (after an
+    upgrade of Allo changed the renderer, or of a database imported before it was stored),
+    without reading the exports again. Returns how many fiches were rendered."""
+    repository.lock_for_import(session)
+    count = default_workers() if workers is None else max(1, workers)
+    return stored_html.refresh(session, [], [], workers=count)
 
 
 def get_fiche(session: Session, fiche_id: str) -> Fiche:

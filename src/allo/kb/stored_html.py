@@ -31,10 +31,11 @@ PARALLEL_FROM = 256
 
 
 def _fingerprint() -> str:
-    """Hash of the rendering code's sources: changes whenever the HTML output may change."""
+    """Hash of the rendering code's sources (this module's included): changes whenever the
+    stored HTML may change."""
     package = Path(__file__).parent
     files = sorted((package / "render").glob("*.py"))
-    files += [package / "elements.py", package / "safexml.py"]
+    files += [package / "elements.py", package / "safexml.py", Path(__file__)]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
