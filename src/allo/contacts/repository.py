@@ -162,6 +162,23 @@ def contacts_held_by(session: Session, agent_id: int) -> int:
     )
 
 
+def mark_available_if_idle(session: Session, agent_id: int, now: datetime) -> bool:
+    """A busy agent who holds no contact any more becomes available; True if it happened.
+
+    One UPDATE … WHERE NOT EXISTS instead of a count and an update: each closing step runs it.
+    The caller's changes must be flushed first (the contact it just left)."""
+    holds = (
+        select(Contact.id).where(Contact.agent_id == agent_id, Contact.state == "taken").exists()
+    )
+    result = session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.state == "busy", ~holds)
+        .values(state="available", state_since=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
 def held_contact(session: Session, agent_id: int, queues: Sequence[str]) -> Contact | None:
     """The contact `agent_id` is handling in one of `queues` (the oldest taken), or None.
 

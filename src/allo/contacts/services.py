@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from allo.contacts import calendar
 from allo.contacts import repository as repo
@@ -187,8 +188,10 @@ def _leave_agent(session: Session, contact: Contact, agent: Agent, now: datetime
     contact.agent_id = None
     contact.taken_at = None
     session.flush()
-    if repo.contacts_held_by(session, agent.id) == 0 and agent.state == "busy":
-        set_state(session, agent, "available", now=now)
+    if agent.state == "busy" and repo.mark_available_if_idle(session, agent.id, now):
+        # The row is written; the loaded agent learns it without a second UPDATE.
+        set_committed_value(agent, "state", "available")
+        set_committed_value(agent, "state_since", now)
 
 
 def _handling_seconds(contact: Contact, now: datetime) -> float | None:
@@ -613,15 +616,20 @@ def return_to_level1(
     return contact
 
 
-def abandon(session: Session, contact: Contact, *, now: datetime | None = None) -> bool:
-    """The caller hung up while waiting: the contact ends as abandoned. False if not waiting."""
+def abandon(
+    session: Session, contact: Contact, *, now: datetime | None = None, locked: bool = False
+) -> bool:
+    """The caller hung up while waiting: the contact ends as abandoned. False if not waiting.
+
+    `locked`: the caller already read `contact` FOR UPDATE in this transaction (the calls
+    webhook does), so it is current and is not read again."""
     now = _now(now)
-    locked = repo.contact(session, contact.id, for_update=True)
-    if locked is None or locked.state != "waiting":
+    current = contact if locked else repo.contact(session, contact.id, for_update=True)
+    if current is None or current.state != "waiting":
         return False
-    locked.outcome_detail = {"waited_seconds": round((now - locked.queued_at).total_seconds(), 3)}
-    _event(session, locked, "abandoned", now)
-    _finish(session, locked, None, "abandoned", now)
+    current.outcome_detail = {"waited_seconds": round((now - current.queued_at).total_seconds(), 3)}
+    _event(session, current, "abandoned", now)
+    _finish(session, current, None, "abandoned", now)
     return True
 
 

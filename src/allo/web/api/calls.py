@@ -73,7 +73,7 @@ def call_event(
     found = contacts_repo.contact_by_call(session, body.call_id, for_update=True)
     if found is None:
         raise NotFound("Appel inconnu.")
-    abandoned = services.abandon(session, found)
+    abandoned = services.abandon(session, found, locked=True)
     if not abandoned:
         services.record_call_event(session, found, "ended", cause=body.cause)
     session.flush()
