@@ -32,7 +32,12 @@ _cookie = APIKeyCookie(
 )
 
 
-def request_token(
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
+# thread pool, a hop between threads that costs more than the check itself on a loaded machine.
+# Those that query the database stay plain functions, so they never block the event loop.
+
+
+async def request_token(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
     cookie: Annotated[str | None, Depends(_cookie)] = None,
@@ -83,7 +88,7 @@ def require_role(*roles: str) -> Any:
     """A dependency that lets only these roles through (403 with a French message otherwise)."""
     allowed = ", ".join(ROLE_LABELS.get(r, r) for r in roles)
 
-    def _check(agent: CurrentAgent) -> Agent:
+    async def _check(agent: CurrentAgent) -> Agent:
         if agent.role not in roles:
             raise Forbidden(f"Action réservée aux rôles : {allowed}.")
         return agent

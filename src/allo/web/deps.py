@@ -13,7 +13,8 @@ from allo.runtime import Runtime
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """`async`: no I/O, so FastAPI calls it in the event loop instead of the thread pool."""
     return request.app.state.runtime
 
 
