@@ -55,6 +55,8 @@ def test_full_import_counts(full: tuple[sessionmaker[Session], ImportReport]) ->
     assert by_prefix["R"] == 3196
     assert stats["total"] == report.new == 3984 + 3196 + 269
     assert stats["by_source"] == {"dila": 7180, "travail": 269}
+    # every fiche's page body is rendered and stored by the import
+    assert report.rendered == report.new
 
 
 def test_reimport_of_the_full_corpus_changes_nothing(
@@ -73,6 +75,7 @@ def test_reimport_of_the_full_corpus_changes_nothing(
             ],
         )
     assert (report.new, report.changed, report.removed) == (0, 0, 0)
+    assert report.rendered == 0  # nothing changed, so no stored body is stale
     assert report.unchanged == first.new
     with unit_of_work(factory) as session:
         assert services.kb_version(session) == version
