@@ -80,6 +80,23 @@ def test_title_change_rerenders_the_fiches_linking_to_it(
     assert stored["R1343"][0] == STALE
 
 
+def test_a_fiche_that_appears_turns_links_to_it_into_links_to_our_page(
+    fresh_db: sessionmaker[Session], kb_data: Path, tmp_path: Path
+) -> None:
+    first, later = tmp_path / "sans-F1342", tmp_path / "F1342"
+    first.mkdir()
+    later.mkdir()
+    for path in (kb_data / "particuliers").glob("*.xml"):
+        target = later if path.name == "F1342.xml" else first
+        (target / path.name).write_bytes(path.read_bytes())
+    _import(fresh_db, first)
+    before = _stored(fresh_db)["N358"][0] or ""
+    assert "/vosdroits/F1342" in before and 'href="/fiches/F1342"' not in before
+    _import(fresh_db, later)
+    after = _stored(fresh_db)["N358"][0] or ""
+    assert 'href="/fiches/F1342"' in after and "/vosdroits/F1342" not in after
+
+
 def test_a_renderer_change_rerenders_everything_on_the_next_import(
     fresh_db: sessionmaker[Session], kb_data: Path
 ) -> None:
