@@ -84,9 +84,10 @@ class AgentCall:
         return gate(self.request, self.agent, roles)
 
 
-def agent_call(
+async def agent_call(
     request: Request, runtime: RuntimeDep, session: DbSession, agent: OptionalAgent
 ) -> AgentCall:
+    """No I/O: async, so FastAPI does not hop to the thread pool for it."""
     return AgentCall(request=request, runtime=runtime, session=session, agent=agent)
 
 

@@ -258,7 +258,7 @@ class PageQuery:
     etat: str = field(metadata=doc("The agent's new state after « etat », dashes for spaces."))
 
 
-def page_query(
+async def page_query(
     q: Text = "",
     fiche: Annotated[str, Query(max_length=64)] = "",
     lieu: Text = "",
@@ -268,6 +268,7 @@ def page_query(
     n: Annotated[str, Query(max_length=12)] = "",
     etat: Annotated[str, Query(max_length=32)] = "",
 ) -> PageQuery:
+    """No I/O: async, so FastAPI does not hop to the thread pool for it."""
     return PageQuery(
         q=q, fiche=fiche, lieu=lieu, type=type, secteur=secteur, fait=fait, n=n, etat=etat
     )
