@@ -119,8 +119,9 @@ class ReplayResult:
     target_speed: float = 0.0
     #: wall seconds the paced engine slept, waiting for a window's instant
     slept_seconds: float = 0.0
-    #: windows dispatched after their instant (the server or the engine fell behind)
-    late_windows: int = 0
+    #: paced: how late each window was dispatched after its instant (ms; 0 when on time),
+    #: the sign that the server or the engine could not keep the pace
+    dispatch_lag_ms: list[float] = field(default_factory=list)
     first_event: float = 0.0
     last_event: float = 0.0
     contact_ids: list[int] = field(default_factory=list)
@@ -277,14 +278,12 @@ class DayReplay:
         return self.result
 
     def _pace(self, due: float) -> None:
-        """Sleep until the window's wall-clock instant; count the windows that start late
-        (more than a tenth of a window behind), a sign the replay no longer keeps the pace."""
+        """Sleep until the window's wall-clock instant; note how late it is when behind."""
         ahead = due - time.perf_counter()
         if ahead > 0:
             time.sleep(ahead)
             self.result.slept_seconds += ahead
-        elif -ahead > 0.1 * self.window / self.speed:
-            self.result.late_windows += 1
+        self.result.dispatch_lag_ms.append(max(0.0, -ahead) * 1000)
 
     def _parallel(self, jobs: list[Callable[[], Callable[[], None]]]) -> None:
         """Run the requests concurrently; apply their effects on the state sequentially."""

@@ -89,21 +89,18 @@ class SimulationReport:
         return self.result.simulated_seconds / max(self.result.wall_seconds, 1e-9)
 
     def latency(self, label: str | None = None, q: float = 0.99) -> float | None:
-        values = sorted(
-            v
-            for name, vs in self.result.latencies_ms.items()
-            if label is None or name == label
-            for v in vs
+        return _quantile(
+            [
+                v
+                for name, vs in self.result.latencies_ms.items()
+                if label is None or name == label
+                for v in vs
+            ],
+            q,
         )
-        if not values:
-            return None
-        return values[min(len(values) - 1, max(0, int(q * len(values) + 0.999999) - 1))]
 
     def baseline_p99(self) -> float | None:
-        values = sorted(self.baseline_ms)
-        if not values:
-            return None
-        return values[min(len(values) - 1, max(0, int(0.99 * len(values) + 0.999999) - 1))]
+        return _quantile(self.baseline_ms, 0.99)
 
     def operations(self) -> int:
         return sum(len(v) for v in self.result.latencies_ms.values())
@@ -367,7 +364,11 @@ def summary(report: SimulationReport) -> dict[str, Any]:
         "target_speed": r.target_speed,
         "window_seconds": report.options.window
         or (replay.PACED_WINDOW if r.target_speed > 0 else replay.WINDOW),
-        "late_windows": r.late_windows,
+        "dispatch_lag_ms": {
+            "p50": _round(_quantile(r.dispatch_lag_ms, 0.50)),
+            "p99": _round(_quantile(r.dispatch_lag_ms, 0.99)),
+            "max": _round(max(r.dispatch_lag_ms, default=None)),
+        },
         "slept_seconds": round(r.slept_seconds, 1),
         "p50_ms": _round(report.latency(q=0.50)),
         "p99_ms": _round(report.latency(q=0.99)),
@@ -383,6 +384,14 @@ def summary(report: SimulationReport) -> dict[str, Any]:
         "figures": report.figures,
         "team": report.team,
     }
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    """The nearest-rank quantile (None without values)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, max(0, int(q * len(ordered) + 0.999999) - 1))]
 
 
 def _round(value: float | None) -> float | None:
