@@ -48,6 +48,12 @@ def full_corpus_runtime(embedder: str = "none") -> Any:
         with unit_of_work(runtime.sessions) as session:
             report = import_paths(session, CORPUS)
         print(f"  {report.summary()} in {time.perf_counter() - start:.0f} s", flush=True)
+    from allo.kb.services import store_rendered
+
+    with unit_of_work(runtime.sessions) as session:
+        rendered = store_rendered(session)  # a corpus imported by an older Allo
+    if rendered:
+        print(f"  stored the rendering of {rendered} fiche(s)", flush=True)
     return runtime
 
 
