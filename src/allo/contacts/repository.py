@@ -91,10 +91,12 @@ def contact_by_call(session: Session, call_id: str, *, for_update: bool = False)
 def claim_next(session: Session, queue: str, agent_id: int, now: datetime) -> Contact | None:
     """Atomically give the oldest waiting contact of `queue` to `agent_id`.
 
-    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent takers each lock a different row
-    and never wait on each other. SQLite: the write transaction holds the database lock, so
-    takers are serialised. In both cases the UPDATE re-checks the state, so a contact is never
-    given twice even if the locking were weaker than expected.
+    One statement: UPDATE … WHERE id = (the oldest waiting one) RETURNING the contact
+    (RETURNING: PostgreSQL, SQLite ≥ 3.35). PostgreSQL: the subquery is SELECT … FOR UPDATE
+    SKIP LOCKED, so concurrent takers each lock a different row and never wait on each other.
+    SQLite: the write transaction holds the database lock, so takers are serialised. In both
+    cases the UPDATE re-checks the state, so a contact is never given twice even if the locking
+    were weaker than expected; when nothing was claimed, the queue is checked before retrying.
     """
     candidates = (
         select(Contact.id)
@@ -103,26 +105,30 @@ def claim_next(session: Session, queue: str, agent_id: int, now: datetime) -> Co
         .limit(1)
         .with_for_update(skip_locked=True)
     )
+    claim_oldest = (
+        update(Contact)
+        .where(
+            Contact.id == candidates.scalar_subquery(),
+            Contact.state == "waiting",
+            Contact.queue == queue,
+        )
+        .values(
+            state="taken",
+            agent_id=agent_id,
+            taken_at=now,
+            first_taken_at=func.coalesce(Contact.first_taken_at, now),
+        )
+        .returning(Contact)
+    )
     for _attempt in range(5):
-        contact_id = session.scalar(candidates)
-        if contact_id is None:
-            return None
-        # One statement claims and reads back the row (RETURNING: PostgreSQL, SQLite ≥ 3.35);
-        # the UPDATE itself row-locks it until the end of the transaction.
         claimed = session.scalar(
-            update(Contact)
-            .where(Contact.id == contact_id, Contact.state == "waiting", Contact.queue == queue)
-            .values(
-                state="taken",
-                agent_id=agent_id,
-                taken_at=now,
-                first_taken_at=func.coalesce(Contact.first_taken_at, now),
-            )
-            .returning(Contact),
+            claim_oldest,
             execution_options={"synchronize_session": False, "populate_existing": True},
         )
         if claimed is not None:
             return claimed
+        if session.scalar(candidates) is None:
+            return None
     return None
 
 
