@@ -24,11 +24,17 @@ def test_database_url_overrides_sqlite() -> None:
         ({"ALLO_RETENTION_DAYS": "abc"}, "nombre entier"),
         ({"ALLO_RETENTION_DAYS": "0"}, "au moins 1"),
         ({"ALLO_EMBEDDER": "gpt"}, "ALLO_EMBEDDER"),
+        ({"ALLO_PORTAL_SEARCH": "dense"}, "ALLO_PORTAL_SEARCH"),
     ],
 )
 def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):
         Settings.from_env(env)
+
+
+def test_the_portal_searches_lexically_unless_told() -> None:
+    assert Settings.from_env({}).portal_search == "lexical"
+    assert Settings.from_env({"ALLO_PORTAL_SEARCH": " Hybrid "}).portal_search == "hybrid"
 
 
 def test_secret_key_generated_once(tmp_path: Path) -> None:

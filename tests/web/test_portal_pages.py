@@ -295,3 +295,30 @@ def test_cached_fiche_page_follows_an_edit_of_the_fiche(
     db.flush()
     edited = _doc(client.get(f"/fiches/{LOST_REGISTRATION}", headers=HTML))
     assert edited.findtext(".//h1") == "Carte grise perdue : titre modifié par la rédaction"
+
+
+@pytest.mark.parametrize(("setting", "semantic"), [("lexical", False), ("hybrid", True)])
+def test_the_portal_ranking_follows_its_setting(
+    runtime: Any, monkeypatch: Any, setting: str, semantic: bool
+) -> None:
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from allo.search.service import get_search_service
+    from allo.web.app import create_app
+
+    monkeypatch.setattr(runtime, "settings", replace(runtime.settings, portal_search=setting))
+    service = get_search_service(runtime)
+    asked: list[object] = []
+    search = service.search
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("semantic"))
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(service, "search", spy)
+    with TestClient(create_app(runtime=runtime)) as client:
+        doc = _doc(client.get("/recherche?q=carte+grise+perdue", headers=HTML))
+    assert asked == [semantic]
+    assert doc.xpath(f"//a[@href='/fiches/{LOST_REGISTRATION}']")

@@ -213,7 +213,10 @@ def search(
         query = _clean_query(q)
         if query:
             found = get_search_service(runtime).search(
-                query, PAGE_SIZE * page + 1, audience or None
+                query,
+                PAGE_SIZE * page + 1,
+                audience or None,
+                semantic=runtime.settings.portal_search == "hybrid",
             )
             more = len(found) > PAGE_SIZE * page and page < MAX_PAGES
             hits = found[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
