@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,21 +11,7 @@ from allo.db.engine import make_engine
 from allo.db.session import make_session_factory, unit_of_work
 from allo.runtime import Runtime
 from allo.settings import Settings
-
-ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
-
-
-def run(url: str, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), "ALLO_EMBEDDER": "none"}
-    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [*ALLO, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.cli import run_allo as run
 
 
 def test_agents_add_list_and_demo(make_database: Callable[[], str], tmp_path: Path) -> None:

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from tests.cli import run_allo as run
 from tests.directory.directory_factories import collection, feature, write_archive
-
-ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
-
-
-def run(url: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), "ALLO_EMBEDDER": "none"}
-    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [*ALLO, *args], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,13 @@ real command on the run's database (bundled sample)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
+from tests.cli import run_allo
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +24,7 @@ def url(engine: Engine) -> str:
 
 
 def run(url: str, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), "ALLO_EMBEDDER": "none"}
-    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [*ALLO, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_allo(url, home, *args, stdin=stdin, timeout=600)  # a cold index build, slow CI
 
 
 def test_search_json_and_table(url: str, home: Path) -> None:

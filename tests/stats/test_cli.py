@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,18 +16,10 @@ from allo.contacts.models import Contact
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
+from tests.cli import run_allo as run
 from tests.stats.stats_factories import make_contact
 
-ALLO = [sys.executable, "-c", "from allo.cli.main import main; main()"]
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def run(url: str, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "ALLO_DATABASE_URL": url, "ALLO_HOME": str(home), **env}
-    environ["ALLO_EMBEDDER"] = "none"
-    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [*ALLO, *args], env=environ, capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Path) -> None:
