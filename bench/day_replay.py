@@ -4,8 +4,8 @@
         [--only sqlite|postgresql] [--speed 60 0]
 
 Each backend is replayed once per `--speed`: paced at 60× real time by default (an open load,
-what "N× real time" means: the requests come at the day's rhythm, so p99 is the server's
-answer time), then flat out (`0`: the maximum speed, where latency is mostly the queueing of
+what "N× real time" means: each request leaves at its own scaled instant, so p99 is the
+server's answer time), then flat out (`0`: the maximum speed, where latency is mostly the queueing of
 each window's burst in the client). Each run starts the replay's own server on a scratch database (SQLite: one app worker;
 PostgreSQL: a scratch database on the given server, 4 app workers), replays the day, reads the
 day's figures from GET /api/stats, checks in the database that no contact was lost or
@@ -88,16 +88,19 @@ def render(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
         "specialists take, answer, orient, escalate and close through the contacts API; callers hang",
         "up when their patience runs out; some citizens rate the service.",
         "",
-        "**Paced** runs dispatch each window of a few simulated seconds (row *target speed",
-        "(window)*) at its scaled wall-clock instant, first event + (t − first) / speed, and",
-        "sleep when ahead: an open load, which is",
-        'what "N× real time" means, so p99 is the server\'s answer time. **Flat out** runs send',
+        "**Paced** runs send every request at its own scaled wall-clock instant, first event +",
+        '(t − first) / speed, and sleep when ahead: an open load, which is what "N× real time"',
+        "means, so p99 is the server's answer time. The engine still works in windows of a few",
+        "simulated seconds (row *target speed (window)*): it learns what a window's requests did",
+        "before it plans the next; *dispatch lag* is how late a window's first request left",
+        "because the previous window's last answer came late. **Flat out** runs send",
         "each 30-second window's requests at once, then the next window immediately (8 client",
         "threads): a closed loop that gives the maximum speed, where latency is mostly the queueing",
         "of each burst in the client (client and server share the same 2 cores).",
         "",
-        "The baseline is `GET /api/health` timed on the same server, with the same client",
-        "and concurrency, right after the replay. The benchmark client runs on the same cores as",
+        "The baseline is `GET /api/health` timed on the same server with the same client, right",
+        "after the replay: one request at a time after a paced run (the floor of one request),",
+        "in bursts of 8 after a flat-out run. The benchmark client runs on the same cores as",
         "the server (and as everything else on this shared machine).",
         "",
         "| | "

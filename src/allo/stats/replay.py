@@ -6,11 +6,12 @@ sends each window's requests concurrently, every request stamped with its simula
 (`X-Allo-Simulated-Time`, honoured only by the replay's own server, see allo.stats.simserver).
 
 Paced (`speed` > 0, the default of the benchmark): each window is dispatched at its scaled
-wall-clock instant, first event + (t - first) / speed, and the engine sleeps while it is ahead.
-That is an open load, what "N× real time" means: requests arrive at the day's own rhythm, sped
-up, whatever the server's latency, so a request's latency is the server's answer time and not
-a place in a queue of the engine's own making. Windows are short then (`PACED_WINDOW`) so that
-requests are spread over the wall clock as the day spreads them. Flat out (`speed` = 0) windows
+wall-clock instant, first event + (t - first) / speed, and the engine sleeps while it is ahead;
+inside a window, each request leaves at its own scaled instant too. That is an open load, what
+"N× real time" means: requests arrive at the day's own rhythm, sped up, whatever the server's
+latency, so a request's latency is the server's answer time and not a place in a burst of the
+engine's own making. Windows are short then (`PACED_WINDOW`) so that the engine learns soon
+what each request did. Flat out (`speed` = 0) windows
 follow one another without waiting: a closed loop that gives the maximum speed, where latency
 is mostly client-side queueing of each window's burst.
 
@@ -34,7 +35,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -203,6 +204,8 @@ class DayReplay:
         self.day = day
         self.tz = tz
         self.rng = random.Random(seed + 1)  # noqa: S311 — reproducible simulation
+        #: (wall-clock start, first simulated instant) of the run, for pacing.
+        self._clock: tuple[float, float] = (time.perf_counter(), 0.0)
         self.pool = ThreadPoolExecutor(max_workers=concurrency)
         self.progress = progress or (lambda _m: None)
         self.midnight = datetime.combine(day, dtime(0), tzinfo=tz)
@@ -243,13 +246,14 @@ class DayReplay:
         self._login_team(self.heap[0][0])
         started = time.perf_counter()
         first = self.heap[0][0]
+        self._clock = (started, first)
         last = first
         last_report = time.perf_counter()
         try:
             while self.heap:
                 t0 = self.heap[0][0]
                 if self.speed > 0:
-                    self._pace(started + (t0 - first) / self.speed)
+                    self._pace(self._due(t0))
                 batch: list[Event] = []
                 while self.heap and self.heap[0][0] < t0 + self.window:
                     batch.append(heapq.heappop(self.heap))
@@ -277,6 +281,11 @@ class DayReplay:
         self.result.contact_ids = [c.contact_id for c in self.tracked if c.contact_id]
         return self.result
 
+    def _due(self, t: float) -> float:
+        """The wall-clock instant (perf_counter) of simulated second `t` when paced."""
+        started, first = self._clock
+        return started + (t - first) / self.speed
+
     def _pace(self, due: float) -> None:
         """Sleep until the window's wall-clock instant; note how late it is when behind."""
         ahead = due - time.perf_counter()
@@ -285,25 +294,51 @@ class DayReplay:
             self.result.slept_seconds += ahead
         self.result.dispatch_lag_ms.append(max(0.0, -ahead) * 1000)
 
-    def _parallel(self, jobs: list[Callable[[], Callable[[], None]]]) -> None:
-        """Run the requests concurrently; apply their effects on the state sequentially."""
+    def _parallel(
+        self, jobs: list[Callable[[], Callable[[], None]]], at: list[float] | None = None
+    ) -> None:
+        """Run the requests concurrently; apply their effects on the state sequentially.
+        Paced, a request with a simulated instant in `at` leaves no earlier than its scaled
+        wall-clock instant (an open load within the window too, not a burst)."""
         if not jobs:
             return
-        for apply in self.pool.map(lambda job: job(), jobs):
+        if self.speed > 0 and at is not None:
+            # Submitted in order of their instants (a thread waiting for a late one must not
+            # hold back an earlier one), applied in the engine's order (reproducible runs).
+            futures: dict[int, Future[Callable[[], None]]] = {}
+            for i in sorted(range(len(jobs)), key=lambda i: at[i]):
+                futures[i] = self.pool.submit(self._at_due(jobs[i], self._due(at[i])))
+            applies = (futures[i].result() for i in range(len(jobs)))
+        else:
+            applies = self.pool.map(lambda job: job(), jobs)
+        for apply in applies:
             apply()
+
+    @staticmethod
+    def _at_due(
+        job: Callable[[], Callable[[], None]], due: float
+    ) -> Callable[[], Callable[[], None]]:
+        def run() -> Callable[[], None]:
+            ahead = due - time.perf_counter()
+            if ahead > 0:
+                time.sleep(ahead)
+            return job()
+
+        return run
 
     def _run_batch(self, batch: list[Event]) -> None:
         """One window: shift changes first, then every request of the window at once."""
         for t, _s, kind, payload in batch:
             if kind == "shift":
                 self._shift(t, payload)
-        jobs = []
+        jobs, at = [], []
         entering: dict[str, float] = defaultdict(float)
         for t, _s, kind, payload in batch:
             if kind in ("arrive", "hangup", "done", "survey"):
                 job = getattr(self, f"_{kind}")(t, payload)
                 if job is not None:
                     jobs.append(job)
+                    at.append(t)
                     queue = self._entering_queue(kind, payload)
                     if queue is not None:
                         entering[queue] = max(entering[queue], t)
@@ -312,8 +347,11 @@ class DayReplay:
         for _t, agent in tries:
             per_queue[agent.queue] += 1
         floor = {q: self._take_floor(q, n, entering.get(q, 0.0)) for q, n in per_queue.items()}
-        jobs += [self._take(max(t, floor[agent.queue]), agent) for t, agent in tries]
-        self._parallel(jobs)
+        for t, agent in tries:
+            stamp = max(t, floor[agent.queue])
+            jobs.append(self._take(stamp, agent))
+            at.append(stamp)
+        self._parallel(jobs, at)
         self._wake(batch[-1][0])
 
     def _entering_queue(self, kind: str, payload: Any) -> str | None:

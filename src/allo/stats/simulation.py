@@ -324,7 +324,10 @@ def run_day(
             log = workdir / "server.log"
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
             raise replay.ReplayError(f"{exc}\n--- journal du serveur ---\n{tail}") from None
-        baseline = replay.health_baseline(api, options.baseline_requests, options.concurrency)
+        # The floor of one request, sent the way the replay sends its own: one at a time when
+        # paced (each request leaves at its instant), in bursts of `concurrency` flat out.
+        baseline_concurrency = 1 if options.speed > 0 else options.concurrency
+        baseline = replay.health_baseline(api, options.baseline_requests, baseline_concurrency)
         start = datetime.combine(day, dtime(0), tzinfo=tz)
         with unit_of_work(make_session_factory(engine, readonly=True)) as session:
             check = check_contacts(
