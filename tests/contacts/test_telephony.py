@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import Engine
 
 from allo.contacts import agents, repository, services
@@ -126,3 +129,26 @@ def test_events_for_unknown_calls_are_ignored(committed_engine: Engine) -> None:
     bridge.handle(CallEvent("ended", "inconnu", utcnow(), cause="caller"))
     with unit_of_work(sessions) as s:
         assert repository.queue_counts(s) == {}
+
+
+def test_with_the_service_time_zone_calls_outside_hours_are_refused(
+    committed_engine: Engine,
+) -> None:
+    """The service calendar (default: closed on Sundays) applies to the platform's calls too."""
+    paris = ZoneInfo("Europe/Paris")
+    now = [datetime(2026, 11, 29, 12, 0, tzinfo=paris)]  # a Sunday
+    sessions = make_session_factory(committed_engine)
+    platform = SimulatedConnector(clock=lambda: now[0])
+    CallBridge(platform, sessions, tz=paris)
+
+    refused = platform.place_call()
+    assert platform.calls[refused].state == "ended"  # hung up: the platform says it is closed
+    with unit_of_work(sessions) as s:
+        assert repository.contact_by_call(s, refused) is None
+        assert repository.queue_counts(s) == {}
+
+    now[0] = datetime(2026, 11, 30, 10, 0, tzinfo=paris)  # Monday, 10:00
+    taken = platform.place_call()
+    assert platform.calls[taken].state == "ringing"
+    contact = contact_of(sessions, taken)
+    assert (contact.channel, contact.state) == ("phone", "waiting")

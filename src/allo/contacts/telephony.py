@@ -7,7 +7,9 @@ agent, transfer = move it to another queue, hang up). Allo never receives or sto
 number: a call is known only by the platform's opaque call id.
 
 `CallBridge` joins a connector to the contact flow:
-- offered → a phone contact is created in the level-1 queue;
+- offered → a phone contact is created in the level-1 queue; with the service's time zone, outside
+  the service calendar's hours the call is refused instead: no contact, and a `hang_up` command
+  (the platform plays its closed message);
 - a contact taken by an agent → `answer` command; escalated / redirected / returned → `transfer`
   to the new queue, both sent only after the step's transaction has committed;
 - ended while the contact waits → the contact is abandoned; otherwise the end is recorded.
@@ -26,12 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
+from allo.contacts import calendar, services
 from allo.contacts import repository as repo
-from allo.contacts import services
 from allo.db.base import utcnow
 from allo.db.session import unit_of_work
 
@@ -146,21 +149,34 @@ class SimulatedConnector:
 class CallBridge:
     """Joins a connector to the contact flow; also the flow's CallControl (services.CallControl)."""
 
-    def __init__(self, connector: TelephonyConnector, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        connector: TelephonyConnector,
+        sessions: sessionmaker[Session],
+        tz: ZoneInfo | None = None,
+    ) -> None:
         self.connector = connector
         self.sessions = sessions
+        #: the service's time zone: when given, the service calendar applies to offered calls
+        #: (None: every call is taken, as `allo demo-calls` does to fill the demo at any hour)
+        self.tz = tz
+        #: calls refused outside hours, until the platform reports their end
+        self._refused: set[str] = set()
+        self._refused_lock = threading.Lock()
         connector.subscribe(self.handle)
 
     # --- events from the platform ---------------------------------------------------------------
 
     def handle(self, event: CallEvent) -> None:
-        with unit_of_work(self.sessions) as session:
-            if event.kind == "offered":
-                contact = services.create_contact(
-                    session, channel="phone", call_id=event.call_id, now=event.at
-                )
-                services.record_call_event(session, contact, "offered", now=event.at)
+        if event.kind == "offered":
+            self._offered(event)
+            return
+        with self._refused_lock:
+            if event.call_id in self._refused:
+                if event.kind == "ended":
+                    self._refused.discard(event.call_id)
                 return
+        with unit_of_work(self.sessions) as session:
             contact = repo.contact_by_call(session, event.call_id, for_update=True)
             if contact is None:
                 log.warning("call event %s for an unknown call", event.kind)
@@ -177,6 +193,19 @@ class CallBridge:
                 services.record_call_event(
                     session, contact, "ended", now=event.at, cause=event.cause
                 )
+
+    def _offered(self, event: CallEvent) -> None:
+        try:
+            with unit_of_work(self.sessions) as session:
+                contact = services.create_contact(
+                    session, channel="phone", call_id=event.call_id, now=event.at, tz=self.tz
+                )
+                services.record_call_event(session, contact, "offered", now=event.at)
+        except calendar.ServiceClosed:
+            log.info("call refused: the service is closed")
+            with self._refused_lock:
+                self._refused.add(event.call_id)
+            self.connector.hang_up(event.call_id)
 
     # --- commands, once the step is committed ----------------------------------------------------
 
