@@ -1,7 +1,8 @@
 """Suggestions as you type: fiche titles and known questions whose words start with what is typed.
 
-Every typed word but the last must be a word of the title; the last one may be a beginning
-("carte gr" → "Carte grise…", "Certificat d'immatriculation (carte grise)"). Titles that start
+Every typed word but the last must be a word of the title, in the singular or the plural
+("carte grise" finds "Cartes grises…"); the last one may be a beginning ("carte gr" → "Carte
+grise…", "Certificat d'immatriculation (carte grise)"). Titles that start
 with the typed text come first. Lookups are set intersections and bisections: a few hundred
 microseconds for any prefix.
 """
@@ -65,6 +66,18 @@ class Suggester:
         hi = bisect.bisect_left(self._vocabulary, prefix + "\x7f")
         return self._vocabulary[lo:hi]
 
+    def _word_postings(self, word: str) -> set[int]:
+        """Titles holding `word` in the singular or in the plural: people type « congé payé »
+        for « Congés payés ». Only the regular plurals in -s and -x (jeu / jeux), which never
+        surprise."""
+        forms = {word, word + "s", word + "x"}
+        if len(word) > 3 and word[-1] in "sx":
+            forms.add(word[:-1])
+        found: set[int] = set()
+        for form in forms:
+            found |= self._postings.get(form, set())
+        return found
+
     def _title_prefix(self, typed: str, limit: int) -> list[int]:
         lo = bisect.bisect_left(self._titles, typed)
         out = []
@@ -89,8 +102,7 @@ class Suggester:
             candidates = set(self._title_prefix(typed, limit))
         else:
             candidates = None
-            for w in sorted(set(whole), key=lambda w: len(self._postings.get(w, ()))):
-                postings = self._postings.get(w, set())
+            for postings in sorted((self._word_postings(w) for w in set(whole)), key=len):
                 candidates = set(postings) if candidates is None else candidates & postings
                 if not candidates:
                     return []
