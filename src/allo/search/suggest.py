@@ -69,14 +69,13 @@ class Suggester:
     def _word_postings(self, word: str) -> set[int]:
         """Titles holding `word` in the singular or in the plural: people type « congé payé »
         for « Congés payés ». Only the regular plurals in -s and -x (jeu / jeux), which never
-        surprise."""
+        surprise. Read only: it may be the index's own set."""
         forms = {word, word + "s", word + "x"}
         if len(word) > 3 and word[-1] in "sx":
             forms.add(word[:-1])
-        found: set[int] = set()
-        for form in forms:
-            found |= self._postings.get(form, set())
-        return found
+        found = [self._postings[form] for form in forms if form in self._postings]
+        # One form in the titles (the usual case): its postings as they are, no copy per keystroke.
+        return found[0] if len(found) == 1 else set().union(*found)
 
     def _title_prefix(self, typed: str, limit: int) -> list[int]:
         lo = bisect.bisect_left(self._titles, typed)

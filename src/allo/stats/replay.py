@@ -179,6 +179,14 @@ class Api:
 Event = tuple[float, int, str, Any]
 
 
+def _sleep_until(due: float) -> float:
+    """Sleep until the perf_counter instant `due`; how far ahead it was (< 0: late by that)."""
+    ahead = due - time.perf_counter()
+    if ahead > 0:
+        time.sleep(ahead)
+    return ahead
+
+
 class DayReplay:
     def __init__(
         self,
@@ -288,9 +296,8 @@ class DayReplay:
 
     def _pace(self, due: float) -> None:
         """Sleep until the window's wall-clock instant; note how late it is when behind."""
-        ahead = due - time.perf_counter()
+        ahead = _sleep_until(due)
         if ahead > 0:
-            time.sleep(ahead)
             self.result.slept_seconds += ahead
         self.result.dispatch_lag_ms.append(max(0.0, -ahead) * 1000)
 
@@ -319,9 +326,7 @@ class DayReplay:
         job: Callable[[], Callable[[], None]], due: float
     ) -> Callable[[], Callable[[], None]]:
         def run() -> Callable[[], None]:
-            ahead = due - time.perf_counter()
-            if ahead > 0:
-                time.sleep(ahead)
+            _sleep_until(due)
             return job()
 
         return run
