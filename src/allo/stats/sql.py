@@ -78,3 +78,30 @@ def distribution(
     result["mean"] = round(float(mean), 1)
     result["p90"] = round(float(kth), 1)
     return result
+
+
+class utc_half_hour(FunctionElement[str]):
+    """'YYYY-MM-DD HH:MM' of a timestamp's half-hour (MM is 00 or 30), in UTC."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_half_hour, "sqlite")
+def _half_hour_sqlite(element: utc_half_hour, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    col = compiler.process(column, **kw)
+    return (
+        f"(strftime('%Y-%m-%d %H:', {col}) || "
+        f"CASE WHEN CAST(strftime('%M', {col}) AS INTEGER) < 30 THEN '00' ELSE '30' END)"
+    )
+
+
+@compiles(utc_half_hour, "postgresql")
+def _half_hour_pg(element: utc_half_hour, compiler: Any, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    col = compiler.process(column, **kw)
+    return (
+        f"(to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:') || "
+        f"CASE WHEN EXTRACT(MINUTE FROM {col} AT TIME ZONE 'UTC') < 30 THEN '00' ELSE '30' END)"
+    )

@@ -1,0 +1,1 @@
+"""Staffing: forecast from recorded contacts, Erlang C/A requirements, simulation, roster."""

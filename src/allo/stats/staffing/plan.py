@@ -1,0 +1,265 @@
+"""Requirements: agents per queue and half-hour for a forecast day, by Erlang A (Erlang C when the
+queue's callers were never seen hanging up), and the use cases the CLI, API and pages share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from allo.contacts.calendar import load_hours
+from allo.contacts.models import LEVEL1_QUEUE, QUEUES
+from allo.errors import InvalidInput
+from allo.stats.staffing import forecast as fc
+from allo.stats.staffing.erlang import Target, required
+from allo.stats.staffing.repository import load_history
+
+#: Per-queue targets: level 1 answers 80 % within 60 s; specialists, whose calls are
+#: transferred with their context, 80 % within 120 s.
+DEFAULT_TARGETS: dict[str, Target] = {
+    LEVEL1_QUEUE: Target(service_level=0.8, within_s=60),
+    **{q: Target(service_level=0.8, within_s=120) for q in QUEUES if q != LEVEL1_QUEUE},
+}
+#: Longest span a forecast or plan may cover in one request.
+MAX_DAYS = 62
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One queue over one half-hour: the forecast and what it takes to meet the target."""
+
+    queue: str
+    start: datetime
+    calls: float
+    aht_s: float
+    patience_s: float | None
+    agents_required: int
+    positions: int
+    service_level: float
+    asa_s: float
+    abandonment: float
+    occupancy: float
+    model: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "queue": self.queue,
+            "start": self.start.isoformat(),
+            "end": (self.start + timedelta(minutes=30)).isoformat(),
+            "calls": round(self.calls, 2),
+            "aht_s": round(self.aht_s, 1),
+            "patience_s": None if self.patience_s is None else round(self.patience_s, 1),
+            "agents_required": self.agents_required,
+            "positions": self.positions,
+            "service_level": round(self.service_level, 3),
+            "asa_s": round(self.asa_s, 1),
+            "abandonment": round(self.abandonment, 3),
+            "occupancy": round(self.occupancy, 3),
+            "model": self.model,
+        }
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    forecast: fc.DayForecast
+    rows: list[PlanRow]
+
+    def required(self, queue: str, start: datetime) -> int:
+        for row in self.rows:
+            if row.queue == queue and row.start == start:
+                return row.agents_required
+        return 0
+
+
+def targets_with(service_level: float | None, within_s: float | None) -> dict[str, Target]:
+    """The default targets, with the same level and/or wait for every queue when given."""
+    targets = dict(DEFAULT_TARGETS)
+    for queue, target in targets.items():
+        changed = replace(
+            target,
+            service_level=target.service_level if service_level is None else service_level,
+            within_s=target.within_s if within_s is None else within_s,
+        )
+        targets[queue] = changed.validate()
+    return targets
+
+
+def plan_day(
+    day_forecast: fc.DayForecast, tz: ZoneInfo, targets: dict[str, Target] | None = None
+) -> DayPlan:
+    """Rows for the half-hours the service is open; a closed day has none."""
+    targets = targets or DEFAULT_TARGETS
+    rows: list[PlanRow] = []
+    for queue, qf in day_forecast.queues.items():
+        target = targets[queue]
+        for slot, calls in enumerate(qf.arrivals):
+            share = day_forecast.open_share[slot]
+            if share <= 0:
+                continue
+            need = required(calls, fc.SLOT_S * share, qf.aht_s, target, qf.patience_s)
+            ind = need.indicators
+            rows.append(
+                PlanRow(
+                    queue=queue,
+                    start=fc.slot_start(day_forecast.day, slot, tz),
+                    calls=calls,
+                    aht_s=qf.aht_s,
+                    patience_s=qf.patience_s,
+                    agents_required=need.raw_positions,
+                    positions=need.positions,
+                    service_level=ind.service_level,
+                    asa_s=ind.asa_s,
+                    abandonment=ind.abandonment,
+                    occupancy=ind.occupancy,
+                    model="erlang_c" if qf.patience_s is None else "erlang_a",
+                )
+            )
+    return DayPlan(day_forecast, rows)
+
+
+def parse_day(raw: str, name: str = "date") -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInput(f"« {name} » doit être une date au format AAAA-MM-JJ.") from None
+
+
+def parse_week(raw: str) -> date:
+    """« 2026-W50 » → its Monday."""
+    try:
+        year, week = raw.strip().upper().split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise InvalidInput(
+            "La semaine doit être au format ISO AAAA-Wss, par exemple 2026-W50."
+        ) from None
+
+
+def days_between(first: date, last: date) -> list[date]:
+    if last < first:
+        raise InvalidInput("Le premier jour doit précéder le dernier.")
+    count = (last - first).days + 1
+    if count > MAX_DAYS:
+        raise InvalidInput(f"Période trop longue : {MAX_DAYS} jours au plus.")
+    return [first + timedelta(days=i) for i in range(count)]
+
+
+def forecast_days(
+    session: Session, days: list[date], tz: ZoneInfo, *, weeks: int = fc.DEFAULT_WEEKS
+) -> list[fc.DayForecast]:
+    """Forecast each day from the `weeks` weeks before the first one."""
+    hours = load_hours(session)
+    start, end = fc.history_window(days[0], tz, weeks)
+    history = load_history(session, start, end)
+    return [fc.forecast_day(history, d, hours, tz, weeks=weeks) for d in days]
+
+
+def plan_days(
+    session: Session, days: list[date], tz: ZoneInfo, targets: dict[str, Target] | None = None
+) -> list[DayPlan]:
+    return [plan_day(f, tz, targets) for f in forecast_days(session, days, tz)]
+
+
+def forecast_as_dict(day_forecast: fc.DayForecast, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "date": day_forecast.day.isoformat(),
+        "closed": day_forecast.closed,
+        "source": day_forecast.source,
+        "history_days": day_forecast.history_days,
+        "escalation": {s: round(r, 4) for s, r in day_forecast.escalation.items()},
+        "queues": {
+            q: {
+                "calls": round(qf.total, 1),
+                "aht_s": round(qf.aht_s, 1),
+                "patience_s": None if qf.patience_s is None else round(qf.patience_s, 1),
+                "intervals": [
+                    {
+                        "start": fc.slot_start(day_forecast.day, s, tz).isoformat(),
+                        "calls": round(n, 2),
+                    }
+                    for s, n in enumerate(qf.arrivals)
+                    if day_forecast.open_share[s] > 0
+                ],
+            }
+            for q, qf in day_forecast.queues.items()
+        },
+    }
+
+
+def current_slot(now: datetime, tz: ZoneInfo) -> datetime:
+    local = now.astimezone(tz)
+    return local.replace(minute=30 * (local.minute // 30), second=0, microsecond=0)
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def simulate_plan(
+    day_plan: DayPlan,
+    tz: ZoneInfo,
+    targets: dict[str, Target] | None = None,
+    *,
+    replications: int = 5,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """Play the planned day `replications` times and set its figures beside Erlang's."""
+    from allo.stats.staffing import des
+
+    targets = targets or DEFAULT_TARGETS
+    forecast = day_plan.forecast
+    agents: dict[str, list[int]] = {q: [0] * fc.SLOTS for q in forecast.queues}
+    for row in day_plan.rows:
+        local = row.start.astimezone(tz)
+        agents[row.queue][local.hour * 2 + local.minute // 30] = row.agents_required
+    models = {
+        q: des.QueueModel(qf.arrivals, agents[q], qf.aht_s, qf.patience_s)
+        for q, qf in forecast.queues.items()
+    }
+    result = des.simulate(
+        models,
+        escalation=forecast.escalation,
+        within_s={q: t.within_s for q, t in targets.items()},
+        replications=replications,
+        seed=seed,
+    )
+    intervals = []
+    for row in day_plan.rows:
+        local = row.start.astimezone(tz)
+        tally = result.slots[row.queue][local.hour * 2 + local.minute // 30]
+        simulated = tally.as_dict()
+        per_day = tally.arrivals / replications
+        intervals.append(
+            {
+                "queue": row.queue,
+                "start": row.start.isoformat(),
+                "agents": row.agents_required,
+                "calls": round(row.calls, 1),
+                "simulated_calls": round(per_day, 1),
+                "erlang_service_level": round(row.service_level, 3),
+                "simulated_service_level": simulated["service_level"],
+                "erlang_abandonment": round(row.abandonment, 3),
+                "simulated_abandonment": simulated["abandonment"],
+                "simulated_asa_s": simulated["asa_s"],
+            }
+        )
+    compared = [
+        abs(i["simulated_service_level"] - i["erlang_service_level"])
+        for i in intervals
+        if i["simulated_service_level"] is not None and i["simulated_calls"] >= 100
+    ]
+    return {
+        "date": forecast.day.isoformat(),
+        "replications": replications,
+        "contacts_per_day": round(result.contacts / replications),
+        "queues": result.queue_totals(),
+        "intervals": intervals,
+        "agreement": {
+            "intervals_compared": len(compared),
+            "mean_gap_points": round(100 * sum(compared) / len(compared), 2) if compared else None,
+            "max_gap_points": round(100 * max(compared), 2) if compared else None,
+        },
+    }
