@@ -30,14 +30,14 @@ def _shifts(db: Session) -> int:
 
 def test_import_keeps_good_rows_and_reports_bad_ones(db: Session) -> None:
     content = (
-        "agent;effectif;file;jour;debut;fin;pauses\n"
-        "alice;;niveau1;2031-06-02;08:00;16:00;12:00-12:30\n"
-        ";3;Logement - Urbanisme;2031-06-02;09:00;12:00;\n"
-        "carol;;accueil;2031-06-02;09:00;12:00;\n"  # unknown queue
-        "dave;;niveau1;2031-06-02;16:00;08:00;\n"  # reversed
-        "alice;;niveau1;2031-06-02;15:00;18:00;\n"  # overlaps line 2
-        "erin;;niveau1;2031-06-02;09:00;12:00;13:00-13:30\n"  # break outside the shift
-    ).encode()
+        b"agent;effectif;file;jour;debut;fin;pauses\n"
+        b"alice;;niveau1;2031-06-02;08:00;16:00;12:00-12:30\n"
+        b";3;Logement - Urbanisme;2031-06-02;09:00;12:00;\n"
+        b"carol;;accueil;2031-06-02;09:00;12:00;\n"  # unknown queue
+        b"dave;;niveau1;2031-06-02;16:00;08:00;\n"  # reversed
+        b"alice;;niveau1;2031-06-02;15:00;18:00;\n"  # overlaps line 2
+        b"erin;;niveau1;2031-06-02;09:00;12:00;13:00-13:30\n"  # break outside the shift
+    )
     report = roster.import_roster(db, content, PARIS, source="juin.csv")
     assert report.shifts == 2
     messages = {r["line"]: r["message"] for r in report.rejected}

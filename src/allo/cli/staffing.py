@@ -1,0 +1,259 @@
+"""`allo staffing forecast|plan|simulate|erlang|roster`: thin commands over allo.stats.staffing."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from allo.cli._common import console, fail, out, runtime, session
+
+PLAN_FIELDS = (
+    "queue",
+    "start",
+    "end",
+    "calls",
+    "aht_s",
+    "patience_s",
+    "agents_required",
+    "positions",
+    "service_level",
+    "asa_s",
+    "abandonment",
+    "occupancy",
+    "model",
+)
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(runtime().settings.timezone)
+
+
+def _formats(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        fail("Choisissez --json ou --csv, pas les deux.")
+
+
+def _write_csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, delimiter=";", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def register(app: typer.Typer) -> None:
+    staffing = typer.Typer(
+        help="Effectifs : prévision, besoin par file et demi-heure (Erlang C/A), simulation, "
+        "planning.",
+        no_args_is_help=True,
+    )
+    app.add_typer(staffing, name="staffing")
+
+    @staffing.command("erlang")
+    def erlang(
+        calls: float = typer.Option(..., min=0, help="Appels dans l'intervalle."),
+        interval: float = typer.Option(30, min=1, help="Durée de l'intervalle (minutes)."),
+        aht: float = typer.Option(..., min=1, help="Durée moyenne de traitement (secondes)."),
+        within: float = typer.Option(60, help="Délai de réponse visé (secondes)."),
+        service_level: float = typer.Option(0.8, help="Part des appels à décrocher dans le délai."),
+        shrinkage: float = typer.Option(0.3, help="Absences : pauses, formation, congés (0–1)."),
+        max_occupancy: float = typer.Option(1.0, help="Occupation maximale des agents (0–1)."),
+        patience: float = typer.Option(
+            None, help="Patience moyenne des appelants (secondes) : Erlang A avec abandons."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    ) -> None:
+        """Le calculateur seul : agents nécessaires pour un intervalle (Erlang C, ou A avec
+        --patience)."""
+        from allo.stats.staffing.erlang import Target, required
+
+        target = Target(service_level, within, max_occupancy, shrinkage)
+        need = required(calls, interval * 60, aht, target, patience)
+        result = {"model": "erlang_a" if patience else "erlang_c", **need.as_dict()}
+        result = {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
+        if as_json:
+            out.print_json(json.dumps(result))
+            return
+        out.print(
+            f"{need.raw_positions} agents au téléphone, {need.positions} postes avec "
+            f"{shrinkage:.0%} d'absences — taux de service {result['service_level']:.1%}, "
+            f"attente moyenne {result['asa_s']:.0f} s, occupation {result['occupancy']:.1%}, "
+            f"abandons {result['abandonment']:.1%}."
+        )
+
+    @staffing.command("forecast")
+    def forecast(
+        week: str = typer.Option(None, help="Semaine ISO, par exemple 2026-W50."),
+        from_: str = typer.Option(None, "--from", help="Premier jour (AAAA-MM-JJ)."),
+        to: str = typer.Option(None, "--to", help="Dernier jour (AAAA-MM-JJ)."),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+        as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV (date;file;debut;appels)."),
+    ) -> None:
+        """Appels attendus par file et demi-heure, d'après les contacts enregistrés."""
+        from allo.stats.staffing import plan
+
+        _formats(as_json, as_csv)
+        if week:
+            first = plan.parse_week(week)
+            days = plan.days_between(first, first + timedelta(days=6))
+        elif from_:
+            first = plan.parse_day(from_, "from")
+            days = plan.days_between(first, plan.parse_day(to, "to") if to else first)
+        else:
+            fail("Indiquez --week (AAAA-Wss) ou --from/--to.")
+            return
+        tz = _tz()
+        with session() as s:
+            forecasts = plan.forecast_days(s, days, tz)
+        data = [plan.forecast_as_dict(f, tz) for f in forecasts]
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False))
+        elif as_csv:
+            rows = [
+                {"date": d["date"], "queue": q, "start": i["start"], "calls": i["calls"]}
+                for d in data
+                for q, qd in d["queues"].items()
+                for i in qd["intervals"]
+            ]
+            _write_csv(("date", "queue", "start", "calls"), rows)
+        else:
+            for d in data:
+                if d["closed"]:
+                    out.print(f"{d['date']} : service fermé ({d['closed']}).")
+                    continue
+                volumes = ", ".join(f"{q} {qd['calls']:.0f}" for q, qd in d["queues"].items())
+                origin = (
+                    f"historique de {d['history_days']} semaines"
+                    if d["source"] == "historique"
+                    else "profil déclaré (historique insuffisant)"
+                )
+                out.print(f"{d['date']} ({origin}) : {volumes}")
+
+    @staffing.command("plan")
+    def plan_cmd(
+        date_: str = typer.Option(..., "--date", help="Jour (AAAA-MM-JJ)."),
+        service_level: float = typer.Option(None, help="Taux de service visé, toutes files."),
+        within: float = typer.Option(None, help="Délai de réponse visé (s), toutes files."),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+        as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV."),
+    ) -> None:
+        """Agents nécessaires par file et demi-heure (Erlang A, ou C sans abandons observés)."""
+        from allo.stats.staffing import plan
+
+        _formats(as_json, as_csv)
+        day = plan.parse_day(date_)
+        targets = plan.targets_with(service_level, within)
+        tz = _tz()
+        with session() as s:
+            (day_plan,) = plan.plan_days(s, [day], tz, targets)
+        rows = [r.as_dict() for r in day_plan.rows]
+        if day_plan.forecast.closed:
+            console.print(
+                f"Le service est fermé le {day.strftime('%d/%m/%Y')} "
+                f"({day_plan.forecast.closed}) : aucun agent n'est requis."
+            )
+        elif day_plan.forecast.source == "profil":
+            console.print(
+                "Historique insuffisant pour ce jour de la semaine : prévision d'après le "
+                "profil déclaré (7 000 contacts par jour)."
+            )
+        if as_json:
+            out.print_json(json.dumps(rows, ensure_ascii=False))
+        elif as_csv:
+            _write_csv(PLAN_FIELDS, rows)
+        else:
+            for queue in dict.fromkeys(r["queue"] for r in rows):
+                peak = max(
+                    (r for r in rows if r["queue"] == queue), key=lambda r: r["agents_required"]
+                )
+                out.print(
+                    f"{queue} : {sum(r['calls'] for r in rows if r['queue'] == queue):.0f} appels, "
+                    f"pic {peak['agents_required']} agents à {peak['start'][11:16]}"
+                )
+
+    @staffing.command("simulate")
+    def simulate(
+        date_: str = typer.Option(..., "--date", help="Jour (AAAA-MM-JJ)."),
+        replications: int = typer.Option(5, min=1, max=100, help="Journées simulées."),
+        seed: int = typer.Option(1, help="Graine du tirage."),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    ) -> None:
+        """Simule la journée planifiée (arrivées, patience, traitement, transferts) et compare
+        ses chiffres à ceux d'Erlang A."""
+        from allo.stats.staffing import plan
+
+        day = plan.parse_day(date_)
+        tz = _tz()
+        with session() as s:
+            (day_plan,) = plan.plan_days(s, [day], tz)
+        if day_plan.forecast.closed:
+            fail(f"Le service est fermé ce jour-là ({day_plan.forecast.closed}) : rien à simuler.")
+        result = plan.simulate_plan(day_plan, tz, replications=replications, seed=seed)
+        if as_json:
+            out.print_json(json.dumps(result, ensure_ascii=False))
+            return
+        for queue, figures in result["queues"].items():
+            if figures["arrivals"]:
+                out.print(
+                    f"{queue} : {figures['arrivals'] / replications:.0f} appels par jour, "
+                    f"taux de service {figures['service_level']:.1%}, abandons "
+                    f"{figures['abandonment']:.1%}, attente moyenne {figures['asa_s']:.0f} s"
+                )
+        agreement = result["agreement"]
+        if agreement["intervals_compared"]:
+            out.print(
+                f"Écart avec Erlang A sur {agreement['intervals_compared']} demi-heures d'au moins "
+                f"100 appels : {agreement['mean_gap_points']} points en moyenne, "
+                f"{agreement['max_gap_points']} au plus."
+            )
+
+    roster = typer.Typer(help="Planning des agents.", no_args_is_help=True)
+    staffing.add_typer(roster, name="roster")
+
+    @roster.command("import")
+    def roster_import(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Fichier CSV.")],
+    ) -> None:
+        """Importe les services planifiés (agent ou effectif, file, jour, début, fin, pauses)."""
+        from allo.stats.staffing import roster as roster_domain
+
+        content = file.read_bytes()
+        with session() as s:
+            report = roster_domain.import_roster(s, content, _tz(), source=file.name)
+        for rejected in report.rejected:
+            console.print(f"[yellow]{rejected['message']}[/]")
+        out.print(
+            f"{report.shifts} services importés, {len(report.rejected)} lignes refusées "
+            f"(import n° {report.import_id})."
+        )
+
+    @roster.command("coverage")
+    def roster_coverage(
+        date_: str = typer.Option(..., "--date", help="Jour (AAAA-MM-JJ)."),
+        as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+    ) -> None:
+        """Couverture du jour : planifiés et nécessaires par file et demi-heure, manques et
+        surplus."""
+        from allo.stats.staffing import plan
+        from allo.stats.staffing import roster as roster_domain
+
+        day = plan.parse_day(date_)
+        tz = _tz()
+        with session() as s:
+            (day_plan,) = plan.plan_days(s, [day], tz)
+            on_duty = roster_domain.rostered(s, day, tz)
+        rows = [c.as_dict() for c in roster_domain.coverage(day_plan.rows, on_duty, day, tz)]
+        if as_json:
+            out.print_json(json.dumps(rows, ensure_ascii=False))
+            return
+        short = [r for r in rows if r["gap"] < 0]
+        out.print(f"{len(short)} demi-heures en sous-effectif sur {len(rows)}.")
+        for r in short:
+            out.print(
+                f"  {r['queue']} {r['start'][11:16]} : {r['rostered']:g} planifiés, {r['required']} nécessaires"
+            )

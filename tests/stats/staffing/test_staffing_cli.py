@@ -1,0 +1,64 @@
+"""`allo staffing …` as an operator runs it, on a fresh database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.cli import run_allo as run
+
+
+def test_erlang_plan_and_roster_commands(make_database: Callable[[], str], tmp_path: Path) -> None:
+    url = make_database()
+    erlang = run(url, tmp_path, "staffing", "erlang", "--calls", "100", "--interval", "30",
+                 "--aht", "180", "--within", "20", "--service-level", "0.8", "--shrinkage",
+                 "0.3", "--json")  # fmt: skip
+    assert erlang.returncode == 0, erlang.stderr
+    figures = json.loads(erlang.stdout)
+    assert (figures["raw_positions"], figures["positions"]) == (14, 20)
+    assert (figures["service_level"], figures["occupancy"], figures["waiting_probability"]) == (
+        0.888,
+        0.714,
+        0.174,
+    )
+    with_patience = json.loads(
+        run(
+            url,
+            tmp_path,
+            "staffing",
+            "erlang",
+            "--calls",
+            "100",
+            "--aht",
+            "180",
+            "--within",
+            "20",
+            "--patience",
+            "120",
+            "--json",
+        ).stdout
+    )
+    assert with_patience["model"] == "erlang_a" and with_patience["abandonment"] > 0
+
+    plan = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-07", "--csv")
+    assert plan.returncode == 0, plan.stderr
+    header, first = plan.stdout.splitlines()[:2]
+    assert header.startswith("queue;start;end;calls") and first.startswith(
+        "niveau1;2031-06-07T08:30"
+    )
+    closed = run(url, tmp_path, "staffing", "plan", "--date", "2031-12-25", "--json")
+    assert json.loads(closed.stdout) == [] and "fermé" in closed.stderr
+
+    roster = tmp_path / "planning.csv"
+    roster.write_text(
+        "effectif;file;jour;debut;fin\n3;Travail;2031-06-02;09:00;12:00\n4;nulle;2031-06-02;09:00;12:00\n"
+    )
+    imported = run(url, tmp_path, "staffing", "roster", "import", str(roster))
+    assert imported.returncode == 0, imported.stderr
+    assert "1 services importés, 1 lignes refusées" in imported.stdout
+    assert "file « nulle » inconnue" in imported.stderr
+
+    impossible = run(url, tmp_path, "staffing", "erlang", "--calls", "10", "--aht", "180",
+                     "--within", "0", "--service-level", "1")  # fmt: skip
+    assert impossible.returncode == 2 and "100 %" in impossible.stderr
