@@ -33,7 +33,11 @@ def test_nearest_offices_ranked_by_distance_departement_first(directory: Directo
         distances = [o["distance_km"] for o in group]
         assert distances == sorted(distances)
     assert in_dep[0]["distance_km"] < 3
-    assert {o["match"] for o in in_dep} == {"departement"}
+    # The offices in the caller's own commune come first, marked as such.
+    own = [o for o in in_dep if o["insee"] == "42218"]
+    assert own and in_dep[: len(own)] == own
+    assert {o["match"] for o in own} == {"commune"}
+    assert {o["match"] for o in in_dep[len(own) :]} == {"departement"}
 
 
 def test_prefecture_of_metz_with_the_issue_example_shape(directory: DirectoryService) -> None:

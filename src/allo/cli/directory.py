@@ -37,6 +37,8 @@ def _sources(path: Path) -> tuple[Path | None, Path | None]:
     if is_directory_source(path):
         return None, path
     communes = communes_source(path)
+    if communes is None and path.is_file():
+        return None, path  # the JSON formats and the competence dataset: told apart by content
     archive = None
     if path.is_dir():
         found = sorted(path.glob("annuaire*.tar*"))
@@ -70,12 +72,14 @@ def _print_office(office: dict[str, Any]) -> None:
     distance = office.get("distance_km")
     head = f"[bold]{office['name']}[/]" + (f"  ({distance} km)" if distance is not None else "")
     out.print(head)
+    if office.get("match_label"):
+        out.print(f"  [green]{office['match_label']}[/]")
     address = office.get("address") or {}
     if address.get("text"):
         out.print(f"  {address['text']}")
-    if office.get("phone"):
-        cost = f" — {office['phone_cost']}" if office.get("phone_cost") else ""
-        out.print(f"  Tél. {office['phone']}{cost}")
+    for phone in office.get("phones") or []:
+        note = f" — {phone['description']}" if phone.get("description") else ""
+        out.print(f"  Tél. {phone['number']}{note}")
     for key, label in (("email", "Courriel"), ("url", "Site"), ("contact_url", "Formulaire")):
         if office.get(key):
             out.print(f"  {label} : {office[key]}")
@@ -107,7 +111,9 @@ def register(app: typer.Typer) -> None:
             Path,
             typer.Argument(
                 help="Archive annuaire-bdl-*.tar.xz (ou son dossier extrait), communes.json.gz, "
-                "ou un dossier contenant les deux.",
+                "ou un dossier contenant les deux ; ou l'annuaire au format JSON (export "
+                '{"service": [...]} ou all_latest.tar.bz2, export de l\'API), ou la compétence '
+                "géographique des services locaux (CSV ou JSON) : le format est reconnu au contenu.",
             ),
         ],
         keep_missing: bool = typer.Option(
@@ -143,6 +149,9 @@ def register(app: typer.Typer) -> None:
                 reports["offices"] = report.to_dict()
         if as_json:
             _echo_json(reports)
+            offices = reports.get("offices") or {}
+            if offices.get("skipped") or offices.get("bad_files"):
+                raise typer.Exit(3)
             return
         if "offices" in reports:
             r = reports["offices"]
@@ -162,6 +171,40 @@ def register(app: typer.Typer) -> None:
                     console.print(f"  {count:>6}  {name}  [dim]{examples}[/]")
             for bad in r["bad_files"]:
                 console.print(f"  [red]Fichier ignoré[/] {bad}")
+            if r.get("competence") is not None:
+                console.print(
+                    f"Compétence territoriale : {r['competence']} liens commune → organisme."
+                )
+            if r["skipped"] or r["bad_files"]:
+                fail(
+                    f"{r['skipped']} enregistrement(s) et {len(r['bad_files'])} fichier(s) "
+                    "ignorés : le reste est importé.",
+                    3,
+                )
+
+    @directory.command("convert-2017")
+    def convert_2017_(
+        source: Annotated[
+            Path, typer.Argument(help="Archive annuaire-bdl-2017.tar.xz ou son dossier extrait.")
+        ],
+        dest: Annotated[
+            Path,
+            typer.Argument(
+                help='Fichier à écrire : .json ({"service": [...]}) ou .tar.bz2 '
+                "(disposition de all_latest.tar.bz2)."
+            ),
+        ],
+    ) -> None:
+        """Réécrit l'annuaire 2017 au format JSON de DILA (depuis 2022) : mêmes organismes,
+        mêmes valeurs."""
+        from allo.directory.convert import convert_2017
+
+        with french_errors():
+            result = convert_2017(source, dest)
+        console.print(
+            f"{result['services']} organismes écrits dans {dest} "
+            f"({result['bytes'] / 1e6:.1f} Mo, {result['seconds']} s)."
+        )
 
     @directory.command("find")
     def find(

@@ -5,13 +5,18 @@
   déléguée, its own then its commune's; for a commune created after the directory's date, the
   town halls of its former communes. None found → the nearest offices, flagged as such;
 - EPCI: the intercommunality the commune belongs to;
-- every other type: the nearest offices, those of the caller's département first, by distance.
+- every other type: the nearest offices, those of the caller's département first, an office
+  located in the caller's own commune before any other (even without a GPS point), by distance;
+- whatever the type, when DILA's territorial competence names the offices serving the commune
+  ("compétence géographique des services locaux"), those come first, marked « compétent pour
+  votre commune », then the nearest others.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,9 +34,18 @@ class Candidate:
     office_type: str
     office_id: str
     distance_km: float | None
-    #: "commune" (the place's own), "epci", "departement" (nearest in the caller's département),
-    #: "nearest" (nearest elsewhere)
+    #: "competent" (named by the territorial competence), "commune" (the place's own), "epci",
+    #: "departement" (nearest in the caller's département), "nearest" (nearest elsewhere)
     match: str
+    #: what to tell the caller about this office, in French ("Mairie déléguée"…)
+    label: str | None = None
+
+
+#: (INSEE code, type code) → the services (UUIDs or office ids) competent for that commune
+CompetenceLookup = Callable[[str, str], list[str]]
+
+COMPETENT = "Compétent pour votre commune"
+_TOWN_HALLS = ("mairie", "mairie_com")
 
 
 @dataclass
@@ -82,23 +96,70 @@ def _own_offices(offices: TypeOffices, place: Place, index: DirectoryIndex) -> l
 
 def _nearest(
     offices: TypeOffices, place: Place, limit: int, exclude: set[int] | None = None
-) -> list[tuple[int, float, bool]]:
+) -> list[tuple[int, float, bool, bool]]:
+    """(index, distance, in another département, in the caller's commune), best first."""
     distances = offices.distances_km(place.latitude, place.longitude)
     other_dep = offices.departements != place.departement
     unknown = np.isnan(distances)
-    order = np.lexsort((np.nan_to_num(distances, nan=np.inf), unknown, other_dep))
+    elsewhere = np.ones(len(offices.ids), dtype=bool)
+    elsewhere[offices.by_insee.get(place.insee, [])] = False
+    order = np.lexsort((np.nan_to_num(distances, nan=np.inf), unknown, elsewhere, other_dep))
     out = []
     for i in order:
         if exclude and int(i) in exclude:
             continue
-        out.append((int(i), float(distances[i]), bool(other_dep[i])))
+        out.append((int(i), float(distances[i]), bool(other_dep[i]), not bool(elsewhere[i])))
         if len(out) >= limit:
             break
     return out
 
 
+def _town_hall_labels(code: str, count: int, prefix: str = "") -> list[str | None]:
+    """A commune nouvelle's town halls: the main one, then the mairies déléguées."""
+    if code not in _TOWN_HALLS or count < 2:
+        return [prefix or None] * count
+    joiner = " — " if prefix else ""
+    return [f"{prefix}{joiner}mairie principale".capitalize()] + [
+        f"{prefix}{joiner}mairie déléguée".capitalize()
+    ] * (count - 1)
+
+
+def _competent(
+    offices: TypeOffices,
+    index: DirectoryIndex,
+    place: Place,
+    code: str,
+    lookup: CompetenceLookup,
+) -> list[int]:
+    """Indexes of the offices the territorial competence names for the place, main first."""
+    codes = [place.insee] + [c for c in (place.parent,) if c and c != place.insee]
+    name = fold(place.name)
+    for insee in codes:
+        found = []
+        for service in lookup(insee, code):
+            office_id = index.by_uuid.get(service, service)
+            i = offices.position.get(office_id)
+            if i is not None and i not in found:
+                found.append(i)
+        if found:
+            return sorted(
+                found,
+                key=lambda i: (
+                    offices.insee[i] != place.insee,
+                    name not in fold(offices.names[i]),
+                    offices.ids[i],
+                ),
+            )
+    return []
+
+
 def select(
-    index: DirectoryIndex, catalog: TypeCatalog, place: Place, office_type: OfficeType, limit: int
+    index: DirectoryIndex,
+    catalog: TypeCatalog,
+    place: Place,
+    office_type: OfficeType,
+    limit: int,
+    competence: CompetenceLookup | None = None,
 ) -> Selection:
     """The competent offices of `office_type` for `place`, best first, at most `limit`."""
     requested = office_type.code
@@ -115,9 +176,34 @@ def select(
         if offices is None or not offices.ids:
             continue
         scope = t.scope if t else None
+        named = _competent(offices, index, place, code, competence) if competence else []
+        if named:
+            named = named[:limit]
+            labels = _town_hall_labels(code, len(named), COMPETENT)
+            first = [
+                Candidate(
+                    code,
+                    offices.ids[i],
+                    _distance(distance_of(offices, i, place.latitude, place.longitude)),
+                    "competent",
+                    label,
+                )
+                for i, label in zip(named, labels, strict=True)
+            ]
+            others = _nearest(offices, place, limit - len(first), exclude=set(named))
+            return Selection(
+                code,
+                first
+                + [
+                    Candidate(code, offices.ids[i], _distance(d), _match(other, own))
+                    for i, d, other, own in (others if len(first) < limit else [])
+                ],
+                notice,
+            )
         if scope == "commune":
             own = _own_offices(offices, place, index)
             if own:
+                own = own[:limit]
                 return Selection(
                     code,
                     [
@@ -126,8 +212,9 @@ def select(
                             offices.ids[i],
                             _distance(distance_of(offices, i, place.latitude, place.longitude)),
                             "commune",
+                            label,
                         )
-                        for i in own[:limit]
+                        for i, label in zip(own, _town_hall_labels(code, len(own)), strict=True)
                     ],
                     notice,
                 )
@@ -154,13 +241,8 @@ def select(
         return Selection(
             code,
             [
-                Candidate(
-                    code,
-                    offices.ids[i],
-                    _distance(d),
-                    "nearest" if other else "departement",
-                )
-                for i, d, other in nearest
+                Candidate(code, offices.ids[i], _distance(d), _match(other, own))
+                for i, d, other, own in nearest
             ],
             notice,
         )
@@ -169,3 +251,9 @@ def select(
         [],
         f"Aucun organisme de ce type ({office_type.short}) n'est chargé dans l'annuaire.",
     )
+
+
+def _match(other_departement: bool, own_commune: bool) -> str:
+    if own_commune:
+        return "commune"
+    return "nearest" if other_departement else "departement"

@@ -3,6 +3,7 @@ on a bad record. Services never commit: the command does."""
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
@@ -20,7 +21,9 @@ from allo.db.changes import ChangeCounts
 from allo.directory import repository as repo
 from allo.directory.communes import compute_points, load_cog
 from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
+from allo.directory.records_json import normalise_service
 from allo.directory.source import SourceFile, iter_raw, iter_source, parse_raw
+from allo.directory.source_json import COMPETENCE, TREE_2017, JsonSource, detect, read_json_source
 
 #: (phase, done, total): "lecture" counts bytes or files read, "écriture" rows written
 Progress = Callable[[str, int, int], None]
@@ -46,6 +49,10 @@ class ImportReport(ChangeCounts):
     worker_cpu: float = 0.0
     #: INSEE codes of the offices added, changed or removed (their communes' points may move)
     touched_insee: set[str] = field(default_factory=set)
+    #: the source's layout (see source_json.detect)
+    format: str = ""
+    #: territorial competence rows stored (None: the source had none)
+    competence: int | None = None
 
     def example(self, problem: str, reference: str) -> None:
         found = self.examples.setdefault(problem, [])
@@ -82,7 +89,14 @@ class ImportReport(ChangeCounts):
             "seconds": round(self.seconds, 2),
             "worker_cpu_seconds": round(self.worker_cpu, 2),
             "points_updated": self.points_updated,
+            "format": self.format,
+            "competence": self.competence,
         }
+
+    @property
+    def incomplete(self) -> bool:
+        """Something of the source was left out (a skipped record or an unreadable file)."""
+        return bool(self.skipped or self.bad_files)
 
 
 def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterable[dict[str, Any]]:
@@ -115,6 +129,29 @@ def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterab
             for problem in set(result.problems):
                 report.example(problem, result.record["id"])
             yield result.record
+
+
+def normalise_services(
+    records: Iterable[Any], report: ImportReport, source_name: str
+) -> Iterable[dict[str, Any]]:
+    """Normalised records of the JSON format's services, problems counted in `report`."""
+    for number, raw in enumerate(records, start=1):
+        report.read += 1
+        result = normalise_service(raw)
+        report.fixes.update(result.fixes)
+        report.problems.update(result.problems)
+        if result.record is None:
+            report.skipped += 1
+            name = raw.get("nom") if isinstance(raw, dict) else None
+            reference = f"{source_name}, enregistrement {number}" + (
+                f" ({str(name)[:60]})" if isinstance(name, str) and name else ""
+            )
+            for problem in result.problems:
+                report.example(problem, reference)
+            continue
+        for problem in set(result.problems):
+            report.example(problem, result.record["id"])
+        yield result.record
 
 
 def store_offices(
@@ -259,6 +296,12 @@ def import_offices(
         if progress:
             progress("lecture", done, total)
 
+    report.format = detect(path)
+    if report.format != TREE_2017:
+        source = read_json_source(path, read_progress)
+        _store_json_source(session, source, report, remove_missing, progress)
+        report.seconds = time.perf_counter() - started
+        return report
     count = _workers_for(path, workers)
     records: Iterable[dict[str, Any]] = (
         _parallel_records(path, report, count, read_progress)
@@ -277,6 +320,40 @@ def import_offices(
         report.points_updated = refresh_commune_points(session, report.touched_insee)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _store_json_source(
+    session: Session,
+    source: JsonSource,
+    report: ImportReport,
+    remove_missing: bool,
+    progress: Progress | None,
+) -> None:
+    report.files = 1
+    report.bad_files.extend(source.problems)
+    if source.format != COMPETENCE:
+        store_offices(
+            session,
+            normalise_services(source.services, report, source.name),
+            report,
+            source=source.name,
+            remove_missing=remove_missing,
+            progress=progress,
+        )
+        if report.changed_anything:
+            report.points_updated = refresh_commune_points(session, report.touched_insee)
+    if source.has_competence:
+        report.competence = store_competence(session, source.competence, source=source.name)
+
+
+def store_competence(session: Session, rows: list[tuple[str, str, str]], *, source: str) -> int:
+    """Replace the territorial competence (a dataset is always published whole)."""
+    unique = sorted(set(rows))
+    digest = hashlib.sha256("\n".join("\x1f".join(r) for r in unique).encode()).hexdigest()[:32]
+    if repo.dataset_token(session, "competence") != digest:
+        repo.replace_competence(session, unique)
+        repo.touch_dataset(session, "competence", source, len(unique), token=digest)
+    return len(unique)
 
 
 def refresh_commune_points(session: Session, touched: set[str] | None = None) -> int:

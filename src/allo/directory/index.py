@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from allo.directory import repository as repo
 from allo.directory.places import PlaceIndex
+from allo.directory.types import catalog
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -31,6 +32,8 @@ class TypeOffices:
     lat: NDArray[np.float64]  # radians, NaN when unknown
     lon: NDArray[np.float64]
     by_insee: dict[str, list[int]] = field(default_factory=dict)
+    #: office id → its index
+    position: dict[str, int] = field(default_factory=dict)
 
     def distances_km(self, lat_deg: float | None, lon_deg: float | None) -> NDArray[np.float64]:
         """Great-circle (haversine) distance from a point to every office; NaN when unknown."""
@@ -73,6 +76,8 @@ class DirectoryIndex:
     epci_names: dict[str, str]
     #: EPCI (SIREN) → indexes of the `epci` offices seated in one of its communes
     epci_offices: dict[str, list[int]] = field(default_factory=dict)
+    #: DILA UUID → office id (territorial competence names offices by UUID)
+    by_uuid: dict[str, str] = field(default_factory=dict)
 
     def count(self, office_type: str) -> int:
         t = self.offices.get(office_type)
@@ -86,8 +91,19 @@ def build_index(session: Session, tokens: tuple[str, ...]) -> DirectoryIndex:
     grouped: dict[str, list[tuple[str, str, str, float | None, float | None, str]]] = defaultdict(
         list
     )
-    for office_id, office_type, insee, dep, lat, lon, name in repo.office_points(session):
-        grouped[office_type].append((office_id, insee, dep, lat, lon, name))
+    types = catalog()
+    by_uuid: dict[str, str] = {}
+    for office_id, office_type, insee, dep, lat, lon, name, uuid, others in repo.office_points(
+        session
+    ):
+        row = (office_id, insee, dep, lat, lon, name)
+        # Offices published under a code DILA introduced since 2017 join their type's family.
+        codes = [types.canonical(office_type)]
+        codes += [types.canonical(c) for c in (others or "").split() if c]
+        for code in dict.fromkeys(codes):
+            grouped[code].append(row)
+        if uuid:
+            by_uuid[uuid] = office_id
     offices: dict[str, TypeOffices] = {}
     for office_type, rows in grouped.items():
         rows.sort()
@@ -102,6 +118,7 @@ def build_index(session: Session, tokens: tuple[str, ...]) -> DirectoryIndex:
             lat=np.radians(np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float)),
             lon=np.radians(np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float)),
             by_insee=dict(by_insee),
+            position={r[0]: i for i, r in enumerate(rows)},
         )
     epci_of = {
         c["insee"]: c["epci"]
@@ -120,4 +137,5 @@ def build_index(session: Session, tokens: tuple[str, ...]) -> DirectoryIndex:
         epci_of=epci_of,
         epci_names=repo.epci_names(session),
         epci_offices=dict(epci_offices),
+        by_uuid=by_uuid,
     )

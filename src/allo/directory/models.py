@@ -42,6 +42,20 @@ class Office(Base):
     hours: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: DILA's identifier since the 2022 JSON format (the office `id` stays the 2017 one)
+    uuid: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    siret: Mapped[str | None] = mapped_column(String(14), nullable=True)
+    siren: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    #: the office's page on lannuaire.service-public.gouv.fr
+    url_service_public: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: UUID of the office this one depends on (`hierarchie`), when the data says so
+    parent_uuid: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    #: further pivot types of an office published under several, space-separated
+    other_types: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    #: the JSON format's lists: {"phones": [{"number", "description"}], "emails": [...],
+    #: "websites": [{"label", "url"}], "contact_forms": [...], "communes": [...],
+    #: "hierarchy": [{"kind", "uuid"}], "information": str} — keys only when non-empty
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: what the importer could not repair, in French, shown with the office
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -49,6 +63,21 @@ class Office(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (Index("ix_directory_office_type_insee", "type", "insee"),)
+
+
+class Competence(Base):
+    """Which office of a type serves a commune, as DILA publishes it ("compétence géographique
+    des services locaux", or the per-commune files of the bulk dump).
+
+    `service` is the office's UUID (or its id when the source gives that), resolved against the
+    offices when the in-memory index is built, so either dataset may be loaded first.
+    """
+
+    __tablename__ = "directory_competence"
+
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    office_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
 class Commune(Base):

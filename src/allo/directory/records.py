@@ -121,14 +121,17 @@ def _address(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _emails(value: Any, out: Normalised, notes: list[str]) -> tuple[str | None, str | None]:
-    """(email, contact form URL): the field sometimes holds a URL or several addresses."""
+def _emails(
+    value: Any, out: Normalised, notes: list[str]
+) -> tuple[str | None, str | None, list[str]]:
+    """(email, contact form URL, every valid address): the field sometimes holds a URL or
+    several addresses."""
     text = _text(value)
     if text is None:
-        return None, None
+        return None, None, []
     if re.match(r"^https?://", text, re.IGNORECASE):
         out.fixes.append("formulaire de contact à la place de l'adresse électronique")
-        return None, text
+        return None, text, []
     candidates = [c for c in _EMAIL_SPLIT.split(re.sub(r"(?i)mailto:", " ", text)) if c]
     valid = [c for c in candidates if _EMAIL.match(c)]
     if valid:
@@ -136,10 +139,81 @@ def _emails(value: Any, out: Normalised, notes: list[str]) -> tuple[str | None, 
             out.fixes.append("adresse électronique reformatée")
         if len(valid) > 1:
             notes.append("Autres adresses électroniques : " + ", ".join(valid[1:]))
-        return valid[0], None
+        return valid[0], None, valid
     out.problems.append("adresse électronique invalide")
     notes.append(f"Adresse électronique incomplète dans la source : « {text[:120]} ».")
-    return None, None
+    return None, None, []
+
+
+def site_url(url: str | None, out: Normalised, notes: list[str]) -> str | None:
+    """A website address, `http://` added to a bare domain; None (reported) when not one."""
+    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+        if re.match(r"^[\w.-]+\.[a-z]{2,}(/.*)?$", url, re.IGNORECASE):
+            out.fixes.append("adresse de site sans http://")
+            return "http://" + url
+        out.problems.append("adresse de site invalide")
+        notes.append(f"Adresse de site invalide dans la source : « {url[:120]} ».")
+        return None
+    return url
+
+
+#: (south, north, west, east) of metropolitan France and of each overseas territory
+FRANCE_BOXES = (
+    (41.2, 51.2, -5.3, 9.7),  # metropolitan France and Corsica
+    (15.8, 16.6, -61.9, -60.9),  # Guadeloupe
+    (14.3, 14.95, -61.3, -60.7),  # Martinique
+    (2.0, 5.9, -54.7, -51.5),  # Guyane
+    (-21.5, -20.8, 55.1, 55.9),  # La Réunion
+    (-13.2, -12.5, 44.9, 45.4),  # Mayotte
+    (46.7, 47.2, -56.5, -56.1),  # Saint-Pierre-et-Miquelon
+    (17.8, 18.2, -63.2, -62.7),  # Saint-Martin, Saint-Barthélemy
+    (-14.5, -13.1, -178.3, -176.0),  # Wallis-et-Futuna
+    (-28.0, -7.0, -155.0, -134.0),  # Polynésie française
+    (-23.0, -19.0, 163.0, 169.0),  # Nouvelle-Calédonie
+)
+
+
+def in_france(latitude: float, longitude: float) -> bool:
+    """Whether a point lies in France (a swapped or mistyped point does not)."""
+    return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in FRANCE_BOXES)
+
+
+def departement_of(insee: str, addresses: list[dict[str, Any]]) -> str:
+    """The département of an office from its INSEE code (else its postal code)."""
+    code = insee if _INSEE.match(insee) else ""
+    if not code:
+        code = next((a["postal_code"] for a in addresses if a.get("postal_code")), None) or ""
+        if not re.match(r"^\d{5}$", code):
+            return ""
+        if code.startswith("20"):
+            return "2A" if code < "20200" else "2B"
+    return code[:3] if code.startswith(("97", "98")) else code[:2]
+
+
+def details_of(
+    *,
+    phones: list[tuple[str | None, str | None]],
+    emails: list[str],
+    websites: list[tuple[str | None, str | None]],
+    forms: list[str],
+    communes: list[str] | None = None,
+    hierarchy: list[dict[str, Any]] | None = None,
+    information: str | None = None,
+    source_types: list[str] | None = None,
+) -> dict[str, Any] | None:
+    """The office's full lists (the columns hold the first of each); only non-empty keys."""
+    details: dict[str, Any] = {
+        "phones": [{"number": n, "description": d} for n, d in phones if n],
+        "emails": emails,
+        "websites": [{"label": label, "url": url} for label, url in websites if url],
+        "contact_forms": forms,
+        "communes": communes or [],
+        "hierarchy": hierarchy or [],
+        "information": information,
+        "source_types": source_types or [],
+    }
+    kept = {k: v for k, v in details.items() if v}
+    return kept or None
 
 
 def normalise_feature(
@@ -196,25 +270,30 @@ def normalise_feature(
         if located is not None:
             point = (located["latitude"], located["longitude"])
             out.fixes.append("coordonnées reprises de l'adresse")
-        else:
-            out.problems.append("coordonnées absentes")
-            notes.append("Coordonnées GPS absentes de la source : distance non calculable.")
+    if point is not None and not in_france(*point):
+        out.problems.append("coordonnées hors de France")
+        notes.append(
+            f"Coordonnées GPS hors de France dans la source ({point[0]:.4f}, {point[1]:.4f}) : "
+            "distance non calculable."
+        )
+        point = None
+    elif point is None:
+        out.problems.append("coordonnées absentes")
+        notes.append("Coordonnées GPS absentes de la source : distance non calculable.")
 
     contact = p.get("CoordonnéesNum") if isinstance(p.get("CoordonnéesNum"), dict) else {}
+    phones = [
+        (_phone(raw), _text(raw.get("coût")) if isinstance(raw, dict) else None)
+        for raw in as_list(contact.get("Téléphone"))
+        if _text(raw)
+    ]
     phone_raw = contact.get("Téléphone")
     phone_raw = phone_raw[0] if isinstance(phone_raw, list) and phone_raw else phone_raw
     phone_cost = _text(phone_raw.get("coût")) if isinstance(phone_raw, dict) else None
-    email, contact_url = _emails(contact.get("Email"), out, notes)
-    url = _text(contact.get("Url"))
-    if url and not re.match(r"^https?://", url, re.IGNORECASE):
-        if re.match(r"^[\w.-]+\.[a-z]{2,}(/.*)?$", url, re.IGNORECASE):
-            url = "http://" + url
-            out.fixes.append("adresse de site sans http://")
-        else:
-            out.problems.append("adresse de site invalide")
-            notes.append(f"Adresse de site invalide dans la source : « {url[:120]} ».")
-            url = None
-    contact_url = contact_url or _text(contact.get("Sve"))
+    email, contact_url, emails = _emails(contact.get("Email"), out, notes)
+    url = site_url(_text(contact.get("Url")), out, notes)
+    sve = _text(contact.get("Sve"))
+    contact_url = contact_url or sve
 
     raw_hours = p.get("Ouverture")
     if hours_cache is None or not raw_hours:
@@ -254,12 +333,36 @@ def normalise_feature(
         "comment": _text(p.get("Commentaire")),
         "updated_on": updated_on,
         "notes": notes,
+        "details": details_of(
+            phones=phones,
+            emails=emails,
+            websites=[(None, url)] if url else [],
+            forms=[sve] if sve else [],
+        ),
+        "uuid": None,
+        "siret": None,
+        "siren": None,
+        "url_service_public": None,
+        "parent_uuid": None,
+        "other_types": None,
     }
     return out
 
 
+#: the fields of the 2022 JSON format: hashed only when set, so the digests of records read
+#: from the 2017 tree (and of the bundled subset) do not change with their addition
+EXTRA_FIELDS = (
+    "uuid",
+    "siret",
+    "siren",
+    "url_service_public",
+    "parent_uuid",
+    "other_types",
+    "details",
+)
+
 #: the record fields stored as JSON
-JSON_FIELDS = frozenset({"addresses", "hours", "notes"})
+JSON_FIELDS = frozenset({"addresses", "hours", "notes", "details"})
 
 
 def json_text(value: Any) -> str:
@@ -274,7 +377,8 @@ def json_text(value: Any) -> str:
 def serialise_json_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The record with its JSON fields as JSON text: hashed and bulk-inserted as is."""
     for key in JSON_FIELDS:
-        record[key] = json_text(record.get(key, []))
+        value = record.get(key, None if key == "details" else [])
+        record[key] = None if value is None else json_text(value)
     return record
 
 
@@ -290,4 +394,8 @@ def content_hash(record: dict[str, Any]) -> str:
         if key in JSON_FIELDS:
             value = json_text(value)
         parts.append("" if value is None else str(value))
+    for key in EXTRA_FIELDS:
+        value = record.get(key)
+        if value is not None and value != "":
+            parts.append(f"{key}={json_text(value) if key == 'details' else value}")
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

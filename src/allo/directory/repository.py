@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Date, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
-from allo.directory.models import Commune, Dataset, Departement, Epci, Office
+from allo.directory.models import Commune, Competence, Dataset, Departement, Epci, Office
 from allo.directory.records import JSON_FIELDS, json_text
 
 _BATCH = 2000
@@ -142,8 +142,9 @@ def office_count_by_type(session: Session) -> dict[str, int]:
 
 def office_points(
     session: Session,
-) -> list[tuple[str, str, str, str, float | None, float | None, str]]:
-    """(id, type, insee, département, lat, lon, name) of every office, for the in-memory index."""
+) -> list[tuple[str, str, str, str, float | None, float | None, str, str | None, str | None]]:
+    """(id, type, insee, département, lat, lon, name, uuid, other types) of every office, for
+    the in-memory index."""
     rows = session.execute(
         select(
             Office.id,
@@ -153,9 +154,45 @@ def office_points(
             Office.latitude,
             Office.longitude,
             Office.name,
+            Office.uuid,
+            Office.other_types,
         )
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------------------------- competence
+
+
+def replace_competence(session: Session, rows: Sequence[tuple[str, str, str]]) -> None:
+    session.execute(delete(Competence))
+    bulk_insert(
+        session,
+        Competence.__table__,
+        [{"insee": i, "office_type": t, "service": s} for i, t, s in rows],
+    )
+
+
+def competent_services(session: Session, insee: str, office_type: str) -> list[str]:
+    """The services (UUIDs or office ids) the data says serve a commune for a type.
+
+    On every `find`: plain SQL on the primary key's prefix.
+    """
+    rows = _fetch(
+        session,
+        "SELECT service FROM directory_competence WHERE insee = {m} AND office_type = {m} "
+        "ORDER BY service".format(m=_marker(session)),
+        (insee, office_type),
+    )
+    return [r[0] for r in rows]
+
+
+def count_competence(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Competence)) or 0
+
+
+def _marker(session: Session) -> str:
+    return "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
 
 
 def _fetch(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -327,13 +364,19 @@ def datasets(session: Session) -> list[Dataset]:
     return list(session.scalars(select(Dataset).order_by(Dataset.name)))
 
 
-def touch_dataset(session: Session, name: str, source: str, count: int) -> None:
-    """Record a new content version of a dataset (a fresh token)."""
+def dataset_token(session: Session, name: str) -> str | None:
+    return session.scalar(select(Dataset.token).where(Dataset.name == name))
+
+
+def touch_dataset(
+    session: Session, name: str, source: str, count: int, token: str | None = None
+) -> None:
+    """Record a new content version of a dataset (a fresh token, or the content's digest)."""
     row = session.get(Dataset, name)
     if row is None:
         row = Dataset(name=name)
         session.add(row)
-    row.token = uuid.uuid4().hex
+    row.token = token or uuid.uuid4().hex
     row.source = source[:255]
     row.count = count
     row.loaded_at = utcnow()

@@ -159,10 +159,18 @@ class DirectoryService:
                 if isinstance(place, Place)
                 else index.places.resolve(place)
             )
-            selection = competent.select(index, self.catalog, resolution.place, kind, count)
+            selection = competent.select(
+                index, self.catalog, resolution.place, kind, count, _competence(s)
+            )
             rows = repo.offices_by_ids(s, [c.office_id for c in selection.candidates])
             offices = [
-                office_dict(rows[c.office_id], moment, distance_km=c.distance_km, match=c.match)
+                office_dict(
+                    rows[c.office_id],
+                    moment,
+                    distance_km=c.distance_km,
+                    match=c.match,
+                    match_label=c.label,
+                )
                 for c in selection.candidates
                 if c.office_id in rows
             ]
@@ -244,7 +252,9 @@ class DirectoryService:
                 if code in seen:
                     continue
                 seen.add(code)
-                selection = competent.select(index, self.catalog, where, kind, count)
+                selection = competent.select(
+                    index, self.catalog, where, kind, count, _competence(s)
+                )
                 if selection.office_type in seen and selection.office_type != code:
                     continue
                 seen.add(selection.office_type)
@@ -257,7 +267,11 @@ class DirectoryService:
                         "notice": selection.notice,
                         "offices": [
                             office_dict(
-                                rows[c.office_id], moment, distance_km=c.distance_km, match=c.match
+                                rows[c.office_id],
+                                moment,
+                                distance_km=c.distance_km,
+                                match=c.match,
+                                match_label=c.label,
                             )
                             for c in selection.candidates
                             if c.office_id in rows
@@ -270,6 +284,11 @@ class DirectoryService:
             "at": moment.isoformat(),
             "types": entries,
         }
+
+
+def _competence(session: Session) -> competent.CompetenceLookup:
+    """The territorial competence as `competent.select` asks for it (one indexed query)."""
+    return lambda insee, code: repo.competent_services(session, insee, code)
 
 
 def get_directory(runtime: Runtime) -> DirectoryService:

@@ -30,6 +30,9 @@ class OfficeType:
     scope: str | None = None
     #: exists for Paris only (Préfecture de police, mairies d'arrondissement…)
     paris: bool = False
+    #: codes DILA uses for the same offices since 2017 (`france_travail` for `pole_emploi`):
+    #: offices published under them are found under this type, and a search by either finds them
+    codes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -46,13 +49,22 @@ class TypeCatalog:
     types: dict[str, OfficeType]
     fiche_aliases: dict[str, str]
     paris_substitutes: dict[str, tuple[str, ...]]
+    #: a code DILA introduced since 2017 → the catalogue's type (see OfficeType.codes)
+    renamed: dict[str, str] = field(default_factory=dict)
     _by_name: dict[str, str] = field(default_factory=dict)
 
     def get(self, code: str) -> OfficeType | None:
-        return self.types.get(code)
+        return self.types.get(code) or self.types.get(self.renamed.get(code, ""))
+
+    def canonical(self, code: str) -> str:
+        """The catalogue's code for a source code: a new code maps to the type it renamed."""
+        return self.renamed.get(code, code)
+
+    def known(self, code: str) -> bool:
+        return code in self.types or code in self.renamed
 
     def label(self, code: str) -> str:
-        t = self.types.get(code)
+        t = self.get(code)
         return t.label if t else code
 
     def resolve(self, text: str) -> OfficeType:
@@ -65,6 +77,8 @@ class TypeCatalog:
         lowered = raw.lower()
         if lowered in self.types:
             return self.types[lowered]
+        if lowered in self.renamed:
+            return self.types[self.renamed[lowered]]
         folded = fold(raw)
         code = self._by_name.get(folded.replace(" ", "_")) or self._by_name.get(folded)
         if code is None:
@@ -87,6 +101,8 @@ class TypeCatalog:
         """The directory code a fiche's PivotLocal names, or None when the directory lacks it."""
         if pivot in self.types:
             return pivot
+        if pivot in self.renamed:
+            return self.renamed[pivot]
         return self.fiche_aliases.get(pivot)
 
     def infer_from_name(self, name: str) -> str | None:
@@ -118,6 +134,7 @@ def _build(path: Path) -> TypeCatalog:
             aliases=tuple(item.get("aliases", ())),
             scope=item.get("scope"),
             paris=bool(item.get("paris", False)),
+            codes=tuple(item.get("codes", ())),
         )
         types[t.code] = t
     # Names are registered from the least to the most specific so that the type's own code,
@@ -136,8 +153,15 @@ def _build(path: Path) -> TypeCatalog:
     subst = {
         k: tuple(v) for k, v in raw.get("paris_substitutes", {}).items() if not k.startswith("_")
     }
+    renamed = {code: t.code for t in types.values() for code in t.codes}
+    for code, target in renamed.items():
+        by_name[code] = target
     return TypeCatalog(
-        types=types, fiche_aliases=aliases, paris_substitutes=subst, _by_name=by_name
+        types=types,
+        fiche_aliases=aliases,
+        paris_substitutes=subst,
+        renamed=renamed,
+        _by_name=by_name,
     )
 
 

@@ -44,6 +44,7 @@ def office_dict(
     *,
     distance_km: float | None = None,
     match: str | None = None,
+    match_label: str | None = None,
 ) -> dict[str, Any]:
     """An office as the API returns it, with whether it is open at `at`."""
     addresses = office["addresses"] or []
@@ -62,6 +63,7 @@ def office_dict(
         "departement": office["departement"],
         "distance_km": distance_km,
         "match": match,
+        "match_label": match_label,
         "address": _address(main),
         "postal_address": _address(postal) if postal is not main else None,
         "latitude": office["latitude"],
@@ -79,6 +81,31 @@ def office_dict(
         "comment": office["comment"],
         "notes": office["notes"] or [],
         "updated_on": office["updated_on"].isoformat() if office["updated_on"] else None,
+        **_json_format_fields(office),
     }
     data.update(state.to_dict(at))
     return data
+
+
+def _json_format_fields(office: Mapping[str, Any]) -> dict[str, Any]:
+    """What the 2022 JSON format adds: every phone, e-mail, site and form; SIRET; DILA's page."""
+    details = office.get("details") or {}
+    phones = details.get("phones") or (
+        [{"number": office["phone"], "description": office["phone_cost"]}]
+        if office["phone"]
+        else []
+    )
+    return {
+        "uuid": office.get("uuid"),
+        "siret": office.get("siret"),
+        "siren": office.get("siren"),
+        "url_service_public": office.get("url_service_public"),
+        "parent_uuid": office.get("parent_uuid"),
+        "phones": phones,
+        "emails": details.get("emails") or ([office["email"]] if office["email"] else []),
+        "websites": details.get("websites")
+        or ([{"label": None, "url": office["url"]}] if office["url"] else []),
+        "contact_forms": details.get("contact_forms")
+        or ([office["contact_url"]] if office["contact_url"] else []),
+        "information": details.get("information"),
+    }
