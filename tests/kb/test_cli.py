@@ -74,7 +74,7 @@ def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> No
     assert data["breadcrumb"][0] == {"id": "N19810", "title": "Papiers - Citoyenneté"}
     # N358 is in the base: the link from F1342's breadcrumb dossier resolves to our page
     assert 'href="/fiches/F18605"' not in data["html"]  # F18605 is not held: link to the source
-    assert "https://www.service-public.fr/particuliers/vosdroits/F18605" in data["html"]
+    assert "https://www.service-public.gouv.fr/particuliers/vosdroits/F18605" in data["html"]
 
     again = cli("kb", "import", str(DATA / "particuliers"))
     assert again.exit_code == 0 and "14 inchangée(s)" in again.output

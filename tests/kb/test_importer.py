@@ -50,7 +50,7 @@ def test_folder_import_parses_the_publication_fields(fresh_db: sessionmaker[Sess
     assert [c["id"] for c in fiche.breadcrumb] == ["N19810", "N358"]
     assert fiche.breadcrumb[1]["title"] == "Carte d'identité"
     assert fiche.audiences == ["particuliers"]
-    assert fiche.url == "https://www.service-public.fr/particuliers/vosdroits/F1342"
+    assert fiche.url == "https://www.service-public.gouv.fr/particuliers/vosdroits/F1342"
     assert fiche.modified == date(2020, 7, 21)
     assert fiche.body.startswith("<Publication") and fiche.body_format == "dila-xml"
     rels = {(r["id"], r["rel"]) for r in fiche.related}

@@ -125,6 +125,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Importe l'annuaire DILA et/ou les communes (COG) ; une réimportation ne change rien."""
         from allo.directory.importer import import_communes, import_offices
+        from allo.kb import changes
 
         communes_path, archive = _sources(path)
         if communes_path is None and archive is None:
@@ -143,10 +144,18 @@ def register(app: typer.Typer) -> None:
                     )
             if archive is not None:
                 with _progress_bar() as progress, session() as s:
+                    watch = changes.OfficeWatch.start(s)
                     report = import_offices(
                         s, archive, progress=progress, remove_missing=not keep_missing
                     )
-                reports["offices"] = report.to_dict()
+                    recorded = changes.record(
+                        s,
+                        "directory-import",
+                        watch.changes(s),
+                        sources=[archive.name],
+                        domains=["office"],
+                    )
+                reports["offices"] = {**report.to_dict(), "change_report": recorded.id}
         if as_json:
             _echo_json(reports)
             offices = reports.get("offices") or {}
@@ -160,6 +169,7 @@ def register(app: typer.Typer) -> None:
                 f"{r['new']} nouveaux, {r['changed']} modifiés, {r['unchanged']} inchangés, "
                 f"{r['removed']} supprimés."
             )
+            console.print(f"Rapport de changements n° {r['change_report']} (allo kb changes).")
             if r["fixes"]:
                 console.print("Corrigé automatiquement :")
                 for name, count in sorted(r["fixes"].items(), key=lambda x: -x[1]):

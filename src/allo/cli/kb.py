@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from allo.cli._common import console, out, session
+from allo.cli._common import console, out, runtime, session
 from allo.kb.importer import ImportReport
 
 #: at most this many problems are listed one by one; the rest are counted
@@ -48,8 +48,8 @@ class RichProgress:
 
 
 def run_import(paths: list[Path]) -> ImportReport:
-    """Import with a progress bar, commit, print the summary; shared with `allo data fetch`."""
-    from allo.kb import services
+    """Import with a progress bar, record the change report, commit, print the summary."""
+    from allo.kb import changes, hooks, services
 
     with (
         Progress(
@@ -64,7 +64,19 @@ def run_import(paths: list[Path]) -> ImportReport:
         session() as s,
     ):
         report = services.import_paths(s, paths, RichProgress(bar))
+        recorded = changes.record(
+            s,
+            "kb-import",
+            changes.fiche_items(report.fiche_changes),
+            sources=[Path(p).name for p in paths],
+            domains=["fiche"],
+        )
+        report_id = recorded.id
+    written = [c.fiche_id for c in report.fiche_changes if c.after is not None]
+    if written:
+        hooks.run_after_import(runtime(), written)
     print_report(report)
+    console.print(f"Rapport de changements n° {report_id} : « allo kb changes {report_id} ».")
     return report
 
 
@@ -176,6 +188,96 @@ def register(app: typer.Typer) -> None:
             for name, value in sorted(data[key].items(), key=lambda kv: -kv[1]):
                 table.add_row(escape(name), str(value))
             out.print(table)
+
+    @kb.command("changes")
+    def changes_(
+        report_id: Annotated[
+            int | None, typer.Argument(help="Numéro du rapport (défaut : la liste des rapports).")
+        ] = None,
+        domain: Annotated[
+            str | None, typer.Option("--domain", "-d", help="fiche ou office.")
+        ] = None,
+        action: Annotated[
+            str | None, typer.Option("--action", "-a", help="new, changed ou withdrawn.")
+        ] = None,
+        diff: Annotated[bool, typer.Option("--diff", help="Afficher les différences.")] = False,
+        limit: Annotated[
+            int, typer.Option("--limit", "-n", help="Nombre de lignes (1 à 500).")
+        ] = 50,
+        as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    ) -> None:
+        """Rapports de changements des imports et synchronisations (fiches et organismes)."""
+        from allo.cli.directory import french_errors
+        from allo.kb import changes
+
+        with french_errors(), session() as s:
+            if report_id is None:
+                data: Any = [report_json(r) for r in changes.list_reports(s, limit=limit)]
+            else:
+                report = report_json(changes.get_report(s, report_id))
+                items = changes.report_items(
+                    s, report_id, domain=domain, action=action, limit=limit
+                )
+                data = {**report, "items": [item_json(i) for i in items]}
+        if as_json:
+            out.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        if report_id is None:
+            table = Table(title="Rapports de changements", title_justify="left")
+            for column in ("N°", "Date (UTC)", "Origine", "État", "Résumé"):
+                table.add_column(column)
+            for r in data:
+                table.add_row(
+                    str(r["id"]),
+                    r["created_at"][:16],
+                    r["trigger"],
+                    r["status"],
+                    escape(r["message"]),
+                )
+            out.print(table)
+            return
+        out.print(
+            f"[bold]Rapport n° {data['id']}[/] — {data['created_at'][:16]} — {data['trigger']}"
+        )
+        out.print(escape(data["message"]))
+        labels = {"new": "nouveau", "changed": "modifié", "withdrawn": "retiré"}
+        for item in data["items"]:
+            seen = " [dim](vu)[/]" if item["seen_at"] else ""
+            fields = f" [dim]{', '.join(item['fields'])}[/]" if item["fields"] else ""
+            out.print(
+                f"{item['domain']:6} {labels[item['action']]:8} {escape(item['object_id'])} "
+                f"{escape(item['title'])} [dim]({escape(item['theme'])})[/]{fields}{seen}"
+            )
+            if diff and item["diff"]:
+                out.print(item["diff"], markup=False, highlight=False)
+
+
+def report_json(report: Any) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "created_at": report.created_at.isoformat(),
+        "trigger": report.trigger,
+        "status": report.status,
+        "message": report.message,
+        "counts": report.counts,
+        "sources": report.sources,
+    }
+
+
+def item_json(item: Any) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "domain": item.domain,
+        "action": item.action,
+        "object_id": item.object_id,
+        "title": item.title,
+        "theme": item.theme,
+        "audiences": item.audiences,
+        "fields": item.fields,
+        "diff": item.diff,
+        "seen_at": item.seen_at.isoformat() if item.seen_at else None,
+        "seen_by": item.seen_by,
+    }
 
 
 def fiche_json(fiche: Any, html: str, text: str) -> dict[str, Any]:

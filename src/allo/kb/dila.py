@@ -1,7 +1,13 @@
-"""Parse one DILA "vos droits et démarches" publication (XML schema 3.3) into fiche fields.
+"""Parse one DILA "vos droits et démarches" publication (XML schema 3.3 or 3.4) into fiche fields.
 
 A publication is a `<Publication>` (fiches F…, dossiers and themes N…) or a
 `<ServiceComplementaire>` (resources R…: forms, online services, models, simulators).
+
+Both schemas go into the same base: a publication names its schema in
+`xsi:noNamespaceSchemaLocation` ("../Schemas/3.4/Publication.xsd"); 3.4 calls the
+publication-level "où s'adresser" `QuiPeutMAider` and it is read exactly as `OuSAdresser` (its
+`PivotLocal` codes couple the fiche to the directory). A later schema (3.5) is read the same way,
+with a warning, so an unannounced change upstream is noticed but does not stop the import.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from typing import Any
 from lxml import etree
 
 from allo.kb import kinds
-from allo.kb.elements import DC, unknown_elements
+from allo.kb.elements import DC, SCHEMAS, WHERE_TO_GO, unknown_elements
 from allo.kb.records import AUDIENCES, Variant, digest
 from allo.kb.render.dila_text import render_text_element
+from allo.kb.render.links import current_url, official_url
 from allo.kb.safexml import UnsafeOrInvalidXML, parse_xml
 
 ROOT_TAGS = ("Publication", "ServiceComplementaire")
@@ -23,11 +30,8 @@ ID_RE = re.compile(r"^[FNR]\d+$")
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PHONE_RE = re.compile(r"^\+?[\d .]{4,20}$")
-_SP_PATHS = {
-    "particuliers": "particuliers",
-    "professionnels": "professionnels-entreprises",
-    "associations": "associations",
-}
+_SCHEMA_ATTR = "{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation"
+_SCHEMA_RE = re.compile(r"Schemas/(\d+\.\d+)/")
 
 #: related-fiche relations, in the order they are listed
 REL_DOSSIER = "dossier"  # a parent: theme, sub-theme, dossier (dc:relation isPartOf, DossierPere…)
@@ -77,6 +81,12 @@ def feed_of(root: etree._Element) -> str | None:
     return declared[0] if len(declared) == 1 else None
 
 
+def schema_of(root: etree._Element) -> str | None:
+    """The schema version a publication declares ("3.3", "3.4"…), None when it declares none."""
+    match = _SCHEMA_RE.search(root.get(_SCHEMA_ATTR) or "")
+    return match[1] if match else None
+
+
 def strip_declaration(data: bytes) -> bytes:
     return _XML_DECL.sub(b"", data, count=1)
 
@@ -96,6 +106,9 @@ def parse_publication(data: bytes, *, feed_hint: str | None = None) -> Variant:
     unknown = unknown_elements({el.tag for el in root.iter() if isinstance(el.tag, str)})
     if unknown:
         warnings.append("éléments inconnus ignorés : " + ", ".join(sorted(unknown)))
+    schema = schema_of(root)
+    if schema is not None and schema not in SCHEMAS:
+        warnings.append(f"schéma {schema} non reconnu : lu comme le schéma {SCHEMAS[-1]}")
     type_label = (root.get("type") or "").strip()
     if not kinds.is_known(type_label):
         warnings.append(f"type de publication inconnu : {type_label!r}")
@@ -114,8 +127,7 @@ def parse_publication(data: bytes, *, feed_hint: str | None = None) -> Variant:
         "description": _child_text(root, DC + "description"),
         "subject": _child_text(root, DC + "subject")[:255],
         "breadcrumb": breadcrumb,
-        "url": root.get("spUrl")
-        or f"https://www.service-public.fr/{_SP_PATHS[feed]}/vosdroits/{fiche_id}",
+        "url": current_url(root.get("spUrl") or "") or official_url(fiche_id, feed),
         "modified": _modified(root),
         "body": body,
         "body_format": "dila-xml",
@@ -277,7 +289,7 @@ def _services(root: etree._Element) -> list[dict[str, Any]]:
             {
                 "id": el.get("ID"),
                 "title": _child_text(el, "Titre"),
-                "url": el.get("URL", ""),
+                "url": current_url(el.get("URL", "")),
                 "kind": _service_kind(el.get("type")),
                 "cerfa": el.get("numerocerfa"),
                 "other_number": el.get("autrenumero"),
@@ -339,7 +351,7 @@ def _contacts(root: etree._Element) -> list[dict[str, Any]]:
     """National contacts: the places to turn to that are not a local office type."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for el in root.iter("OuSAdresser", "OuSAdresserSupport"):
+    for el in root.iter(*WHERE_TO_GO):
         if el.find("PivotLocal") is not None:
             continue
         key = el.get("ID") or _child_text(el, "Titre")
@@ -354,7 +366,7 @@ def _contacts(root: etree._Element) -> list[dict[str, Any]]:
                 "title": _child_text(el, "Titre"),
                 "type": el.get("type", ""),
                 "complement": _child_text(el, "Complement"),
-                "url": web.get("URL", "") if web is not None else "",
+                "url": current_url(web.get("URL", "")) if web is not None else "",
                 "phone": _phone(texte) if texte is not None else None,
                 "text": render_text_element(texte, extras=False) if texte is not None else "",
                 "source": _child_text(el, "Source"),

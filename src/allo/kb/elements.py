@@ -1,7 +1,8 @@
-"""Every element name of the DILA "vos droits" XML (schema 3.3), each with a deliberate role.
+"""Every element name of the DILA "vos droits" XML (schemas 3.3 and 3.4), each with a deliberate role.
 
-The list was built from the full corpus (the three 2020 exports: 7,591 publications, 115 element
-names). The renderers handle every name in RENDERED; METADATA names are read by the importer
+The list was built from the full corpus (the three 2020 exports in schema 3.3: 7,591
+publications, 115 element names) and the real schema 3.4 publications of 2021–2025 (which add
+`QuiPeutMAider`, the new name of `OuSAdresser`, and `Exemple`). The renderers handle every name in RENDERED; METADATA names are read by the importer
 (title, breadcrumb, audiences…) or are display logic of service-public.fr, and are not rendered
 in the body. The importer reports any name outside KNOWN, and the full-corpus test checks that
 no element reaches the renderers' generic fallback.
@@ -83,6 +84,7 @@ RENDERED = frozenset(
         "Attention",
         "Rappel",
         "Avertissement",
+        "Exemple",  # schema 3.4: a worked example inside a chapter or a case
         # conditional content
         "ListeSituations",
         "Situation",
@@ -116,6 +118,7 @@ RENDERED = frozenset(
         # where to go, online services, references
         "OuSAdresser",
         "OuSAdresserSupport",
+        "QuiPeutMAider",  # schema 3.4: "où s'adresser", same content as OuSAdresser
         "PivotLocal",
         "RessourceWeb",
         "Complement",
@@ -155,6 +158,14 @@ RENDERED = frozenset(
 )
 
 KNOWN = METADATA | RENDERED
+
+#: the elements that say where to go: a local office type (PivotLocal) or a national contact.
+#: Schema 3.4 writes the publication-level one `QuiPeutMAider`; 3.3 wrote `OuSAdresser`.
+WHERE_TO_GO = ("OuSAdresser", "QuiPeutMAider", "OuSAdresserSupport")
+
+#: schema versions read as they are (named in xsi:noNamespaceSchemaLocation, "../Schemas/3.4/…");
+#: a later version is imported too, with a warning, as long as its elements are known
+SCHEMAS = ("3.3", "3.4", "3.5")
 
 
 def unknown_elements(tags: set[str]) -> set[str]:

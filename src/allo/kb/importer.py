@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from allo.db.base import utcnow
 from allo.db.changes import ChangeCounts
 from allo.kb import repository, stored_html
+from allo.kb.changes import FICHE_FIELDS, FicheChange
 from allo.kb.dila import InvalidRecord, parse_publication
 from allo.kb.records import AUDIENCES, FEEDS, TRAVAIL, SourceRecord, Variant, digest
 from allo.kb.safexml import UnsafeOrInvalidXML
@@ -70,6 +71,9 @@ class ImportReport(ChangeCounts):
     #: fiches whose body was rendered to HTML and stored (see allo.kb.stored_html)
     rendered: int = 0
     seconds: float = 0.0
+    #: every fiche added, rewritten or withdrawn, with its state before and after (the change
+    #: report's input, see allo.kb.changes)
+    fiche_changes: list[FicheChange] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -381,6 +385,8 @@ class _Run:
         ]
         new_variants = [r for r in variant_rows if (r["fiche_id"], r["feed"]) not in self.existing]
         changed_variants = [r for r in variant_rows if (r["fiche_id"], r["feed"]) in self.existing]
+        # before the writes: the change report needs the former state of what is rewritten
+        self.report.fiche_changes = self.changes(inserts, updates, deleted)
         # before the writes: it compares the titles being written with the stored ones
         self.report.rendered = stored_html.refresh(
             self.session, inserts + updates, deleted, workers=self.workers
@@ -396,6 +402,19 @@ class _Run:
         self.report.removed = len(deleted)
         touched = {k[0] for k in self.seen}
         self.report.unchanged = len(touched - affected)
+
+    def changes(
+        self, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], deleted: list[str]
+    ) -> list[FicheChange]:
+        before = repository.fiche_states(self.session, [r["id"] for r in updates] + deleted)
+
+        def state(row: dict[str, Any]) -> dict[str, Any]:
+            return {name: row.get(name) for name in FICHE_FIELDS}
+
+        out = [FicheChange(r["id"], None, state(r)) for r in inserts]
+        out += [FicheChange(r["id"], before.get(r["id"], {}), state(r)) for r in updates]
+        out += [FicheChange(i, before.get(i, {"title": ""}), None) for i in deleted]
+        return out
 
     def load_stored(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Variant]:
         out: dict[tuple[str, str], Variant] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.base import Base, UTCDateTime, utcnow
@@ -91,3 +91,64 @@ class FicheVariant(Base):
     #: the raw source record (XML bytes or JSON), zlib-compressed
     source: Mapped[bytes] = mapped_column(LargeBinary)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChangeReport(Base):
+    """What one import or sync changed in the official data, for the editors' watch.
+
+    Recorded in the import's own transaction (a rolled-back import leaves no report); a sync
+    that refuses a file records a report with `status = "refused"` and the French reason.
+    The items say what changed; counts are kept here so a list of reports needs no join.
+    """
+
+    __tablename__ = "kb_change_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: what ran: "kb-import", "directory-import" or "data-sync" (see allo.kb.changes.TRIGGERS)
+    trigger: Mapped[str] = mapped_column(String(32))
+    #: "applied" (the changes are in the base) or "refused" (nothing changed, see `message`)
+    status: Mapped[str] = mapped_column(String(16), default="applied")
+    #: one French sentence: the summary, or why a sync changed nothing
+    message: Mapped[str] = mapped_column(Text, default="")
+    #: {"fiche": {"new": 3, "changed": 12, "withdrawn": 0}, "office": {…}}
+    counts: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON, default=dict)
+    #: names of the files read (no paths: they may name a user's folders)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ChangeItem(Base):
+    """One fiche or office that appeared, changed or was withdrawn in a report.
+
+    `object_id` is the fiche or office ID (kept after a withdrawal: the row it named is gone).
+    Editors mark an item as seen (`seen_at`, `seen_by`); an adapted local fiche whose source
+    changed is found by `object_id` among the fiche items.
+    """
+
+    __tablename__ = "kb_change_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_change_reports.id", ondelete="CASCADE"), index=True
+    )
+    #: "fiche" or "office"
+    domain: Mapped[str] = mapped_column(String(16))
+    #: "new", "changed" or "withdrawn"
+    action: Mapped[str] = mapped_column(String(16))
+    object_id: Mapped[str] = mapped_column(String(80), index=True)
+    #: the fiche's or office's title (its former title when withdrawn)
+    title: Mapped[str] = mapped_column(Text, default="")
+    #: a fiche's theme (dc:subject); an office's type code ("mairie", "caf"…)
+    theme: Mapped[str] = mapped_column(String(255), default="")
+    #: a fiche's audiences ("particuliers"…); empty for an office
+    audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the fields that changed (fiche: title, text, audiences…; office: phone, hours…)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: readable diff: a unified diff of a fiche's text, "field: before → after" lines for an office
+    diff: Mapped[str] = mapped_column(Text, default="")
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seen_by: Mapped[int | None] = mapped_column(
+        ForeignKey("agent.id", ondelete="SET NULL"), nullable=True
+    )
+
+    __table_args__ = (Index("ix_kb_change_items_report_domain", "report_id", "domain", "action"),)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
-from allo.kb.models import Fiche, FicheVariant
+from allo.kb.models import ChangeItem, ChangeReport, Fiche, FicheVariant
 from allo.kb.render.links import link_targets
 
 #: rows per statement for bulk writes (keeps SQLite under its variable limit, PG packets small)
@@ -237,3 +238,104 @@ def counts(session: Session) -> dict[str, Counter[str]]:
 def version_parts(session: Session) -> tuple[int, Any]:
     total, latest = session.execute(select(func.count(), func.max(Fiche.updated_at))).one()
     return int(total or 0), latest
+
+
+# -- change reports ------------------------------------------------------------------------
+#: the fiche columns a change report compares (see allo.kb.changes.FICHE_FIELDS)
+_STATE_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "subject",
+    "audiences",
+    "text",
+    "pivots",
+    "contacts",
+    "services",
+    "references",
+    "related",
+    "breadcrumb",
+    "modified",
+    "url",
+)
+
+
+def fiche_states(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The compared fields of stored fiches, before an import rewrites or withdraws them."""
+    table = Fiche.__table__
+    columns = [table.c[name] for name in _STATE_COLUMNS]
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in session.execute(select(*columns).where(table.c.id.in_(list(chunk)))):
+            out[row.id] = dict(row._mapping)
+    return out
+
+
+def office_rows(session: Session, ignored: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Every office row of the directory (the columns outside `ignored`), by ID: the change
+    report compares them before and after an import."""
+    from allo.directory.models import Office
+
+    table = Office.__table__
+    columns = [c for c in table.c if c.name not in ignored]
+    rows = session.connection().execute(select(*columns))
+    return {row.id: dict(row._mapping) for row in rows}
+
+
+def insert_change_items(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(insert(ChangeItem), list(chunk))
+
+
+def change_reports(session: Session, *, limit: int, offset: int) -> list[ChangeReport]:
+    query = (
+        select(ChangeReport)
+        .order_by(ChangeReport.created_at.desc(), ChangeReport.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def change_report(session: Session, report_id: int) -> ChangeReport | None:
+    return session.get(ChangeReport, report_id)
+
+
+def change_items(
+    session: Session,
+    report_id: int,
+    *,
+    domain: str | None,
+    action: str | None,
+    unseen: bool,
+    limit: int,
+    offset: int,
+) -> list[ChangeItem]:
+    query = select(ChangeItem).where(ChangeItem.report_id == report_id)
+    if domain is not None:
+        query = query.where(ChangeItem.domain == domain)
+    if action is not None:
+        query = query.where(ChangeItem.action == action)
+    if unseen:
+        query = query.where(ChangeItem.seen_at.is_(None))
+    query = query.order_by(ChangeItem.domain, ChangeItem.object_id, ChangeItem.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def mark_change_items_seen(
+    session: Session, ids: list[int], agent_id: int | None, at: datetime
+) -> int:
+    if not ids:
+        return 0
+    result = session.execute(
+        update(ChangeItem)
+        .where(ChangeItem.id.in_(ids), ChangeItem.seen_at.is_(None))
+        .values(seen_at=at, seen_by=agent_id)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def latest_change_report(session: Session) -> ChangeReport | None:
+    query = select(ChangeReport).order_by(ChangeReport.id.desc()).limit(1)
+    return session.scalars(query).first()

@@ -28,7 +28,7 @@ from allo.kb.render.dila_text import (
     condition_labels,
     norm,
 )
-from allo.kb.render.links import FICHE_ID_RE, KnownFiches, LinkResolver
+from allo.kb.render.links import FICHE_ID_RE, KnownFiches, LinkResolver, current_url
 
 _SAFE_URL = re.compile(r"^(https?://|mailto:)[^\s<>\"']+$", re.IGNORECASE)
 _ANCHOR_SAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -38,9 +38,11 @@ CALLOUT_CLASSES = {
     "ANoter": "fr-callout allo-callout allo-callout--a-noter",
     "Attention": "fr-callout fr-callout--orange-terre-battue allo-callout allo-callout--attention",
     "Rappel": "fr-callout allo-callout allo-callout--rappel",
+    "Exemple": "fr-callout fr-callout--beige-gris-galet allo-callout allo-callout--exemple",
 }
 EXTRA_HEADINGS = {
     "OuSAdresser": "Où s'adresser ?",
+    "QuiPeutMAider": "Qui peut m'aider ?",
     "OuSAdresserSupport": "Assistance",
     "ServiceEnLigne": "Services en ligne et formulaires",
     "ServiceEnLigneAlternatif": "Autres services en ligne",
@@ -71,8 +73,9 @@ def attr(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
+    """An http(s)/mailto address, service-public.fr links moved to today's sites; else None."""
     url = (url or "").strip()
-    return url if _SAFE_URL.match(url) else None
+    return current_url(url) if _SAFE_URL.match(url) else None
 
 
 def anchor(prefix: str, value: str) -> str:
@@ -647,7 +650,7 @@ class HtmlRenderer:
             texte = el.find("Texte")
             if id_ and texte is not None:
                 self.definitions[id_] = norm("".join(texte.itertext()))
-        for el in root.iter("Chapitre", "OuSAdresser", "ServiceEnLigne"):
+        for el in root.iter("Chapitre", "OuSAdresser", "QuiPeutMAider", "ServiceEnLigne"):
             id_ = el.get("ID")
             if id_:
                 self.anchors[id_] = anchor("ancre", id_)
@@ -705,7 +708,7 @@ class HtmlRenderer:
         css = anchor("allo-section", tag.lower())
         self.w(f'<section class="allo-annexe {css}">')
         self.h(2, esc(EXTRA_HEADINGS[tag]))
-        if tag in ("OuSAdresser", "OuSAdresserSupport", "ServiceEnLigne"):
+        if tag in ("OuSAdresser", "QuiPeutMAider", "OuSAdresserSupport", "ServiceEnLigne"):
             for el in items:
                 self.block(el, 3)
         elif tag in ("Definition", "Abreviation"):
@@ -857,12 +860,14 @@ _BLOCKS: dict[str, Callable[[HtmlRenderer, etree._Element, int], None]] = {
     "ASavoir": HtmlRenderer.callout,
     "Attention": HtmlRenderer.callout,
     "Rappel": HtmlRenderer.callout,
+    "Exemple": HtmlRenderer.callout,
     "Avertissement": HtmlRenderer.avertissement,
     "ListeSituations": HtmlRenderer.situations,
     "BlocCas": HtmlRenderer.bloc_cas,
     "FragmentConditionne": HtmlRenderer.fragment,
     "OuSAdresser": HtmlRenderer.ou_s_adresser,
     "OuSAdresserSupport": HtmlRenderer.ou_s_adresser,
+    "QuiPeutMAider": HtmlRenderer.ou_s_adresser,
     "ServiceEnLigne": HtmlRenderer.service,
     "ServiceEnLigneAnnexe": HtmlRenderer.annexe,
     "NoticeLiee": HtmlRenderer.notice,

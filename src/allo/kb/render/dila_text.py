@@ -18,6 +18,7 @@ CALLOUT_LABELS = {
     "ANoter": "À noter",
     "Attention": "Attention",
     "Rappel": "Rappel",
+    "Exemple": "Exemple",
 }
 SERVICE_LABELS = {
     "Téléservice": "Service en ligne",
@@ -47,6 +48,7 @@ MAIN_ORDER = (
 #: publication-level elements listed after the body (links, where to go, glossary)
 EXTRA_ORDER = (
     "OuSAdresser",
+    "QuiPeutMAider",
     "OuSAdresserSupport",
     "ServiceEnLigne",
     "ServiceEnLigneAlternatif",
@@ -503,6 +505,7 @@ def _extra_partner(self: TextRenderer, el: etree._Element) -> None:
 
 _EXTRAS: dict[str, tuple[str, Callable[[TextRenderer, etree._Element], None]]] = {
     "OuSAdresser": ("Où s'adresser ?", _extra_block),
+    "QuiPeutMAider": ("Qui peut m'aider ?", _extra_block),
     "OuSAdresserSupport": ("Assistance", _extra_block),
     "ServiceEnLigne": ("Services en ligne et formulaires", _extra_block),
     "ServiceEnLigneAlternatif": ("Autres services en ligne", _extra_link),
@@ -554,12 +557,14 @@ _BLOCKS: dict[str, Callable[[TextRenderer, etree._Element, int, int], None]] = {
     "ASavoir": TextRenderer.callout,
     "Attention": TextRenderer.callout,
     "Rappel": TextRenderer.callout,
+    "Exemple": TextRenderer.callout,
     "Avertissement": TextRenderer.avertissement,
     "ListeSituations": TextRenderer.situations,
     "BlocCas": TextRenderer.bloc_cas,
     "FragmentConditionne": TextRenderer.fragment,
     "OuSAdresser": TextRenderer.ou_s_adresser,
     "OuSAdresserSupport": TextRenderer.ou_s_adresser,
+    "QuiPeutMAider": TextRenderer.ou_s_adresser,
     "ServiceEnLigne": TextRenderer.service,
     "ServiceEnLigneAnnexe": TextRenderer.annexe,
     "NoticeLiee": TextRenderer.notice,

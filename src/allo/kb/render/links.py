@@ -7,16 +7,42 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 FICHE_ID_RE = re.compile(r"^(?:[FNR]\d+|article\d+|\d+|L[\w-]+)$")
-_SP_PATHS = {
-    "particuliers": "particuliers",
-    "professionnels": "professionnels-entreprises",
-    "associations": "associations",
+#: where each audience's fiches are published today (the sites moved from service-public.fr to
+#: service-public.gouv.fr; professional fiches to entreprendre.service-public.gouv.fr)
+OFFICIAL_SITES = {
+    "particuliers": "https://www.service-public.gouv.fr/particuliers/vosdroits/",
+    "professionnels": "https://entreprendre.service-public.gouv.fr/vosdroits/",
+    "associations": "https://www.service-public.gouv.fr/associations/vosdroits/",
 }
+_SP_URL = re.compile(
+    r"^(?P<scheme>https?)://(?P<sub>[a-z0-9-]+\.)?service-public\.fr(?P<path>[/?#].*)?$",
+    re.IGNORECASE,
+)
+_PRO_PATH = re.compile(r"^/professionnels-entreprises(?=/|$)", re.IGNORECASE)
+#: hosts that stay under service-public.fr (DILA's data feeds)
+_KEPT_HOSTS = frozenset({"lecomarquage."})
 
 
 def official_url(fiche_id: str, audience: str | None = None) -> str:
-    path = _SP_PATHS.get((audience or "").lower(), "particuliers")
-    return f"https://www.service-public.fr/{path}/vosdroits/{fiche_id}"
+    base = OFFICIAL_SITES.get((audience or "").lower(), OFFICIAL_SITES["particuliers"])
+    return base + fiche_id
+
+
+def current_url(url: str) -> str:
+    """A service-public.fr address as it is today: `www.service-public.fr/particuliers/…` →
+    `www.service-public.gouv.fr/particuliers/…`, `…/professionnels-entreprises/…` and
+    `entreprendre.service-public.fr/…` → `entreprendre.service-public.gouv.fr/…`. Fiches of
+    every period carry both forms; any other address is returned as it is."""
+    match = _SP_URL.match(url.strip())
+    if match is None:
+        return url
+    sub = (match["sub"] or "www.").lower()
+    if sub in _KEPT_HOSTS:
+        return url
+    path = match["path"] or "/"
+    if sub == "www." and _PRO_PATH.match(path):
+        sub, path = "entreprendre.", _PRO_PATH.sub("", path) or "/"
+    return f"https://{sub}service-public.gouv.fr{path}"
 
 
 def link_targets(

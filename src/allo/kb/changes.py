@@ -1,0 +1,380 @@
+"""Change reports: what each import or sync of the official data changed, for the editors' watch.
+
+Every `allo kb import`, `allo directory import` and `allo data sync` records one `ChangeReport`
+(allo.kb.models) in its own transaction, with one `ChangeItem` per fiche or office that appeared,
+changed or was withdrawn, and a readable diff. Editors list the reports, read the items and mark
+them as seen (`GET /api/kb/changes`, `allo kb changes`, and the editorial pages built on
+`list_reports` / `report_items` / `mark_seen`).
+
+- Fiches: the knowledge-base importer knows what it rewrites; it hands over the before/after
+  state of each fiche it adds, rewrites or withdraws (`FicheChange`), and the diff is made here.
+- Offices: `OfficeWatch` compares the directory's office rows before and after an import, column
+  by column, so it does not depend on how the directory importer works (one read of the table
+  before, one after, in the same transaction).
+
+Services never commit: the command that imports owns the transaction.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from allo.db.base import utcnow
+from allo.errors import InvalidInput, NotFound
+from allo.kb import repository
+from allo.kb.models import ChangeItem, ChangeReport
+
+#: what recorded a report
+TRIGGERS = ("kb-import", "directory-import", "data-sync")
+ACTIONS = ("new", "changed", "withdrawn")
+DOMAINS = ("fiche", "office")
+APPLIED, REFUSED = "applied", "refused"
+#: a diff longer than this is cut (the item says how many lines were left out)
+MAX_DIFF_LINES = 400
+MAX_PAGE = 500
+
+#: French names of the fields an editor reads in a diff
+FIELD_LABELS = {
+    "title": "Titre",
+    "description": "Description",
+    "subject": "Thème",
+    "audiences": "Publics",
+    "text": "Texte",
+    "pivots": "Où s'adresser (types d'organismes)",
+    "contacts": "Contacts nationaux",
+    "services": "Services en ligne",
+    "references": "Références",
+    "related": "Fiches liées",
+    "breadcrumb": "Fil d'Ariane",
+    "modified": "Date de mise à jour",
+    "url": "Adresse",
+    # offices
+    "name": "Nom",
+    "type": "Type",
+    "insee": "Commune (INSEE)",
+    "addresses": "Adresses",
+    "phone": "Téléphone",
+    "email": "Courriel",
+    "hours": "Horaires",
+    "comment": "Commentaire",
+    "contact_url": "Formulaire de contact",
+}
+
+#: the fiche fields compared (the source body is left out: `text` is its readable form)
+FICHE_FIELDS = (
+    "title",
+    "description",
+    "subject",
+    "audiences",
+    "text",
+    "pivots",
+    "contacts",
+    "services",
+    "references",
+    "related",
+    "breadcrumb",
+    "modified",
+    "url",
+)
+#: office columns never compared: bookkeeping of the import itself
+_OFFICE_IGNORED = frozenset({"imported_at", "updated_at", "content_hash"})
+
+
+@dataclass(frozen=True)
+class FicheChange:
+    """A fiche the importer added (`before` None), rewrote, or withdrew (`after` None)."""
+
+    fiche_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @property
+    def action(self) -> str:
+        if self.before is None:
+            return "new"
+        return "withdrawn" if self.after is None else "changed"
+
+
+@dataclass
+class ItemDraft:
+    """A change item before it is stored (the importers' and the watch's output)."""
+
+    domain: str
+    action: str
+    object_id: str
+    title: str = ""
+    theme: str = ""
+    audiences: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
+    diff: str = ""
+
+    def row(self, report_id: int) -> dict[str, Any]:
+        return {
+            "report_id": report_id,
+            "domain": self.domain,
+            "action": self.action,
+            "object_id": self.object_id,
+            "title": self.title,
+            "theme": self.theme[:255],
+            "audiences": self.audiences,
+            "fields": self.fields,
+            "diff": self.diff,
+        }
+
+
+# -- diffs ---------------------------------------------------------------------------------
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = " ".join(_plain(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut(lines: list[str]) -> str:
+    if len(lines) > MAX_DIFF_LINES:
+        left = len(lines) - MAX_DIFF_LINES
+        lines = [*lines[:MAX_DIFF_LINES], f"… ({left} ligne(s) de plus)"]
+    return "\n".join(lines)
+
+
+def text_diff(before: str, after: str) -> list[str]:
+    """A unified diff of two texts, line by line, with two lines of context."""
+    return list(
+        difflib.unified_diff(
+            before.splitlines(), after.splitlines(), "avant", "après", n=2, lineterm=""
+        )
+    )
+
+
+def fiche_item(change: FicheChange) -> ItemDraft:
+    """The change item of one fiche: what changed, and the diff of its text."""
+    state = change.after or change.before or {}
+    item = ItemDraft(
+        domain="fiche",
+        action=change.action,
+        object_id=change.fiche_id,
+        title=str(state.get("title") or ""),
+        theme=str(state.get("subject") or ""),
+        audiences=list(state.get("audiences") or []),
+    )
+    if change.before is None or change.after is None:
+        return item
+    lines: list[str] = []
+    for name in FICHE_FIELDS:
+        old, new = change.before.get(name), change.after.get(name)
+        if _plain(old) == _plain(new):
+            continue
+        item.fields.append(name)
+        if name != "text":
+            lines.append(f"{FIELD_LABELS[name]} : {_short(old)} → {_short(new)}")
+    if "text" in item.fields:
+        lines.extend(text_diff(str(change.before.get("text") or ""), str(change.after["text"])))
+    item.diff = _cut(lines)
+    return item
+
+
+# -- offices -------------------------------------------------------------------------------
+def _canonical(row: dict[str, Any]) -> bytes:
+    return json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+class OfficeWatch:
+    """The directory's office rows before an import, to tell what the import changed.
+
+    Keeps, per office, a digest and the compressed row (about 0.5 kB each: ~30 MB for the
+    61,112 offices of the full directory), so a changed office's former values can be shown.
+    """
+
+    def __init__(self, rows: dict[str, tuple[str, bytes]]) -> None:
+        self.before = rows
+
+    @classmethod
+    def start(cls, session: Session) -> OfficeWatch:
+        return cls(_office_digests(session, keep=True))
+
+    def changes(self, session: Session) -> list[ItemDraft]:
+        """Compare with the rows as they are now (call it before the import's commit)."""
+        after = repository.office_rows(session, _OFFICE_IGNORED)
+        items: list[ItemDraft] = []
+        for office_id, row in after.items():
+            blob = _canonical(row)
+            previous = self.before.get(office_id)
+            if previous is None:
+                items.append(_office_item("new", office_id, row))
+            elif previous[0] != hashlib.sha256(blob).hexdigest():
+                old = json.loads(zlib.decompress(previous[1]))
+                new = json.loads(blob)
+                item = _office_item("changed", office_id, new)
+                lines = []
+                for name in sorted(set(old) | set(new)):
+                    if old.get(name) != new.get(name):
+                        item.fields.append(name)
+                        label = FIELD_LABELS.get(name, name)
+                        lines.append(f"{label} : {_short(old.get(name))} → {_short(new.get(name))}")
+                item.diff = _cut(lines)
+                items.append(item)
+        for office_id in self.before.keys() - after.keys():
+            old = json.loads(zlib.decompress(self.before[office_id][1]))
+            items.append(_office_item("withdrawn", office_id, old))
+        return items
+
+
+def _office_digests(session: Session, *, keep: bool) -> dict[str, tuple[str, bytes]]:
+    out: dict[str, tuple[str, bytes]] = {}
+    for office_id, row in repository.office_rows(session, _OFFICE_IGNORED).items():
+        blob = _canonical(row)
+        out[office_id] = (hashlib.sha256(blob).hexdigest(), zlib.compress(blob, 1) if keep else b"")
+    return out
+
+
+def _office_item(action: str, office_id: str, row: dict[str, Any]) -> ItemDraft:
+    return ItemDraft(
+        domain="office",
+        action=action,
+        object_id=office_id,
+        title=str(row.get("name") or ""),
+        theme=str(row.get("type") or ""),
+    )
+
+
+# -- recording -----------------------------------------------------------------------------
+def counts_of(items: Iterable[ItemDraft]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        per_domain = counts.setdefault(item.domain, dict.fromkeys(ACTIONS, 0))
+        per_domain[item.action] += 1
+    return counts
+
+
+def summary(counts: dict[str, dict[str, int]]) -> str:
+    """One French sentence: « Fiches : 3 nouvelles, 12 modifiées, 0 retirée. … »"""
+    parts = []
+    for domain, label in (("fiche", "Fiches"), ("office", "Organismes")):
+        c = counts.get(domain)
+        if c is not None:
+            parts.append(
+                f"{label} : {c['new']} nouveau(x), {c['changed']} modifié(s), "
+                f"{c['withdrawn']} retiré(s)."
+            )
+    return " ".join(parts) or "Aucun changement."
+
+
+def record(
+    session: Session,
+    trigger: str,
+    items: Sequence[ItemDraft],
+    *,
+    sources: Sequence[str] = (),
+    domains: Sequence[str] = (),
+    message: str = "",
+) -> ChangeReport:
+    """Store a report and its items (in the caller's transaction).
+
+    `domains`: the data the run looked at, counted even when nothing changed in it.
+    """
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown trigger {trigger!r}")
+    counts = {d: dict.fromkeys(ACTIONS, 0) for d in domains}
+    for domain, per in counts_of(items).items():
+        counts[domain] = per
+    report = ChangeReport(
+        created_at=utcnow(),
+        trigger=trigger,
+        status=APPLIED,
+        message=message or summary(counts),
+        counts=counts,
+        sources=list(sources),
+    )
+    session.add(report)
+    session.flush()
+    repository.insert_change_items(session, [item.row(report.id) for item in items])
+    return report
+
+
+def record_refusal(
+    session: Session, trigger: str, message: str, *, sources: Sequence[str] = ()
+) -> ChangeReport:
+    """A sync that changed nothing: why, in French (recorded in a transaction of its own)."""
+    report = ChangeReport(
+        created_at=utcnow(),
+        trigger=trigger,
+        status=REFUSED,
+        message=message,
+        counts={},
+        sources=list(sources),
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def fiche_items(changes: Iterable[FicheChange]) -> list[ItemDraft]:
+    return [fiche_item(change) for change in changes]
+
+
+# -- reading (editors) ---------------------------------------------------------------------
+def list_reports(session: Session, *, limit: int = 50, offset: int = 0) -> list[ChangeReport]:
+    """Most recent first."""
+    _check_page(limit, offset)
+    return repository.change_reports(session, limit=limit, offset=offset)
+
+
+def get_report(session: Session, report_id: int) -> ChangeReport:
+    report = repository.change_report(session, report_id)
+    if report is None:
+        raise NotFound(f"Rapport de changements introuvable : {report_id}.")
+    return report
+
+
+def report_items(
+    session: Session,
+    report_id: int,
+    *,
+    domain: str | None = None,
+    action: str | None = None,
+    unseen: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[ChangeItem]:
+    """A report's items, fiches first then offices, by ID."""
+    get_report(session, report_id)
+    if domain is not None and domain not in DOMAINS:
+        raise InvalidInput(f"Domaine inconnu : {domain!r} (attendu : fiche ou office).")
+    if action is not None and action not in ACTIONS:
+        raise InvalidInput(f"Action inconnue : {action!r} (attendu : {', '.join(ACTIONS)}).")
+    _check_page(limit, offset)
+    return repository.change_items(
+        session, report_id, domain=domain, action=action, unseen=unseen, limit=limit, offset=offset
+    )
+
+
+def mark_seen(session: Session, item_ids: Sequence[int], agent_id: int | None) -> int:
+    """Mark items as seen by an editor; items already seen keep their first reader. Returns how
+    many items were marked now."""
+    if len(item_ids) > MAX_PAGE:
+        raise InvalidInput(f"Au plus {MAX_PAGE} éléments à la fois.")
+    return repository.mark_change_items_seen(session, list(item_ids), agent_id, utcnow())
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not 0 < limit <= MAX_PAGE:
+        raise InvalidInput(f"La limite doit être comprise entre 1 et {MAX_PAGE}.")
+    if offset < 0:
+        raise InvalidInput("Le décalage ne peut pas être négatif.")
