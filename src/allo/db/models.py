@@ -5,6 +5,7 @@ import allo.contacts.service_models
 import allo.directory.models
 
 # Domain model modules register their tables on Base.metadata when imported.
+import allo.kb.local.models
 import allo.kb.models
 import allo.privacy.models  # noqa: F401
 from allo.db.base import Base

@@ -50,7 +50,7 @@ FEW_SUGGESTIONS = 3
 SOURCE_LABELS = {
     "dila": "service-public.fr",
     "travail": "Ministère du Travail",
-    "local": "Fiche Allo",
+    "local": "Fiche du service",
 }
 
 Agent = Annotated[AgentView | None, Depends(page_agent)]
