@@ -65,3 +65,19 @@ def content(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def login(client: Any) -> Callable[[str], Any]:
+    """`login("conseil1")`: the test client now carries that demo agent's session cookie."""
+
+    def _login(username: str) -> Any:
+        response = client.post(
+            "/connexion",
+            data={"identifiant": username, "mot_de_passe": f"demo-{username}"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text[:300]
+        return client
+
+    return _login
