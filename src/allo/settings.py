@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -18,6 +19,17 @@ class SettingsError(ValueError):
 def _default_home() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "allo"
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "oui", "on"}:
+        return True
+    if raw in {"0", "false", "no", "non", "off"}:
+        return False
+    raise SettingsError(f"{name} doit valoir « true » ou « false ».")
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,9 @@ class Settings:
     timezone: str = "Europe/Paris"
     #: Python logging level. (ALLO_LOG_LEVEL)
     log_level: str = "INFO"
+    #: Publishing a local fiche needs a second editor who is not its last author; `false`
+    #: relaxes it for small teams. (ALLO_EDITORIAL_FOUR_EYES)
+    editorial_four_eyes: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -66,6 +81,7 @@ class Settings:
             retention_days=retention,
             timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
+            editorial_four_eyes=_flag(env, "ALLO_EDITORIAL_FOUR_EYES", True),
         )
 
     @property

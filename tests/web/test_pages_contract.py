@@ -32,9 +32,17 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
     "/console": ("advisor", ["/console", "/console?q=licenciement&fiche=F1726"]),
     "/specialiste": ("specialist", ["/specialiste", "/specialiste?q=salaire"]),
     "/supervision": ("supervisor", ["/supervision"]),
+    "/redaction": ("editor", ["/redaction"]),
+    "/redaction/fiches/nouvelle": ("editor", ["/redaction/fiches/nouvelle"]),
 }
 #: Pages checked by a test of their own (they need state first).
-OTHER_PAGES = {"/ma-question": "test_private_answer_page_follows_the_layout_contract"}
+OTHER_PAGES = {
+    "/ma-question": "test_private_answer_page_follows_the_layout_contract",
+    # tests/kb/local/test_pages.py: a local fiche is written first
+    "/redaction/fiches/{fiche_id}": "test_write_submit_review_and_publish_through_the_pages",
+    "/redaction/fiches/{fiche_id}/historique": "test_write_submit_review_and_publish_through_the_pages",
+    "/redaction/fiches/{fiche_id}/diff": "test_write_submit_review_and_publish_through_the_pages",
+}
 #: Path prefixes of the routes reserved to agents.
 AGENT_PREFIXES = ("/console", "/specialiste", "/supervision")
 SAMPLE_URLS = [(route, url) for route, urls in SAMPLE_PAGES.items() for url in urls]

@@ -42,6 +42,7 @@ DEMO_TEAM: tuple[DemoAgent, ...] = (
     DemoAgent("fiscalite", "Spécialiste Fiscalité", "specialist", ("fiscalite",)),
     DemoAgent("logement", "Spécialiste Logement", "specialist", ("logement",)),
     DemoAgent("redaction", "Rédaction", "editor"),
+    DemoAgent("redaction2", "Relecture", "editor"),
     DemoAgent("supervision", "Supervision", "supervisor"),
     DemoAgent("admin", "Administration", "administrator"),
 )

@@ -5,6 +5,7 @@ import allo.contacts.service_models
 import allo.directory.models
 
 # Domain model modules register their tables on Base.metadata when imported.
+import allo.kb.local.models
 import allo.kb.models
 import allo.privacy.models
 import allo.stats.staffing.models  # noqa: F401

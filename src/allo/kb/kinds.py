@@ -18,6 +18,8 @@ MODELE = "modele"
 SIMULATEUR = "simulateur"
 OUTIL = "outil"
 AUTRE = "autre"
+#: a local fiche written for the phone, seen by agents only (never listed on the portal)
+INTERNAL = "fiche-interne"
 
 #: kinds that answer a question themselves (the "fiches" of the 3939's knowledge base)
 ANSWER_KINDS = frozenset({FICHE, QUESTION, COMMENT_FAIRE})
@@ -59,6 +61,7 @@ LABELS = {
     SIMULATEUR: "Simulateur",
     OUTIL: "Outil de recherche",
     AUTRE: "Autre",
+    INTERNAL: "Fiche interne du service",
 }
 
 

@@ -61,6 +61,10 @@ def _check_origin(request: Request) -> None:
         raise Forbidden("Requête venant d'un autre site : refusée.")
 
 
+#: the same check for the pages' standard POST forms (cookie sessions)
+check_origin = _check_origin
+
+
 def get_current_agent(
     request: Request, session: DbSession, token: Annotated[str | None, Depends(request_token)]
 ) -> Agent:

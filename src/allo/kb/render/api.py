@@ -10,6 +10,7 @@ from allo.kb.render.dila_html import render_html_element
 from allo.kb.render.dila_text import render_text_element
 from allo.kb.render.html_body import html_to_text, sanitize_html
 from allo.kb.render.links import KnownFiches, LinkResolver
+from allo.kb.render.markdown import render_markdown
 from allo.kb.safexml import parse_xml
 
 
@@ -33,6 +34,8 @@ def render_html(
     if fiche.body_format == "dila-xml":
         root = parse_xml(fiche.body.encode("utf-8"))
         return render_html_element(root, links, fallbacks=fallbacks)
+    if fiche.body_format == "markdown":
+        return render_markdown(fiche.body, links)
     # HTML bodies were sanitised on import; sanitising again is cheap and guards local edits.
     return f'<div class="allo-fiche allo-fiche--html">{sanitize_html(fiche.body)}</div>'
 
@@ -48,6 +51,8 @@ def render_text(
         root = parse_xml(fiche.body.encode("utf-8"))
         resolver = links or KnownFiches()
         return render_text_element(root, extras=extras, titles=resolver.title, fallbacks=fallbacks)
+    if fiche.body_format == "markdown":
+        return html_to_text(render_markdown(fiche.body, links))
     return html_to_text(fiche.body)
 
 
@@ -60,4 +65,6 @@ def render_fiche(fiche: FicheLike, links: LinkResolver | None = None) -> Rendere
         html = render_html_element(root, resolver, fallbacks=fallbacks)
         text = render_text_element(root, titles=resolver.title, fallbacks=fallbacks)
         return Rendered(html=html, text=text, fallbacks=fallbacks)
-    return Rendered(html=render_html(fiche, links), text=html_to_text(fiche.body))
+    html = render_html(fiche, links)
+    text = html_to_text(html if fiche.body_format == "markdown" else fiche.body)
+    return Rendered(html=html, text=text)

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from allo.kb import services
+from allo.errors import NotFound
+from allo.kb import kinds, services
+from allo.web.auth import OptionalAgent
 from allo.web.deps import DbSession
 
 router = APIRouter(prefix="/api", tags=["base de connaissances"])
@@ -100,9 +102,12 @@ def _pick(model: type[BaseModel], items: list[dict[str, Any]]) -> list[Any]:
 )
 def get_fiche(
     session: DbSession,
+    agent: OptionalAgent,
     fiche_id: Annotated[str, Path(max_length=64, description="F1342, N358, article375542…")],
 ) -> FicheOut:
     fiche = services.get_fiche(session, fiche_id)
+    if fiche.kind == kinds.INTERNAL and agent is None:
+        raise NotFound(f"Fiche introuvable : {fiche_id!r}.")  # the service's internal fiches
     rendered = services.render(session, fiche)
     return FicheOut(
         id=fiche.id,

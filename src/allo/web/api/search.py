@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from allo.contacts.agents import agent_for_token
+from allo.kb import kinds
 from allo.runtime import Runtime
 from allo.search.service import SearchHit, SearchService, get_search_service
+from allo.web.auth import request_token
 from allo.web.deps import RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["recherche"])
@@ -88,6 +91,7 @@ async def search(
         Literal["auto", "lexical"],
         Query(description="« lexical » : sans re-classement sémantique (saisie au fil de l'eau)."),
     ] = "auto",
+    token: Annotated[str | None, Depends(request_token)] = None,
 ) -> SearchResponse:
     service = await _service(runtime)
     semantic = None if mode == "auto" else False
@@ -96,9 +100,24 @@ async def search(
         hits = await run_in_threadpool(service.search, q, limit, audience, source)
     else:
         hits = service.search(q, limit, audience, source, semantic=semantic)
+    if any(h.kind == kinds.INTERNAL for h in hits) and not await _is_agent(runtime, token):
+        hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
     # Serialised once by pydantic-core: returning the model would have FastAPI validate it again.
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
+
+
+async def _is_agent(runtime: Runtime, token: str | None) -> bool:
+    """Whether the caller is a logged-in agent: checked only when an internal fiche is among the
+    results, so anonymous searches cost no query."""
+    if not token:
+        return False
+
+    def check() -> bool:
+        with runtime.read_sessions() as session:
+            return agent_for_token(session, token) is not None
+
+    return await run_in_threadpool(check)
 
 
 @router.get("/suggest", response_model=SuggestResponse, summary="Suggestions de saisie")
@@ -106,8 +125,11 @@ async def suggest(
     runtime: RuntimeDep,
     q: Annotated[str, Query(description="Ce qui est en cours de saisie.")] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
+    token: Annotated[str | None, Depends(request_token)] = None,
 ) -> SuggestResponse:
     suggestions = (await _service(runtime)).suggest(q, limit)
+    if any(s.kind == kinds.INTERNAL for s in suggestions) and not await _is_agent(runtime, token):
+        suggestions = [s for s in suggestions if s.kind != kinds.INTERNAL]
     body = SuggestResponse(
         query=q,
         suggestions=[

@@ -28,18 +28,21 @@ SPECIALIST = ("specialist",)
 #: both consoles: their fragments and contact actions serve advisors and specialists alike
 HANDLERS = ("advisor", "specialist")
 SUPERVISOR = ("supervisor", "administrator")
+EDITOR = ("editor",)
 #: where each role lands after logging in
 HOME_OF_ROLE = {
     "advisor": "/console",
     "specialist": "/specialiste",
     "supervisor": "/supervision",
     "administrator": "/supervision",
+    "editor": "/redaction",
 }
 ROLE_PAGES = {
     "advisor": "la console des conseillers",
     "specialist": "la console des spécialistes",
     "supervisor": "la supervision",
     "administrator": "la supervision",
+    "editor": "la rédaction",
 }
 
 

@@ -44,6 +44,7 @@ class AgentView:
     can_advise: bool = field(default=False, metadata=doc("Shows the advisor console link."))
     can_specialise: bool = field(default=False, metadata=doc("Shows the specialist console link."))
     can_supervise: bool = field(default=False, metadata=doc("Shows the supervision link."))
+    can_edit: bool = field(default=False, metadata=doc("Shows the editors' (rédaction) link."))
 
 
 @dataclass(kw_only=True)
@@ -116,6 +117,7 @@ def agent_view(agent: Agent | None) -> AgentView | None:
         can_advise=agent.role == "advisor",
         can_specialise=agent.role == "specialist",
         can_supervise=agent.role in ("supervisor", "administrator"),
+        can_edit=agent.role == "editor",
     )
 
 

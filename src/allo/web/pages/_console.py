@@ -28,6 +28,9 @@ from allo.errors import AlloError, InvalidInput
 from allo.kb import services as kb
 from allo.kb.escalation import SECTORS, SheetSet, sheets_for_home
 from allo.kb.kinds import LABELS as KIND_LABELS
+from allo.kb.local import services as local_fiches
+from allo.kb.render.dsfr import layout
+from allo.kb.render.markdown import render_markdown
 from allo.privacy.redaction import KIND_LABELS as REDACTION_LABELS
 from allo.privacy.redaction import PLACEHOLDERS
 from allo.runtime import Runtime
@@ -138,6 +141,15 @@ class FicheReading:
     body: Markup = field(metadata=doc("The rendered fiche, cases as accordions."))
     pivot_types: list[tuple[str, str]] = field(
         metadata=doc("(code, French label) of the local office types the fiche names.")
+    )
+    service_fiche: bool = field(
+        default=False, metadata=doc("A fiche written by the service (« Fiche du service » badge).")
+    )
+    advisor_note: Markup | None = field(
+        default=None,
+        metadata=doc(
+            "« Pour le conseiller » of a service fiche (rendered, never shown to citizens)."
+        ),
     )
 
 
@@ -315,7 +327,7 @@ def search_results(runtime: Runtime, q: str, console: str) -> list[ResultItem]:
             description=h.description[:180],
             kind=KIND_LABELS.get(h.kind, h.kind),
             audiences=[],
-            source="",
+            source=SERVICE_FICHE if h.source == "local" else "",
             id=h.id,
         )
         for h in hits
@@ -337,7 +349,20 @@ def fiche_reading(runtime: Runtime, session: Session, fiche_id: str) -> FicheRea
         description=fiche.description,
         body=_fiche_html.body_html(runtime, session, fiche, local_box=False),
         pivot_types=types,
+        service_fiche=fiche.source == "local",
+        advisor_note=_advisor_note(session, fiche.id) if fiche.source == "local" else None,
     )
+
+
+#: the badge of the service's own fiches in the consoles' results
+SERVICE_FICHE = "Fiche du service"
+
+
+def _advisor_note(session: Session, fiche_id: str) -> Markup | None:
+    note = local_fiches.advisor_note(session, fiche_id)
+    if not note:
+        return None
+    return Markup(layout(render_markdown(note)))  # noqa: S704 — sanitised by the allowlist
 
 
 def orientation(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from allo.directory.services import get_directory
 from allo.errors import AlloError, NotFound
+from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS
@@ -124,6 +125,8 @@ def fiche_page(
         if page is not None:
             return HTMLResponse(page)
     fiche = _get_fiche(session, fiche_id)
+    if fiche.kind == kinds.INTERNAL and agent is None:
+        raise NotFound("Cette fiche n'existe pas.")  # the service's internal fiches: agents only
     where = _where_box(runtime, session, fiche.id, list(fiche.pivots or []), place)
     body = _fiche_html.body_html(runtime, session, fiche, local_box=where is not None)
     crumbs = [HOME] + [

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts import calendar
 from allo.errors import AlloError, InvalidInput
+from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
@@ -50,7 +51,7 @@ FEW_SUGGESTIONS = 3
 SOURCE_LABELS = {
     "dila": "service-public.fr",
     "travail": "Ministère du Travail",
-    "local": "Fiche Allo",
+    "local": "Fiche du service",
 }
 
 Agent = Annotated[AgentView | None, Depends(page_agent)]
@@ -218,6 +219,7 @@ def search(
                 audience or None,
                 semantic=runtime.settings.portal_search == "hybrid",
             )
+            found = [h for h in found if h.kind != kinds.INTERNAL]  # agents only
             more = len(found) > PAGE_SIZE * page and page < MAX_PAGES
             hits = found[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
             results = [
@@ -294,6 +296,8 @@ def suggestions(
         for s in service.suggest(text, SUGGESTIONS * 2):
             if audience and s.audiences and audience not in s.audiences:
                 continue
+            if s.kind == kinds.INTERNAL:
+                continue
             items.append(_suggestion_item(s.id, s.title, s.kind, s.audiences))
             if len(items) == SUGGESTIONS:
                 break
@@ -302,6 +306,8 @@ def suggestions(
             # lexical matches, which costs a few milliseconds and no embedding.
             shown = {item.href for item in items}
             for h in service.search(text, SUGGESTIONS, audience or None, semantic=False):
+                if h.kind == kinds.INTERNAL:
+                    continue
                 item = _suggestion_item(h.id, h.title, h.kind, h.audiences)
                 if item.href not in shown and len(items) < SUGGESTIONS:
                     items.append(item)
