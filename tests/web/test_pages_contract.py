@@ -32,6 +32,14 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
     "/console": ("advisor", ["/console", "/console?q=licenciement&fiche=F1726"]),
     "/specialiste": ("specialist", ["/specialiste", "/specialiste?q=salaire"]),
     "/supervision": ("supervisor", ["/supervision"]),
+    "/redaction/signalements": (
+        "editor",
+        ["/redaction/signalements", "/redaction/signalements?etat=all"],
+    ),
+    "/redaction/manques": (
+        "editor",
+        ["/redaction/manques", "/redaction/manques?jours=14&origine=portail_sans_resultat"],
+    ),
 }
 #: Pages checked by a test of their own (they need state first).
 OTHER_PAGES = {"/ma-question": "test_private_answer_page_follows_the_layout_contract"}

@@ -28,6 +28,7 @@ SPECIALIST = ("specialist",)
 #: both consoles: their fragments and contact actions serve advisors and specialists alike
 HANDLERS = ("advisor", "specialist")
 SUPERVISOR = ("supervisor", "administrator")
+EDITOR = ("editor",)
 #: where each role lands after logging in
 HOME_OF_ROLE = {
     "advisor": "/console",
@@ -40,6 +41,7 @@ ROLE_PAGES = {
     "specialist": "la console des spécialistes",
     "supervisor": "la supervision",
     "administrator": "la supervision",
+    "editor": "l’équipe de rédaction",
 }
 
 
