@@ -34,6 +34,14 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
     "/supervision": ("supervisor", ["/supervision"]),
     "/redaction": ("editor", ["/redaction"]),
     "/redaction/fiches/nouvelle": ("editor", ["/redaction/fiches/nouvelle"]),
+    "/redaction/signalements": (
+        "editor",
+        ["/redaction/signalements", "/redaction/signalements?etat=all"],
+    ),
+    "/redaction/manques": (
+        "editor",
+        ["/redaction/manques", "/redaction/manques?jours=14&origine=portail_sans_resultat"],
+    ),
 }
 #: Pages checked by a test of their own (they need state first).
 OTHER_PAGES = {

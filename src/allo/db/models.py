@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place so Alembic and create_all see the whole schema."""
 
+import allo.backlog.models
 import allo.contacts.models
 import allo.contacts.service_models
 import allo.directory.models

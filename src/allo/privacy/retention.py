@@ -1,110 +1,100 @@
-"""Retention: the free text of finished contacts is blanked after `settings.retention_days`.
+"""Retention: personal free text and the portal's query counts go after `settings.retention_days`.
 
-What goes: the question summary and every note of contacts closed (or abandoned) before the
-cutoff, and the notification email of their web message. What stays: every structured field
-(channel, times, queue, sector, outcome, fiche ids), the events, hence every figure, and the
-anonymous ratings. A purged contact keeps `purged_at`, so the purge is idempotent and cheap to
-re-run (the daily job runs in every app worker; a second run finds nothing to do).
+Each domain owns its purge step (contacts: the question and notes of finished contacts; the
+editorial backlog: portal query counts and the text of handled flags); this module only knows
+them by name in PURGE_STEPS and imports them when the purge runs, so no domain imports another
+through it. Every step is idempotent and cheap to re-run (the daily job runs in every app
+worker; a second run finds nothing to do). Structured fields, events, figures and the anonymous
+ratings stay.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import Contact, ContactNote
-from allo.contacts.service_models import WebMessage
 from allo.db.base import utcnow
 from allo.db.session import unit_of_work
 from allo.privacy import audit
 from allo.runtime import Runtime
 
 log = logging.getLogger("allo.privacy.retention")
-FINAL_STATES = ("closed", "abandoned")
-_CHUNK = 500
 #: The daily job waits this long after start (a restart loop must not purge in a burst), then
 #: runs every DAILY seconds.
 FIRST_RUN_DELAY = 300.0
 DAILY = 86_400.0
 
 
+class PurgeStep(Protocol):
+    """One domain's purge: removes what is older than `cutoff`, returns counts by kind."""
+
+    def __call__(self, session: Session, *, cutoff: datetime, now: datetime) -> dict[str, int]: ...
+
+
+#: audit object type → "module:function" of the step, in the order they run.
+PURGE_STEPS: dict[str, str] = {
+    "contact": "allo.contacts.retention:purge_free_text",
+    "backlog": "allo.backlog.retention:purge",
+}
+
+
 @dataclass(frozen=True)
 class PurgeReport:
     cutoff: datetime
-    contacts: int
-    notes: int
-    emails: int
+    #: what each step removed, by kind (contacts, notes, emails, query_counts…)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def contacts(self) -> int:
+        return self.counts.get("contacts", 0)
+
+    @property
+    def notes(self) -> int:
+        return self.counts.get("notes", 0)
+
+    @property
+    def emails(self) -> int:
+        return self.counts.get("emails", 0)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "cutoff": self.cutoff.isoformat(),
-            "contacts": self.contacts,
-            "notes": self.notes,
-            "emails": self.emails,
-        }
+        return {"cutoff": self.cutoff.isoformat(), **self.counts}
 
 
 def purge(session: Session, *, retention_days: int, now: datetime | None = None) -> PurgeReport:
-    """Blank the free text of contacts finished before now - retention_days (no commit here)."""
+    """Run every domain's purge step for data older than now - retention_days (no commit here).
+
+    Each step that removed something leaves one audit entry, with counts only."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
     moment = now or utcnow()
     cutoff = moment - timedelta(days=retention_days)
-    finished_at = func.coalesce(Contact.closed_at, Contact.queued_at)
-    ids = list(
-        session.scalars(
-            select(Contact.id).where(
-                Contact.state.in_(FINAL_STATES),
-                Contact.purged_at.is_(None),
-                finished_at < cutoff,
+    counts: dict[str, int] = {}
+    for object_type, path in PURGE_STEPS.items():
+        removed = _step(path)(session, cutoff=cutoff, now=moment)
+        counts.update(removed)
+        if any(removed.values()):
+            audit.record(
+                session,
+                agent_id=None,
+                action="purge",
+                object_type=object_type,
+                detail=removed,
+                at=moment,
             )
-        )
-    )
-    notes = 0
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        session.execute(
-            update(Contact)
-            .where(Contact.id.in_(chunk))
-            .values(question="", question_redactions=[], purged_at=moment),
-            execution_options={"synchronize_session": False},
-        )
-        notes += session.execute(
-            update(ContactNote)
-            .where(ContactNote.contact_id.in_(chunk), ContactNote.text != "")
-            .values(text="", redactions=[]),
-            execution_options={"synchronize_session": False},
-        ).rowcount
-    # Emails go with their contact's text, and in any case when the private link expires.
-    emails = session.execute(
-        update(WebMessage)
-        .where(
-            WebMessage.notify_email.is_not(None),
-            or_(
-                WebMessage.expires_at < moment,
-                WebMessage.contact_id.in_(select(Contact.id).where(Contact.purged_at.is_not(None))),
-            ),
-        )
-        .values(notify_email=None),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    report = PurgeReport(cutoff=cutoff, contacts=len(ids), notes=notes, emails=emails)
-    if ids or emails:
-        audit.record(
-            session,
-            agent_id=None,
-            action="purge",
-            object_type="contact",
-            detail={"contacts": len(ids), "notes": notes, "emails": emails},
-            at=moment,
-        )
     session.expire_all()
-    return report
+    return PurgeReport(cutoff=cutoff, counts=counts)
+
+
+def _step(path: str) -> PurgeStep:
+    module, _, name = path.partition(":")
+    step: PurgeStep = getattr(importlib.import_module(module), name)
+    return step
 
 
 def purge_once(runtime: Runtime) -> PurgeReport:
@@ -119,10 +109,8 @@ async def run_daily(runtime: Runtime, *, first_delay: float = FIRST_RUN_DELAY) -
         try:
             report = await asyncio.to_thread(purge_once, runtime)
             log.info(
-                "retention purge: %d contacts, %d notes, %d emails",
-                report.contacts,
-                report.notes,
-                report.emails,
+                "retention purge: %s",
+                ", ".join(f"{n} {kind}" for kind, n in report.counts.items()),
             )
         except Exception:
             log.exception("retention purge failed; retrying tomorrow")

@@ -1,7 +1,9 @@
 """Background jobs of a running server, started by a router-level lifespan (no routes here).
 
 - the retention purge, daily (allo.privacy.retention.run_daily);
-- the "your answer is ready" notices of written questions, every minute.
+- the "your answer is ready" notices of written questions, every minute;
+- the portal's search counts for the content-gap backlog, added every minute and at shutdown
+  (allo.backlog.portal_log.run_flusher).
 
 Both are idempotent, so every app worker may run them. The day replay's server sets
 `app.state.background_jobs = False`: its simulated clock is not the wall clock.
@@ -16,6 +18,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, FastAPI
 
+from allo.backlog import portal_log
 from allo.contacts import messages
 from allo.db.session import unit_of_work
 from allo.privacy import retention
@@ -51,6 +54,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(retention.run_daily(runtime)),
         asyncio.create_task(_notify_loop(runtime)),
+        asyncio.create_task(portal_log.run_flusher(runtime)),
     ]
     try:
         yield

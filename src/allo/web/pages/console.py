@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from allo.backlog import flags
 from allo.contacts import reading, services
 from allo.contacts.models import Agent
 from allo.errors import AlloError
@@ -26,6 +27,7 @@ from allo.web.pages import _console as c
 from allo.web.pages._auth import ADVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
+from allo.web.pages._flags import FlagLine, flag_line
 from allo.web.pages._offices import PlaceAnswer
 from allo.web.pages.directory import FREQUENT_TYPES
 from allo.web.pages.portal import ResultItem
@@ -33,6 +35,8 @@ from allo.web.pages.portal import ResultItem
 router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Query(max_length=200)]
+#: How many of their own flags an agent sees on the console.
+MY_FLAGS = 5
 #: (key, what it does): Alt + key, also written next to each control
 ADVISOR_SHORTCUTS = (
     ("N", "prendre le contact suivant"),
@@ -54,6 +58,7 @@ FLASH = {
     "retour": "Contact n° {n} renvoyé au premier niveau.",
     "remis": "Contact n° {n} remis en file.",
     "etat": "Votre état : {etat}.",
+    "signale": "Signalement n° {n} envoyé à l’équipe de rédaction. Merci !",
 }
 
 
@@ -120,6 +125,10 @@ class ConsolePage(Page):
     error: str = field(default="", metadata=doc("French message when the last action failed."))
     shortcuts: list[tuple[str, str]] = field(
         default_factory=list, metadata=doc("Keyboard shortcuts: (key, what it does).")
+    )
+    my_flags: list[FlagLine] = field(
+        default_factory=list,
+        metadata=doc("The agent's latest fiche flags, with the editors' answers."),
     )
 
 
@@ -204,6 +213,9 @@ def build_page(
         error=error,
         shortcuts=list(ADVISOR_SHORTCUTS) if mode == "advisor" else [],
     )
+    mine = flags.list_mine(session, agent, limit=MY_FLAGS)
+    names = flags.agent_names(session, mine)
+    ctx.my_flags = [flag_line(f, names) for f in mine]
     try:
         ctx.results = c.search_results(runtime, q, console)
     except AlloError as exc:

@@ -25,7 +25,7 @@ from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
-from allo.web.pages import _fiche_html
+from allo.web.pages import _fiche_html, _portal_gaps
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 from allo.web.pages._offices import PlaceAnswer, PlaceChoice, place_answer, place_choices
 from allo.web.pages.portal import SOURCE_LABELS
@@ -118,6 +118,8 @@ def fiche_page(
     agent: Agent,
     place: Place = "",
 ) -> HTMLResponse:
+    if agent is None:
+        _portal_gaps.opened_from_search(request, runtime)
     cacheable = agent is None and not place.strip()
     cache = _fiche_html.page_cache(runtime)
     if cacheable:

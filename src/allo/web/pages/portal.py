@@ -22,6 +22,7 @@ from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import get_search_service
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.pages import _portal_gaps
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 
 router = APIRouter(include_in_schema=False)
@@ -233,6 +234,8 @@ def search(
                 )
                 for h in hits
             ]
+            if page == 1 and agent is None:
+                _portal_gaps.searched(runtime, query, found=bool(found))
     except InvalidInput as exc:
         query, error = q[:MAX_QUERY], exc.message
     title = f"Résultats pour « {_shorten(query, 60)} »" if query and not error else "Rechercher"
