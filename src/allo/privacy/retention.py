@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from allo.contacts.models import Contact, ContactNote
 from allo.contacts.service_models import WebMessage
 from allo.db.base import utcnow
+from allo.db.engine import checkpoint
 from allo.db.session import unit_of_work
 from allo.privacy import audit
 from allo.runtime import Runtime
@@ -109,7 +110,10 @@ def purge(session: Session, *, retention_days: int, now: datetime | None = None)
 
 def purge_once(runtime: Runtime) -> PurgeReport:
     with unit_of_work(runtime.sessions) as session:
-        return purge(session, retention_days=runtime.settings.retention_days)
+        report = purge(session, retention_days=runtime.settings.retention_days)
+    # Committed: now push the erased text out of SQLite's WAL file too.
+    checkpoint(runtime.engine)
+    return report
 
 
 async def run_daily(runtime: Runtime, *, first_delay: float = FIRST_RUN_DELAY) -> None:
