@@ -3,7 +3,7 @@
 Only what the pages need is vendored: the DSFR's CSS and JS bundles, its fonts, favicon and
 licence; the icons its own CSS refers to plus the `fr-icon-*` classes our templates use (a small
 generated `utility/icons/icons.min.css` instead of the full 350 kB utility sheet and 1,500 SVGs);
-htmx; and axe-core for the browser tests only (never served). Re-run it after adding an icon
+htmx; Swagger UI's bundle and stylesheet for /api/docs; and axe-core for the browser tests only (never served). Re-run it after adding an icon
 class to a template: `tests/web/test_static_assets.py` fails until then.
 """
 
@@ -110,6 +110,16 @@ def vendor_htmx() -> None:
     copy(pkg / "LICENSE", out / "LICENSE")
 
 
+def vendor_swagger_ui() -> None:
+    """Swagger UI for /api/docs, served from here: no CDN, works on a ministry's closed network."""
+    pkg = MODULES / "swagger-ui-dist"
+    out = STATIC / "swagger-ui"
+    if out.exists():
+        shutil.rmtree(out)
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"):
+        copy(pkg / name, out / name)
+
+
 def vendor_axe() -> None:
     pkg = MODULES / "axe-core"
     copy(pkg / "axe.min.js", BROWSER_VENDOR / "axe.min.js")
@@ -121,8 +131,9 @@ def main() -> None:
         sys.exit("node_modules is missing: run `npm ci` first.")
     vendor_dsfr()
     vendor_htmx()
+    vendor_swagger_ui()
     vendor_axe()
-    versions = {p: version(p) for p in ("@gouvfr/dsfr", "htmx.org", "axe-core")}
+    versions = {p: version(p) for p in ("@gouvfr/dsfr", "htmx.org", "swagger-ui-dist", "axe-core")}
     (STATIC / "VERSIONS.json").write_text(json.dumps(versions, indent=2) + "\n")
     sys.stdout.write("vendored: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "\n")
 

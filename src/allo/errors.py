@@ -34,3 +34,13 @@ class Forbidden(AlloError):
 
 class Unauthorized(AlloError):
     status_code = 401
+
+
+class TooManyRequests(AlloError):
+    """A rate limit or a login lockout: try again after `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

@@ -55,6 +55,28 @@ class Settings:
     #: Publishing a local fiche needs a second editor who is not its last author; `false`
     #: relaxes it for small teams. (ALLO_EDITORIAL_FOUR_EYES)
     editorial_four_eyes: bool = True
+    #: Public address of the service (`https://allo.exemple.gouv.fr`): the base of every link
+    #: sent outside (e-mails), never the request's `Host`; HSTS is sent when it is https. (ALLO_PUBLIC_URL)
+    public_url: str = "http://localhost:8000"
+    #: Largest JSON (or other non-form) request body, in bytes; larger gets a 413. (ALLO_MAX_JSON_BODY)
+    max_json_body: int = 1_048_576
+    #: Largest form body (urlencoded or multipart), in bytes; larger gets a 413. (ALLO_MAX_FORM_BODY)
+    max_form_body: int = 262_144
+    #: Where rate-limit counters live: `memory://` (one process) or `redis://127.0.0.1:6379`
+    #: (shared by every worker and machine). (ALLO_RATE_LIMIT_STORAGE)
+    rate_limit_storage: str = "memory://"
+    #: Failed logins allowed per account (`limits` syntax, `;` between windows; empty: none). (ALLO_RATE_LIMIT_LOGIN_ACCOUNT)
+    rate_limit_login_account: str = "5/minute;20/hour"
+    #: Failed logins allowed per client address. (ALLO_RATE_LIMIT_LOGIN_ADDRESS)
+    rate_limit_login_address: str = "20/minute;100/hour"
+    #: Anonymous written questions per client address (API and form). (ALLO_RATE_LIMIT_QUESTIONS)
+    rate_limit_questions: str = "5/minute;30/hour"
+    #: Anonymous satisfaction ratings per client address (API and form). (ALLO_RATE_LIMIT_SURVEYS)
+    rate_limit_surveys: str = "10/minute;60/hour"
+    #: Anonymous hybrid (semantic) searches per client address. (ALLO_RATE_LIMIT_SEARCH_HYBRID)
+    rate_limit_search_hybrid: str = "30/minute"
+    #: Anonymous as-you-type suggestions per client address. (ALLO_RATE_LIMIT_SUGGESTIONS)
+    rate_limit_suggestions: str = "600/minute"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -72,6 +94,7 @@ class Settings:
         portal_search = env.get("ALLO_PORTAL_SEARCH", "lexical").strip().lower()
         if portal_search not in {"lexical", "hybrid"}:
             raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
+        security = _security_settings(env)
         return cls(
             home=home,
             database_url=env.get("ALLO_DATABASE_URL", "").strip(),
@@ -82,6 +105,7 @@ class Settings:
             timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
             editorial_four_eyes=_flag(env, "ALLO_EDITORIAL_FOUR_EYES", True),
+            **security,
         )
 
     @property
@@ -89,7 +113,10 @@ class Settings:
         return self.database_url or f"sqlite:///{self.home / 'allo.db'}"
 
     def ensure_home(self) -> Path:
-        self.home.mkdir(parents=True, exist_ok=True)
+        """The data directory, private to the service's user (0700) when Allo creates it."""
+        if not self.home.exists():
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.home.chmod(0o700)
         return self.home
 
     def effective_secret_key(self) -> str:
@@ -98,9 +125,57 @@ class Settings:
             return self.secret_key
         path = self.ensure_home() / "secret.key"
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # Created 0600 from the start: never readable by others, not even for an instant.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+
+_RATE_LIMITS = (
+    "rate_limit_login_account",
+    "rate_limit_login_address",
+    "rate_limit_questions",
+    "rate_limit_surveys",
+    "rate_limit_search_hybrid",
+    "rate_limit_suggestions",
+)
+
+
+def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
+    """The security fields (public URL, body sizes, rate limits), checked once at start."""
+    from limits import parse_many
+
+    defaults = Settings.__dataclass_fields__
+    out: dict[str, object] = {}
+    public_url = env.get("ALLO_PUBLIC_URL", defaults["public_url"].default).strip().rstrip("/")
+    if not public_url.startswith(("http://", "https://")) or "?" in public_url:
+        raise SettingsError("ALLO_PUBLIC_URL doit être une adresse http(s)://… sans paramètres.")
+    out["public_url"] = public_url
+    for name in ("max_json_body", "max_form_body"):
+        var = "ALLO_" + name.upper()
+        try:
+            value = int(env.get(var, str(defaults[name].default)))
+        except ValueError as exc:
+            raise SettingsError(f"{var} doit être un nombre entier d'octets.") from exc
+        if value < 1024:
+            raise SettingsError(f"{var} doit valoir au moins 1024 octets.")
+        out[name] = value
+    storage = env.get("ALLO_RATE_LIMIT_STORAGE", "memory://").strip()
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise SettingsError("ALLO_RATE_LIMIT_STORAGE doit valoir memory:// ou redis://hôte:port.")
+    out["rate_limit_storage"] = storage
+    for name in _RATE_LIMITS:
+        var = "ALLO_" + name.upper()
+        value = env.get(var, str(defaults[name].default)).strip()
+        try:
+            parse_many(value) if value else None
+        except ValueError as exc:
+            raise SettingsError(
+                f"{var} : limite illisible (exemple : « 5/minute;20/hour », vide pour aucune)."
+            ) from exc
+        out[name] = value
+    return out
 
 
 def documented_env_vars() -> list[str]:

@@ -140,7 +140,7 @@ def test_phone_rating_needs_an_agent_and_one_reference(client: Any, db: Session)
     contact = finished(db)
     anonymous = client.post("/api/surveys", json={"contact_id": contact.id, "rating": 4})
     assert anonymous.status_code == 401
-    _advisor, headers = login(db, "advisor")
+    _platform, headers = login(db, "supervisor")
     both = client.post(
         "/api/surveys",
         json={"contact_id": contact.id, "token": "x", "rating": 4},
@@ -161,13 +161,13 @@ def test_phone_rating_needs_an_agent_and_one_reference(client: Any, db: Session)
 
 def test_campaign_view_for_supervisors(client: Any, db: Session) -> None:
     _advisor, advisor = login(db, "advisor")
+    _sup, sup = login(db, "supervisor")
     client.post(
         "/api/surveys",
         json={"contact_id": finished(db, sector="justice").id, "rating": 3, "comment": "Long"},
-        headers=advisor,
+        headers=sup,
     )
     assert client.get("/api/surveys/campaign", headers=advisor).status_code == 403
-    _sup, sup = login(db, "supervisor")
     view = client.get("/api/surveys/campaign", headers=sup).json()
     assert view["by_sector"]["justice"]["responses"] == 1
     assert view["comments"][0]["comment"] == "Long"

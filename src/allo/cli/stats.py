@@ -86,11 +86,13 @@ def register(app: typer.Typer) -> None:
     @app.command("purge")
     def purge() -> None:
         """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours."""
+        from allo.db.engine import checkpoint
         from allo.privacy import retention
 
         days = runtime().settings.retention_days
         with session() as s:
             report = retention.purge(s, retention_days=days)
+        checkpoint(runtime().engine)  # the erased text must not linger in SQLite's WAL file
         console.print(
             f"Purge (conservation {days} jours) : {report.contacts} contacts, {report.notes} notes, "
             f"{report.emails} adresses effacées. Les chiffres et les avis sont conservés."

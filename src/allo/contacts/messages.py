@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,6 @@ from allo.errors import InvalidInput, NotFound
 TOKEN_BYTES = 32
 #: Long enough to come back for the answer; never beyond the retention of the text itself.
 MAX_LINK_DAYS = 60
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,24}$")
 NOT_FOUND = "Ce lien est introuvable ou a expiré."
 STATUS_LABELS = {
     "waiting": "Votre question est en attente de traitement.",
@@ -62,9 +62,15 @@ def _check_email(email: str | None) -> str | None:
     value = (email or "").strip()
     if not value:
         return None
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise InvalidInput("Adresse électronique invalide (exemple : prenom.nom@exemple.fr).")
-    return value
+    # One mailbox, checked by email-validator (RFC 5322 syntax, no list, no display name, no
+    # quoted local part); no DNS look-up on the request path.
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_quoted_local=False)
+    except EmailNotValidError:
+        raise InvalidInput(
+            "Adresse électronique invalide (une seule adresse, exemple : prenom.nom@exemple.fr)."
+        ) from None
+    return checked.normalized
 
 
 def _mask(text: str, secret: str | None, placeholder: str) -> str:
@@ -102,6 +108,7 @@ def submit(
     if not text:
         raise InvalidInput("La question est vide : écrivez votre question.")
     text = _mask(text, address, "[courriel]")
+    text = _mask(text, (email or "").strip() or None, "[courriel]")
     text = _mask(text, (commune or "").strip() or None, "[commune]")
     hours = calendar.ensure_accepts(session, "web", tz)
     contact = services.create_contact(session, channel="web", question=text, commune=commune)

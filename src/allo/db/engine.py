@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -14,15 +17,51 @@ from sqlalchemy.pool import NullPool
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Build an engine; SQLite gets WAL, foreign keys and real SAVEPOINT-capable transactions."""
     parsed = make_url(url)
+    # hide_parameters: statement values (questions, e-mails, token hashes) never reach a log
+    # line or an exception message, whatever the log level.
     if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        if not in_memory:
+            _create_private(Path(str(parsed.database)))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
+            poolclass=NullPool if in_memory else None,
+            hide_parameters=True,
         )
         _configure_sqlite(engine, _writer_lock(parsed.database or ":memory:"))
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would use 0644 under the usual umask);
+    its -wal and -shm files take the database file's permissions."""
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def checkpoint(engine: Engine) -> None:
+    """After erasing text (retention purge): copy the WAL into the database file and truncate
+    it, so erased bytes (zeroed by `secure_delete`) do not linger in the -wal file."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()  # autocommit (isolation_level None): no BEGIN around it
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 #: One lock per SQLite file and process: threads queue for the write lock here, in order,
@@ -45,6 +84,8 @@ def _configure_sqlite(engine: Engine, writer_lock: threading.Lock) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted or overwritten content is zeroed on disk, not left in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")

@@ -20,6 +20,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
+from allo.db.engine import checkpoint
 from allo.db.session import unit_of_work
 from allo.privacy import audit
 from allo.runtime import Runtime
@@ -99,7 +100,10 @@ def _step(path: str) -> PurgeStep:
 
 def purge_once(runtime: Runtime) -> PurgeReport:
     with unit_of_work(runtime.sessions) as session:
-        return purge(session, retention_days=runtime.settings.retention_days)
+        report = purge(session, retention_days=runtime.settings.retention_days)
+    # Committed: now push the erased text out of SQLite's WAL file too.
+    checkpoint(runtime.engine)
+    return report
 
 
 async def run_daily(runtime: Runtime, *, first_delay: float = FIRST_RUN_DELAY) -> None:

@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from allo import __version__
 from allo.runtime import Runtime
 from allo.settings import Settings
+from allo.web import security
 from allo.web.errors import install_error_handlers
+from allo.web.security.logs import loggable_path
 
 WEB_DIR = Path(__file__).parent
 log = logging.getLogger("allo.web")
@@ -33,7 +35,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="Allo — API",
         version=__version__,
         description="API du service de renseignement administratif Allo.",
-        docs_url="/api/docs",
+        docs_url=None,  # served from vendored assets by allo.web.api.docs (no CDN)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if router is not None:
                 app.include_router(router)
 
+    security.install(app, runtime.settings)
     app.add_middleware(RequestLog)
     return app
 
@@ -54,8 +57,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 class RequestLog:
     """Method, path, status and duration of each request, at DEBUG level.
 
-    Path and status only: query strings may carry what a citizen typed, so they are never
-    logged. A pure ASGI middleware: `@app.middleware("http")` (BaseHTTPMiddleware) costs about
+    Route template and status only: query strings and path parameters (a citizen's private
+    token) may carry secrets or what a citizen typed, so they are never logged. A pure ASGI middleware: `@app.middleware("http")` (BaseHTTPMiddleware) costs about
     a millisecond of CPU per request (a task group and memory streams), even with DEBUG off."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -78,7 +81,7 @@ class RequestLog:
         log.debug(
             "%s %s %s %.1fms",
             scope["method"],
-            scope["path"],
+            loggable_path(scope),
             status,
             (time.perf_counter() - start) * 1000,
         )

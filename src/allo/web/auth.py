@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -21,7 +20,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from allo.contacts.agents import ROLE_LABELS, agent_for_token
 from allo.contacts.models import Agent
 from allo.errors import Forbidden, Unauthorized
-from allo.web.deps import SAFE_METHODS, DbSession
+from allo.web.deps import DbSession
 
 COOKIE_NAME = "allo_session"
 
@@ -48,29 +47,12 @@ async def request_token(
     return cookie or None
 
 
-def _check_origin(request: Request) -> None:
-    """Cookie sessions: a state-changing request must come from our own pages.
-
-    SameSite=Lax already keeps the cookie off cross-site POSTs; this is the second lock (browsers
-    send Origin on such requests). Bearer-token calls are not concerned: no browser adds them.
-    """
-    if request.method in SAFE_METHODS or request.headers.get("authorization"):
-        return
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
-        raise Forbidden("Requête venant d'un autre site : refusée.")
-
-
-#: the same check for the pages' standard POST forms (cookie sessions)
-check_origin = _check_origin
-
-
 def get_current_agent(
-    request: Request, session: DbSession, token: Annotated[str | None, Depends(request_token)]
+    session: DbSession, token: Annotated[str | None, Depends(request_token)]
 ) -> Agent:
+    """Cross-site requests never get here: allo.web.security.csrf refuses them first."""
     if not token:
         raise Unauthorized("Vous devez vous connecter.")
-    _check_origin(request)
     agent = agent_for_token(session, token)
     if agent is None:
         raise Unauthorized("Session expirée ou invalide : veuillez vous reconnecter.")

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from allo.errors import AlloError
+from allo.errors import AlloError, TooManyRequests
 
 HTTP_MESSAGES = {
     400: "Requête incorrecte.",
@@ -19,7 +19,9 @@ HTTP_MESSAGES = {
     404: "Page ou ressource introuvable.",
     405: "Méthode non autorisée.",
     409: "Cette action n'est pas possible dans l'état actuel.",
+    413: "Les données envoyées sont trop volumineuses.",
     422: "Les données envoyées ne sont pas valides.",
+    429: "Trop de demandes : veuillez patienter avant de réessayer.",
     500: "Une erreur interne s'est produite. Veuillez réessayer.",
 }
 
@@ -60,7 +62,15 @@ def _french_validation_errors(exc: RequestValidationError) -> list[dict[str, Any
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AlloError)
     async def _domain(request: Request, exc: AlloError) -> Response:
-        return error_response(request, exc.status_code, exc.message, exc.details or None)
+        response = error_response(request, exc.status_code, exc.message, exc.details or None)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
+        # A number too large for the database driver (an id of 20 digits): bad input, not a 500.
+        return error_response(request, 422, "Données invalides : nombre hors limites.")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

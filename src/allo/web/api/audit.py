@@ -11,6 +11,7 @@ from allo.contacts.models import Agent
 from allo.privacy import audit
 from allo.web.auth import require_role
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.security.ids import MAX_DB_ID
 
 router = APIRouter(prefix="/api", tags=["journal d'audit"])
 
@@ -20,7 +21,7 @@ def get_audit(
     session: DbSession,
     runtime: RuntimeDep,
     agent: Annotated[Agent, require_role("administrator")],
-    agent_id: Annotated[int | None, Query(description="Agent auteur.")] = None,
+    agent_id: Annotated[int | None, Query(ge=1, le=MAX_DB_ID, description="Agent auteur.")] = None,
     action: Annotated[str | None, Query(max_length=32, description="read, update, purge…")] = None,
     object_type: Annotated[
         str | None, Query(max_length=32, description="contact, calendar…")
@@ -31,7 +32,8 @@ def get_audit(
     since: Annotated[datetime | None, Query(description="À partir de (ISO 8601).")] = None,
     until: Annotated[datetime | None, Query(description="Avant (ISO 8601).")] = None,
     before_id: Annotated[
-        int | None, Query(description="Page suivante : entrées avant cet id.")
+        int | None,
+        Query(ge=1, le=MAX_DB_ID, description="Page suivante : entrées avant cet id."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=audit.MAX_LIMIT, description="Nombre d'entrées.")] = 100,
 ) -> dict[str, Any]:

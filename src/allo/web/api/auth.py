@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 from allo.contacts import agents as agents_domain
 from allo.contacts import repository as repo
 from allo.contacts.models import Agent
+from allo.errors import Unauthorized
 from allo.privacy.redaction import warm_up
 from allo.web.api._contact_schemas import (
     AgentCreatedOut,
@@ -26,13 +27,20 @@ from allo.web.auth import (
     set_session_cookie,
 )
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.security.limits import login_allowed, login_failed, login_succeeded
 
 router = APIRouter(prefix="/api", tags=["agents et connexion"])
 
 _ERRORS = {401: {"description": "Non connecté ou identifiants incorrects"}}
+_THROTTLED = {429: {"description": "Trop de tentatives : réessayer après `Retry-After` secondes"}}
 
 
-@router.post("/auth/login", response_model=LoginOut, summary="Se connecter", responses=_ERRORS)
+@router.post(
+    "/auth/login",
+    response_model=LoginOut,
+    summary="Se connecter",
+    responses={**_ERRORS, **_THROTTLED},
+)
 def login(
     body: LoginIn,
     request: Request,
@@ -42,9 +50,16 @@ def login(
     background: BackgroundTasks,
 ) -> LoginOut:
     """Renvoie un jeton (en-tête `Authorization: Bearer`) et pose le même secret dans un cookie
-    HttpOnly pour les consoles. L'agent passe à l'état « disponible »."""
+    HttpOnly pour les consoles. L'agent passe à l'état « disponible ». Après plusieurs échecs
+    pour un même identifiant ou depuis une même adresse : 429 et `Retry-After`."""
+    login_allowed(request, body.username)
     # argon2 first, with no write transaction open; `session` begins only to write the token.
-    verified = agents_domain.verify_login(runtime.read_sessions, body.username, body.password)
+    try:
+        verified = agents_domain.verify_login(runtime.read_sessions, body.username, body.password)
+    except Unauthorized:
+        login_failed(request, body.username)
+        raise
+    login_succeeded(request, body.username)
     agent, token, expires = agents_domain.open_session(session, verified)
     set_session_cookie(request, response, token, expires)
     # The first note of the day should not wait for the name model to load.

@@ -21,6 +21,7 @@ from allo.contacts.models import Agent
 from allo.errors import NotFound
 from allo.web.auth import require_role
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.security.ids import MAX_DB_ID
 
 router = APIRouter(prefix="/api", tags=["téléphonie"])
 
@@ -44,7 +45,7 @@ class CallEventIn(BaseModel):
 
 
 class CallEventOut(BaseModel):
-    contact_id: int = Field(description="Le contact de l'appel.")
+    contact_id: int = Field(ge=1, le=MAX_DB_ID, description="Le contact de l'appel.")
     state: str = Field(description="État du contact après l'événement.")
     abandoned: bool = Field(description="L'appelant a raccroché pendant l'attente.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from allo.contacts import messages
@@ -13,8 +13,14 @@ from allo.contacts.notifier import Notifier, SpoolNotifier
 from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.security.limits import check
 
 router = APIRouter(prefix="/api", tags=["messages écrits"])
+
+
+def private_link_base(runtime: Runtime) -> str:
+    """Links in e-mails start with the configured public address, never the request's `Host`."""
+    return runtime.settings.public_url + "/ma-question?jeton="
 
 
 def notifier(runtime: Runtime) -> Notifier:
@@ -83,8 +89,12 @@ class MessageOut(BaseModel):
     response_model=MessageCreatedOut,
     status_code=status.HTTP_201_CREATED,
     summary="Envoyer une question écrite (sans compte)",
+    responses={429: {"description": "Trop de questions envoyées depuis cette adresse"}},
 )
-def post_message(body: MessageIn, session: DbSession, runtime: RuntimeDep) -> MessageCreatedOut:
+def post_message(
+    body: MessageIn, request: Request, session: DbSession, runtime: RuntimeDep
+) -> MessageCreatedOut:
+    check(request, "questions")
     tz = ZoneInfo(runtime.settings.timezone)
     done = messages.submit(
         session,
@@ -94,7 +104,7 @@ def post_message(body: MessageIn, session: DbSession, runtime: RuntimeDep) -> Me
         retention_days=runtime.settings.retention_days,
         tz=tz,
         notifier=notifier(runtime),
-        link_base="/api/messages/",
+        link_base=private_link_base(runtime),
     )
     audit.record(
         session,

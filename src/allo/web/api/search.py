@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from allo.contacts.agents import agent_for_token
+from allo.db.session import unit_of_work
 from allo.kb import kinds
 from allo.runtime import Runtime
 from allo.search.service import SearchHit, SearchService, get_search_service
 from allo.web.auth import request_token
 from allo.web.deps import RuntimeDep
+from allo.web.security.limits import check_async
 
 router = APIRouter(prefix="/api", tags=["recherche"])
 
@@ -62,6 +64,18 @@ async def _service(runtime: Runtime) -> SearchService:
     return service
 
 
+def _is_agent(runtime: Runtime, token: str) -> bool:
+    with unit_of_work(runtime.read_sessions) as session:
+        return agent_for_token(session, token) is not None
+
+
+async def _anonymous(runtime: Runtime, token: str | None) -> bool:
+    """No valid session: a token is checked (off the event loop) only when one is sent."""
+    if not token:
+        return True
+    return not await run_in_threadpool(_is_agent, runtime, token)
+
+
 def _result(hit: SearchHit) -> SearchResult:
     return SearchResult(
         id=hit.id,
@@ -75,9 +89,16 @@ def _result(hit: SearchHit) -> SearchResult:
     )
 
 
-@router.get("/search", response_model=SearchResponse, summary="Rechercher une fiche")
+_LIMITED = {429: {"description": "Trop de demandes depuis cette adresse (`Retry-After`)"}}
+
+
+@router.get(
+    "/search", response_model=SearchResponse, summary="Rechercher une fiche", responses=_LIMITED
+)
 async def search(
+    request: Request,
     runtime: RuntimeDep,
+    token: Annotated[str | None, Depends(request_token)],
     q: Annotated[str, Query(description="La question, en langage courant.")] = "",
     limit: Annotated[int, Query(ge=1, le=100, description="Nombre de résultats.")] = 10,
     audience: Annotated[
@@ -88,47 +109,50 @@ async def search(
         str | None, Query(max_length=32, description="dila, travail ou local.")
     ] = None,
     mode: Annotated[
-        Literal["auto", "lexical"],
-        Query(description="« lexical » : sans re-classement sémantique (saisie au fil de l'eau)."),
+        Literal["auto", "lexical", "hybrid"],
+        Query(
+            description="« lexical » : sans re-classement sémantique (saisie au fil de l'eau) ; "
+            "« hybrid » : re-classement sémantique ; « auto » : hybride pour un agent connecté, "
+            "lexical sinon. La recherche hybride sans connexion est limitée par adresse."
+        ),
     ] = "auto",
-    token: Annotated[str | None, Depends(request_token)] = None,
 ) -> SearchResponse:
     service = await _service(runtime)
-    semantic = None if mode == "auto" else False
+    if mode == "auto":
+        # The hybrid costs ~40x the lexical engine's CPU: anonymous callers must ask for it.
+        mode = "lexical" if await _anonymous(runtime, token) else "hybrid"
+    elif mode == "hybrid" and await _anonymous(runtime, token):
+        await check_async(request, "search_hybrid")
+    semantic = None if mode == "hybrid" else False
     if service.semantic and semantic is None:
         # The query embedding takes tens of milliseconds: off the event loop.
         hits = await run_in_threadpool(service.search, q, limit, audience, source)
     else:
         hits = service.search(q, limit, audience, source, semantic=semantic)
-    if any(h.kind == kinds.INTERNAL for h in hits) and not await _is_agent(runtime, token):
+    if any(h.kind == kinds.INTERNAL for h in hits) and await _anonymous(runtime, token):
         hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
     # Serialised once by pydantic-core: returning the model would have FastAPI validate it again.
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
 
 
-async def _is_agent(runtime: Runtime, token: str | None) -> bool:
-    """Whether the caller is a logged-in agent: checked only when an internal fiche is among the
-    results, so anonymous searches cost no query."""
-    if not token:
-        return False
-
-    def check() -> bool:
-        with runtime.read_sessions() as session:
-            return agent_for_token(session, token) is not None
-
-    return await run_in_threadpool(check)
-
-
-@router.get("/suggest", response_model=SuggestResponse, summary="Suggestions de saisie")
+@router.get(
+    "/suggest",
+    response_model=SuggestResponse,
+    summary="Suggestions de saisie",
+    responses=_LIMITED,
+)
 async def suggest(
+    request: Request,
     runtime: RuntimeDep,
+    token: Annotated[str | None, Depends(request_token)],
     q: Annotated[str, Query(description="Ce qui est en cours de saisie.")] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
-    token: Annotated[str | None, Depends(request_token)] = None,
 ) -> SuggestResponse:
+    if await _anonymous(runtime, token):
+        await check_async(request, "suggestions")
     suggestions = (await _service(runtime)).suggest(q, limit)
-    if any(s.kind == kinds.INTERNAL for s in suggestions) and not await _is_agent(runtime, token):
+    if any(s.kind == kinds.INTERNAL for s in suggestions) and await _anonymous(runtime, token):
         suggestions = [s for s in suggestions if s.kind != kinds.INTERNAL]
     body = SuggestResponse(
         query=q,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from allo.contacts import messages, surveys
@@ -18,10 +18,14 @@ from allo.privacy import audit
 from allo.stats.figures import parse_period
 from allo.web.auth import OptionalAgent, require_role
 from allo.web.deps import DbSession, RuntimeDep
+from allo.web.security.ids import MAX_DB_ID
+from allo.web.security.limits import check
 
 router = APIRouter(prefix="/api", tags=["satisfaction"])
 
 RATING_ROLES = ("advisor", "specialist", "supervisor", "administrator")
+#: roles of the telephony platform's account, which relays every call's end-of-call survey
+RELAY_ROLES = ("supervisor", "administrator")
 
 
 class SurveyIn(BaseModel):
@@ -38,7 +42,7 @@ class SurveyIn(BaseModel):
     contact_id: int | None = Field(
         default=None,
         ge=1,
-        le=2_147_483_647,
+        le=MAX_DB_ID,
         description="Contact téléphonique (enquête en fin d'appel relayée par un agent ou la téléphonie).",
     )
 
@@ -60,25 +64,31 @@ class SurveyOut(BaseModel):
     status_code=status.HTTP_201_CREATED,
     summary="Donner son avis après un contact (anonyme)",
     responses={
+        401: {"description": "Note d'un appel sans être connecté"},
+        403: {"description": "Contact que l'agent n'a pas traité, ou question écrite"},
         404: {"description": "Lien ou contact introuvable"},
         409: {"description": "Contact non terminé ou déjà noté"},
         422: {"description": "Note hors de 1 à 5"},
+        429: {"description": "Trop d'avis envoyés depuis cette adresse"},
     },
 )
 def post_survey(
-    body: SurveyIn, session: DbSession, runtime: RuntimeDep, agent: OptionalAgent
+    body: SurveyIn,
+    request: Request,
+    session: DbSession,
+    runtime: RuntimeDep,
+    agent: OptionalAgent,
 ) -> SurveyOut:
+    """Un usager note avec le jeton privé de sa question écrite ; un appel est noté par
+    `contact_id`, relayé par la téléphonie (superviseur, administrateur) ou par un agent qui a
+    lui-même traité l'appel."""
     if body.token is not None:
+        check(request, "surveys")
         _message, contact = messages.find(session, body.token)
     else:
         if agent is None:
             raise Unauthorized("Vous devez vous connecter pour noter un contact téléphonique.")
-        if agent.role not in RATING_ROLES:
-            raise Forbidden("Action réservée aux conseillers, spécialistes et superviseurs.")
-        found = contacts_repo.contact(session, int(body.contact_id or 0))
-        if found is None:
-            raise NotFound(f"Contact n° {body.contact_id} introuvable.")
-        contact = found
+        contact = _rateable_call(session, agent, int(body.contact_id or 0))
     surveys.submit(
         session,
         contact,
@@ -87,6 +97,24 @@ def post_survey(
         tz=ZoneInfo(runtime.settings.timezone),
     )
     return SurveyOut(recorded=True, message="Merci pour votre avis !")
+
+
+def _rateable_call(session: DbSession, agent: Agent, contact_id: int) -> Any:
+    """The call this agent may rate: the platform (supervision roles) relays any phone call's
+    survey; an advisor or specialist only a call they handled. A written question is rated by
+    its citizen only, with the private token."""
+    if agent.role not in RATING_ROLES:
+        raise Forbidden("Action réservée aux conseillers, spécialistes et superviseurs.")
+    contact = contacts_repo.contact(session, contact_id)
+    if contact is None:
+        raise NotFound(f"Contact n° {contact_id} introuvable.")
+    if contact.channel != "phone":
+        raise Forbidden("Une question écrite est notée par l'usager, avec son lien privé.")
+    if agent.role not in RELAY_ROLES and not contacts_repo.has_handled(
+        session, contact.id, agent.id
+    ):
+        raise Forbidden("Vous ne pouvez noter qu'un appel que vous avez traité.")
+    return contact
 
 
 @router.get(

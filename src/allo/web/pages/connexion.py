@@ -10,12 +10,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from allo.contacts import agents as agents_domain
-from allo.errors import Unauthorized
+from allo.errors import TooManyRequests, Unauthorized
 from allo.privacy.redaction import warm_up
 from allo.web.auth import OptionalAgent, clear_session_cookie, request_token, set_session_cookie
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages._auth import HOME_OF_ROLE, safe_next
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
+from allo.web.security.limits import login_allowed, login_failed, login_succeeded
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,13 +58,22 @@ def login(
     mot_de_passe: Annotated[str, Form(max_length=256)] = "",
     suivant: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
+    try:
+        login_allowed(request, identifiant)
+    except TooManyRequests as exc:
+        ctx = _page(username=identifiant.strip()[:64], next=suivant, error=exc.message)
+        response = render(request, ctx, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     # argon2 first, with no write transaction open; `session` begins only to write the token.
     try:
         verified = agents_domain.verify_login(runtime.read_sessions, identifiant, mot_de_passe)
         agent, token, expires = agents_domain.open_session(session, verified)
     except Unauthorized as exc:
+        login_failed(request, identifiant)
         ctx = _page(username=identifiant.strip()[:64], next=suivant, error=exc.message)
         return render(request, ctx, status_code=401)
+    login_succeeded(request, identifiant)
     response = RedirectResponse(safe_next(suivant, agent), status_code=303)
     set_session_cookie(request, response, token, expires)
     # The first note of the day should not wait for the name model to load.

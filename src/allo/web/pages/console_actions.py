@@ -25,6 +25,7 @@ from allo.web.pages import _console as c
 from allo.web.pages._auth import HANDLERS, AgentCall, AgentCallDep
 from allo.web.pages._base import render
 from allo.web.pages.console import build_page
+from allo.web.security.ids import IdPath
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,7 +103,7 @@ def change_state(
 
 @router.post("/console/contacts/{contact_id}/details")
 def update_details(
-    contact_id: int,
+    contact_id: IdPath,
     call: AgentCallDep,
     question: Note = "",
     commune: Annotated[str, Form(max_length=120)] = "",
@@ -121,7 +122,7 @@ def update_details(
 
 @router.post("/console/contacts/{contact_id}/notes")
 def add_note(
-    contact_id: int, call: AgentCallDep, note: Note = "", retour: Retour = "/console"
+    contact_id: IdPath, call: AgentCallDep, note: Note = "", retour: Retour = "/console"
 ) -> Response:
     def step(a: Agent) -> Outcome:
         services.add_note(call.session, a, contact_id, note)
@@ -132,7 +133,7 @@ def add_note(
 
 @router.post("/console/contacts/{contact_id}/consultation")
 def consulted(
-    contact_id: int,
+    contact_id: IdPath,
     call: AgentCallDep,
     fiche_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
@@ -147,7 +148,7 @@ def consulted(
 
 @router.post("/console/contacts/{contact_id}/reponse")
 def answer(
-    contact_id: int,
+    contact_id: IdPath,
     call: AgentCallDep,
     fiches: Annotated[list[str] | None, Form()] = None,
     note: Note = "",
@@ -162,7 +163,7 @@ def answer(
 
 @router.post("/console/contacts/{contact_id}/orientation")
 def orient(
-    contact_id: int,
+    contact_id: IdPath,
     call: AgentCallDep,
     office_id: Annotated[str, Form(max_length=80)] = "",
     label: Annotated[str, Form(max_length=255)] = "",
@@ -182,7 +183,7 @@ def orient(
 
 
 @router.post("/console/contacts/{contact_id}/escalade")
-async def escalate(contact_id: int, call: AgentCallDep) -> Response:
+async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
     form = await call.request.form()
     sector = str(form.get("secteur") or "")[:32]
     note = str(form.get("note") or "")[:6000]
@@ -213,7 +214,7 @@ async def escalate(contact_id: int, call: AgentCallDep) -> Response:
 
 
 @router.post("/console/contacts/{contact_id}/remise")
-def release(contact_id: int, call: AgentCallDep, retour: Retour = "/console") -> Response:
+def release(contact_id: IdPath, call: AgentCallDep, retour: Retour = "/console") -> Response:
     def step(a: Agent) -> Outcome:
         services.release(call.session, a, contact_id)
         return "remis", {"n": contact_id}
@@ -223,7 +224,7 @@ def release(contact_id: int, call: AgentCallDep, retour: Retour = "/console") ->
 
 @router.post("/console/contacts/{contact_id}/reorientation")
 def redirect_sector(
-    contact_id: int,
+    contact_id: IdPath,
     call: AgentCallDep,
     secteur: Annotated[str, Form(max_length=32)] = "",
     motif: Note = "",
@@ -246,7 +247,7 @@ def redirect_sector(
 
 @router.post("/console/contacts/{contact_id}/retour-niveau1")
 def return_to_level1(
-    contact_id: int, call: AgentCallDep, motif: Note = "", retour: Retour = "/specialiste"
+    contact_id: IdPath, call: AgentCallDep, motif: Note = "", retour: Retour = "/specialiste"
 ) -> Response:
     def step(a: Agent) -> Outcome:
         calls = _calls(call.runtime)
@@ -257,7 +258,7 @@ def return_to_level1(
 
 
 @router.post("/console/contacts/{contact_id}/prise")
-def take_one(contact_id: int, call: AgentCallDep, retour: Retour = "/specialiste") -> Response:
+def take_one(contact_id: IdPath, call: AgentCallDep, retour: Retour = "/specialiste") -> Response:
     """A specialist takes one given contact of the sector's list."""
 
     def step(a: Agent) -> Outcome:

@@ -22,11 +22,12 @@ from allo.directory.services import get_directory
 from allo.errors import AlloError, InvalidInput
 from allo.kb import services as kb
 from allo.privacy import audit
-from allo.web.api.messages import notifier
+from allo.web.api.messages import notifier, private_link_base
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages._base import HOME, AgentView, Crumb, Page, doc, render
 from allo.web.pages._filters import date_fr, time_fr
 from allo.web.pages.portal import Agent
+from allo.web.security.limits import check
 
 router = APIRouter(include_in_schema=False)
 
@@ -159,6 +160,7 @@ def send_question(
             ctx.errors["commune"] = exc.message
     if ctx.errors:
         return render(request, ctx, status_code=422)
+    check(request, "questions")
     try:
         done = messages.submit(
             session,
@@ -168,7 +170,7 @@ def send_question(
             retention_days=runtime.settings.retention_days,
             tz=_tz(runtime),
             notifier=notifier(runtime),
-            link_base=str(request.base_url).rstrip("/") + "/ma-question?jeton=",
+            link_base=private_link_base(runtime),
         )
     except InvalidInput as exc:
         session.rollback()
@@ -209,7 +211,7 @@ def _answer_page(
         agent=agent,
         token=token,
         reference=contact.id,
-        link=str(request.base_url).rstrip("/") + "/ma-question?" + urlencode({"jeton": token}),
+        link=runtime.settings.public_url + "/ma-question?" + urlencode({"jeton": token}),
         just_sent=just_sent,
         status=view["status"],
         status_label=view["status_label"],
@@ -255,6 +257,7 @@ def rate(
     note: Annotated[str, Form(max_length=2)] = "",
     commentaire: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
+    check(request, "surveys")
     _message, contact = messages.find(session, jeton)
     try:
         rating = int(note) if note.isdigit() else 0

@@ -22,7 +22,6 @@ from allo.kb.local.models import STATE_LABELS, LocalFiche
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
-from allo.web.auth import check_origin
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Fragment, Page, agent_view, doc, render
 
@@ -301,7 +300,6 @@ def adapt(call: AgentCallDep, fiche: Annotated[str, Form(max_length=64)] = "") -
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     try:
         created = services.adapt(call.session, allowed, fiche)
     except AlloError as exc:
@@ -325,7 +323,6 @@ async def create(call: AgentCallDep) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     form = await call.request.form(max_part_size=2_000_000)
     values = _form_values(form)
     try:
@@ -365,7 +362,6 @@ async def save(call: AgentCallDep, fiche_id: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     form = await call.request.form(max_part_size=2_000_000)
     values = _form_values(form)
     try:
@@ -403,7 +399,6 @@ def act(call: AgentCallDep, fiche_id: str, action: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     if action not in ACTIONS:
         return Response(status_code=404)
     policy = services.Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
@@ -430,7 +425,6 @@ async def preview(call: AgentCallDep) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     form = await call.request.form(max_part_size=2_000_000)
     body = str(form.get("body") or "")
     if len(body) > services.MAX_BODY:
@@ -502,6 +496,5 @@ def restore(call: AgentCallDep, fiche_id: str, version: int) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    check_origin(call.request)
     services.restore(call.session, allowed, fiche_id, version)
     return RedirectResponse(f"/redaction/fiches/{fiche_id}?fait=restauree", status_code=303)
