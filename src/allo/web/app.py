@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 app.include_router(router)
 
     app.add_middleware(RequestLog)
+    from allo.web import observability
+
+    observability.install(app)  # outermost: request id, latency per route (docs/OPERATIONS.md)
     return app
 
 
