@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint browser-deps pg-up bench clean
+.PHONY: run test install lint browser-deps pg-up bench clean screenshots
 
 $(BIN)/allo: pyproject.toml requirements.lock requirements-hashed.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,13 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-# Debian's Chromium for the Playwright tests (Playwright cannot download browsers here) and wrk for benchmarks.
+# System packages, installed with apt-get when missing (needs root; the README says so): Debian's
+# Chromium for the Playwright tests (Playwright cannot download browsers here), wrk for benchmarks,
+# HAProxy for the two-node test and benchmark.
 browser-deps:
-	@(command -v chromium && command -v wrk) >/dev/null 2>&1 || \
-		(apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk >/dev/null 2>&1)
+	@(command -v chromium && command -v wrk && command -v haproxy) >/dev/null 2>&1 || \
+		(echo "Installation des paquets système manquants (apt-get) : chromium wrk haproxy" && \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk haproxy >/dev/null 2>&1)
 
 # Start the machine's PostgreSQL if it is not running (CI machines start it; this is belt and braces).
 pg-up:
@@ -42,5 +45,10 @@ pg-up:
 bench: install
 	$(BIN)/python -m bench.run_all
 
+## Browser tests write screenshots to build/screenshots; this publishes them to docs/screenshots on purpose
+screenshots: install browser-deps
+	$(BIN)/pytest -q -m browser tests/browser
+	cp build/screenshots/*.png docs/screenshots/
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

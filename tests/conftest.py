@@ -77,7 +77,7 @@ def make_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 @pytest.fixture(scope="session")
 def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     home = tmp_path_factory.mktemp("allo_home")
-    return Settings.from_env({"ALLO_HOME": str(home), "ALLO_EMBEDDER": "none"})
+    return Settings.from_env({"ALLO_HOME": str(home), "ALLO_EMBEDDER": "none", "ALLO_WARM_UP": "0"})
 
 
 @pytest.fixture(scope="session")

@@ -77,6 +77,22 @@ class Settings:
     rate_limit_search_hybrid: str = "30/minute"
     #: Anonymous as-you-type suggestions per client address. (ALLO_RATE_LIMIT_SUGGESTIONS)
     rate_limit_suggestions: str = "600/minute"
+    #: Log lines of `allo serve`: `json` (one object a line, with the request id) or `text`. (ALLO_LOG_FORMAT)
+    log_format: str = "json"
+    #: Bearer token that lets a scraper read /metrics; empty: supervisors and administrators only. (ALLO_METRICS_TOKEN)
+    metrics_token: str = ""
+    #: Load the search index, the models and the directory when the server starts, off the request path. (ALLO_WARM_UP)
+    warm_up: bool = True
+    #: Name of the body that runs the service, shown in the legal pages. (ALLO_OPERATOR_NAME)
+    operator_name: str = "Service d'information administrative (exploitant à renseigner)"
+    #: Postal address of the operator, for the legal pages. (ALLO_OPERATOR_ADDRESS)
+    operator_address: str = ""
+    #: Contact e-mail for personal-data and accessibility requests. (ALLO_OPERATOR_EMAIL)
+    operator_email: str = ""
+    #: Name or function of the publication director (mentions légales). (ALLO_PUBLICATION_DIRECTOR)
+    publication_director: str = ""
+    #: Host of the service: name and address (mentions légales). (ALLO_HOSTING_PROVIDER)
+    hosting_provider: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -95,6 +111,21 @@ class Settings:
         if portal_search not in {"lexical", "hybrid"}:
             raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
         security = _security_settings(env)
+        log_format = env.get("ALLO_LOG_FORMAT", "json").strip().lower()
+        if log_format not in {"json", "text"}:
+            raise SettingsError("ALLO_LOG_FORMAT doit valoir « json » ou « text ».")
+        operator = {
+            name: env.get("ALLO_" + name.upper(), "").strip()
+            for name in (
+                "operator_name",
+                "operator_address",
+                "operator_email",
+                "publication_director",
+                "hosting_provider",
+            )
+        }
+        if not operator["operator_name"]:
+            operator["operator_name"] = cls.operator_name
         return cls(
             home=home,
             database_url=env.get("ALLO_DATABASE_URL", "").strip(),
@@ -106,6 +137,10 @@ class Settings:
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
             editorial_four_eyes=_flag(env, "ALLO_EDITORIAL_FOUR_EYES", True),
             **security,
+            log_format=log_format,
+            metrics_token=env.get("ALLO_METRICS_TOKEN", "").strip(),
+            warm_up=_flag(env, "ALLO_WARM_UP", True),
+            **operator,
         )
 
     @property

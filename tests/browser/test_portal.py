@@ -1,5 +1,6 @@
 """The citizen portal in a real browser: the search-to-office journey, keyboard use, and the
-accessibility of the main pages (axe-core). Screenshots of the main pages go to docs/screenshots."""
+accessibility of the main pages (axe-core). Screenshots of the main pages go to build/screenshots
+(`make screenshots` copies them to docs/screenshots)."""
 
 from __future__ import annotations
 

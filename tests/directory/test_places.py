@@ -138,3 +138,18 @@ def test_every_commune_has_a_point_for_distances(directory: DirectoryService) ->
     for query in ("42218", "57463", "75115", "13207", "97101", "Arbignieu"):
         place = directory.resolve_place(query).place
         assert place.latitude is not None and place.longitude is not None
+
+
+@pytest.mark.parametrize("query", ["saint denis", "insee:93066", "93066"])
+def test_a_merged_commune_is_listed_once(directory: DirectoryService, query: str) -> None:
+    # Saint-Denis (93) absorbed Pierrefitte in 2025 and its commune déléguée keeps code and name:
+    # the caller must not be offered the same Saint-Denis twice.
+    result = directory.resolve_place(query)
+    listed = [(p.insee, p.name) for p in [result.place, *result.alternatives]]
+    assert len(listed) == len(set(listed))
+    assert ("93066", "Saint-Denis") in listed
+
+
+def test_suggestions_list_a_merged_commune_once(directory: DirectoryService) -> None:
+    listed = [(p.insee, p.name) for p in directory.suggest_places("saint-denis", 20)]
+    assert len(listed) == len(set(listed))

@@ -22,6 +22,18 @@ def _doc(response: Any) -> Any:
     return lxml.html.fromstring(response.text)
 
 
+def test_home_announces_the_real_number_of_fiches(client: Any, db: Any) -> None:
+    from allo.kb.services import answer_count
+
+    count = answer_count(db)
+    assert count > 1000
+    text = " ".join(
+        _doc(client.get("/", headers=HTML)).xpath("//p[@class='fr-tile__desc']//text()")
+    )
+    assert f"{count:,}".replace(",", "\u202f") + " fiches pratiques" in text
+    assert "4 000" not in text
+
+
 def test_home_has_the_search_form_and_frequent_searches(client: Any) -> None:
     doc = _doc(client.get("/", headers=HTML))
     form = doc.xpath("//form[@action='/recherche']")[0]

@@ -7,7 +7,10 @@ import pkgutil
 
 import typer
 
+from allo.cli import _french
 from allo.errors import AlloError
+
+_french.install()
 
 app = typer.Typer(
     name="allo",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from allo.cli._common import console, runtime
@@ -39,14 +37,16 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from allo.bootstrap import initialize
+        from allo.ops import logs, metrics
 
         rt = runtime()
-        logging.basicConfig(level=rt.settings.log_level)
+        logs.configure(rt.settings.log_level, rt.settings.log_format)
+        metrics.enable_multiprocess(rt.settings.ensure_home() / "metrics" / f"port-{port}")
         if init:
             initialize(rt, console.print)
         console.print(f"Allo est servi sur [bold]http://{host}:{port}[/] — Ctrl+C pour arrêter.")
         uvicorn.run(
-            "allo.web.app:create_app",
+            "allo.web.serving:create_served_app",
             factory=True,
             host=host,
             port=port,

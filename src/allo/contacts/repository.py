@@ -268,6 +268,18 @@ def queue_rows(session: Session) -> list[QueueRow]:
     return result
 
 
+def agent_state_counts(session: Session) -> dict[str, int]:
+    """Active agents by state (available, busy, paused, offline), for the metrics."""
+    from allo.contacts.models import AGENT_STATES
+
+    rows = session.execute(
+        select(Agent.state, func.count()).where(Agent.active.is_(True)).group_by(Agent.state)
+    )
+    counts = dict.fromkeys(AGENT_STATES, 0)
+    counts.update({state: n for state, n in rows})
+    return counts
+
+
 def queue_counts(session: Session) -> dict[tuple[str, str], int]:
     """Every contact by (queue, state): the invariant checks and the benchmarks read this."""
     rows = session.execute(

@@ -105,6 +105,19 @@ def _rank(p: Place) -> tuple[int, int, str]:
     return (_KIND_RANK.get(p.kind, 9), -(p.population or 0), p.insee)
 
 
+def _distinct(places: list[Place]) -> list[Place]:
+    """One entry per commune a person can tell apart: a commune déléguée that keeps its new
+    commune's INSEE code and name (Saint-Denis 93066 since its 2025 merger with Pierrefitte) is
+    the same answer as that commune, listed once (ranked first, the current commune stays)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in places:
+        if (p.insee, p.name) not in seen:
+            seen.add((p.insee, p.name))
+            out.append(p)
+    return out
+
+
 def _arrondissement_keys(folded_name: str) -> list[str]:
     m = _ARRONDISSEMENT.match(folded_name)
     if not m:
@@ -156,8 +169,8 @@ class PlaceIndex:
             for key in keys:
                 self.by_name[key].append(place)
         for table in (self.by_code, self.by_postal, self.by_name):
-            for places in table.values():
-                places.sort(key=_rank)
+            for key, places in table.items():
+                table[key] = _distinct(sorted(places, key=_rank))
         self._keys = sorted(self.by_name)
         self._postal_keys = sorted(self.by_postal)
         self._fuzzy_by_initial: dict[str, list[str]] = defaultdict(list)

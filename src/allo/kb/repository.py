@@ -220,6 +220,12 @@ def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Fiche)) or 0
 
 
+def count_kinds(session: Session, kinds: Iterable[str]) -> int:
+    """How many fiches are of one of these kinds (one COUNT)."""
+    stmt = select(func.count()).select_from(Fiche).where(Fiche.kind.in_(sorted(kinds)))
+    return session.scalar(stmt) or 0
+
+
 def counts(session: Session) -> dict[str, Counter[str]]:
     by_source: Counter[str] = Counter()
     by_type: Counter[str] = Counter()

@@ -99,6 +99,13 @@ def stats(session: Session) -> dict[str, Any]:
     }
 
 
+def answer_count(session: Session) -> int:
+    """How many fiches answer a question themselves (what the portal announces)."""
+    from allo.kb.kinds import ANSWER_KINDS
+
+    return repository.count_kinds(session, ANSWER_KINDS)
+
+
 def kb_version(session: Session) -> str:
     """Changes whenever a fiche is added, changed or removed (count + latest update time)."""
     total, latest = repository.version_parts(session)

@@ -106,12 +106,29 @@ def purge_once(runtime: Runtime) -> PurgeReport:
     return report
 
 
+def purge_on_one_node(runtime: Runtime) -> PurgeReport | None:
+    """The purge, unless another node (or worker) is running it now: None then."""
+    from allo.db.locks import job_lock
+    from allo.ops.metrics import skipped_run, track_run
+
+    with job_lock(runtime.engine, "retention-purge") as held:
+        if not held:
+            skipped_run("retention_purge")
+            return None
+        with track_run("retention_purge"):
+            return purge_once(runtime)
+
+
 async def run_daily(runtime: Runtime, *, first_delay: float = FIRST_RUN_DELAY) -> None:
     """The server's daily purge; errors are logged (counts only) and the loop goes on."""
     await asyncio.sleep(first_delay)
     while True:
         try:
-            report = await asyncio.to_thread(purge_once, runtime)
+            report = await asyncio.to_thread(purge_on_one_node, runtime)
+            if report is None:
+                log.info("retention purge: running on another node")
+                await asyncio.sleep(DAILY)
+                continue
             log.info(
                 "retention purge: %s",
                 ", ".join(f"{n} {kind}" for kind, n in report.counts.items()),

@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.errors import InvalidInput
+from allo.ops.metrics import SEARCH_SECONDS
 from allo.runtime import Runtime
 from allo.search import analysis_cache
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
@@ -315,6 +316,7 @@ class SearchService:
         """The best fiches for a question, best first; `semantic=False` forces the lexical engine."""
         validate(query, audience)
         limit = max(1, min(int(limit), MAX_LIMIT))
+        started = time.perf_counter()
         self.refresh()
         engine = self.engine
         parsed = self._parser.parse(query)
@@ -361,6 +363,8 @@ class SearchService:
             )
             if len(hits) == limit:
                 break
+        mode = "hybrid" if use_dense and parsed.text else "lexical"
+        SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
@@ -368,8 +372,11 @@ class SearchService:
         if not prefix or not prefix.strip():
             return []
         limit = max(1, min(int(limit), 20))
+        started = time.perf_counter()
         self.refresh()
-        return self.engine.suggester.suggest(prefix, limit)
+        found = self.engine.suggester.suggest(prefix, limit)
+        SEARCH_SECONDS.labels("suggest").observe(time.perf_counter() - started)
+        return found
 
 
 def validate(query: str, audience: str | None = None) -> None:

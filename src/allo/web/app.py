@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     security.install(app, runtime.settings)
     app.add_middleware(RequestLog)
+    from allo.web import observability
+
+    observability.install(app)  # outermost: request id, latency per route (docs/OPERATIONS.md)
     return app
 
 

@@ -109,6 +109,10 @@ class HomePage(Page):
     )
     q: str = field(default="", metadata=doc("Text already in the search box (empty here)."))
     audience: str = field(default="", metadata=doc("Audience kept by the search form (empty)."))
+    fiche_count: str = field(
+        default="",
+        metadata=doc("How many answer fiches the base holds, in French digits (« 1 948 »)."),
+    )
 
 
 @dataclass(kw_only=True)
@@ -193,8 +197,14 @@ def home(request: Request, session: DbSession, agent: Agent) -> HTMLResponse:
         popular=popular_links(),
         phone_hours=phone_hours(session),
         themes=theme_groups(session),
+        fiche_count=_french_int(kb.answer_count(session)),
     )
     return render(request, ctx)
+
+
+def _french_int(n: int) -> str:
+    """1948 → « 1 948 » (narrow no-break space between thousands, as French typography wants)."""
+    return f"{n:,}".replace(",", "\u202f") if n else ""
 
 
 @router.get("/recherche", response_class=HTMLResponse)

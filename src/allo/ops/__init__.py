@@ -1,0 +1,1 @@
+"""Operations: metrics, structured logs, backups, what runs a node in production."""
