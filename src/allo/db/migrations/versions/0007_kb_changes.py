@@ -1,7 +1,7 @@
 """kb change reports: what each import or sync of the official data changed, for the editors
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import allo.db.base
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

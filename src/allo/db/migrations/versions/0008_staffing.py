@@ -1,7 +1,7 @@
 """staffing: imported rosters and their shifts
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import allo.db.base
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """local fiches: the service's own answer fiches and their versions
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from allo.db.base import UTCDateTime
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """editorial backlog: fiche flags from the consoles, aggregated portal query counts
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import allo.db.base
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
