@@ -60,8 +60,9 @@ class Settings:
     public_url: str = "http://localhost:8000"
     #: Largest JSON (or other non-form) request body, in bytes; larger gets a 413. (ALLO_MAX_JSON_BODY)
     max_json_body: int = 1_048_576
-    #: Largest form body (urlencoded or multipart), in bytes; larger gets a 413. (ALLO_MAX_FORM_BODY)
-    max_form_body: int = 262_144
+    #: Largest form body (urlencoded or multipart), in bytes; larger gets a 413 (the fiche editor's
+    #: 200,000-character body, accented and URL-encoded, must fit). (ALLO_MAX_FORM_BODY)
+    max_form_body: int = 1_048_576
     #: Where rate-limit counters live: `memory://` (one process) or `redis://127.0.0.1:6379`
     #: (shared by every worker and machine). (ALLO_RATE_LIMIT_STORAGE)
     rate_limit_storage: str = "memory://"
@@ -167,7 +168,7 @@ class Settings:
         return path.read_text().strip()
 
 
-_RATE_LIMITS = (
+RATE_LIMITS = (
     "rate_limit_login_account",
     "rate_limit_login_address",
     "rate_limit_questions",
@@ -200,7 +201,7 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, obje
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
         raise SettingsError("ALLO_RATE_LIMIT_STORAGE doit valoir memory:// ou redis://hôte:port.")
     out["rate_limit_storage"] = storage
-    for name in _RATE_LIMITS:
+    for name in RATE_LIMITS:
         var = "ALLO_" + name.upper()
         value = env.get(var, str(defaults[name].default)).strip()
         try:

@@ -45,7 +45,7 @@ from allo.contacts.models import LEVEL1_QUEUE, SECTORS, Contact
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
-from allo.settings import Settings
+from allo.settings import RATE_LIMITS, Settings
 from allo.stats import dayplan, replay
 from allo.stats.simserver import KEY_ENV
 
@@ -147,6 +147,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: The rate-limit settings the scratch server turns off (docs/CONFIGURATION.md).
+RATE_LIMIT_ENV = tuple("ALLO_" + name.upper() for name in RATE_LIMITS)
+
+
 @contextlib.contextmanager
 def simulation_server(database_url: str, home: Path, key: str, workers: int) -> Iterator[str]:
     port = free_port()
@@ -156,6 +160,9 @@ def simulation_server(database_url: str, home: Path, key: str, workers: int) -> 
         "ALLO_DATABASE_URL": database_url,
         "ALLO_EMBEDDER": "none",
         "ALLO_LOG_LEVEL": "WARNING",
+        # One loopback address plays thousands of citizens and agents: the per-address limits of
+        # a real deployment would refuse the day after a few questions.
+        **{name: "" for name in RATE_LIMIT_ENV},
         KEY_ENV: key,
     }
     command = [

@@ -69,9 +69,12 @@ def test_write_submit_review_and_publish_through_the_pages(
     stale = client.post(url, data=_form(summary="Mon résumé à moi", base_version="1"), headers=HTML)
     assert stale.status_code == 409 and "modifiée entre-temps" in stale.text
     assert "Mon résumé à moi" in stale.text and "allo-diff__ins" in stale.text
-    # bad input: a French message, the 1 MB text comes back, nothing stored
-    huge = client.post(url, data=_form(body="a" * 1_048_576, base_version="2"), headers=HTML)
+    # bad input: a French message, the too long text comes back, nothing stored
+    huge = client.post(url, data=_form(body="a" * 300_000, base_version="2"), headers=HTML)
     assert huge.status_code == 422 and "trop long" in huge.text
+    # beyond the form body limit, the request is refused before it is read (French 413)
+    too_big = client.post(url, data=_form(body="a" * 1_100_000, base_version="2"), headers=HTML)
+    assert too_big.status_code == 413 and "trop volumineuses" in too_big.text
     unknown = client.post(url, data=_form(related="F999999999", base_version="2"), headers=HTML)
     assert unknown.status_code == 422 and "Fiche inconnue" in unknown.text
     assert client.post(f"{url}/soumettre").status_code == 200

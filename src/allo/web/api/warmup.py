@@ -33,8 +33,10 @@ def _search(runtime: Runtime) -> None:
 
 def _directory(runtime: Runtime) -> None:
     from allo.directory.services import get_directory
+    from allo.errors import NotFound
 
-    with runtime.read_sessions() as session:
+    with runtime.read_sessions() as session, contextlib.suppress(NotFound):
+        # NotFound: a base without communes yet (a scratch server) has nothing to warm.
         get_directory(runtime).find(session, "Paris", "mairie", None, 1)
 
 
