@@ -32,6 +32,10 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
     "/console": ("advisor", ["/console", "/console?q=licenciement&fiche=F1726"]),
     "/specialiste": ("specialist", ["/specialiste", "/specialiste?q=salaire"]),
     "/supervision": ("supervisor", ["/supervision"]),
+    "/supervision/effectifs": (
+        "supervisor",
+        ["/supervision/effectifs", "/supervision/effectifs?jour=2031-12-25"],
+    ),
 }
 #: Pages checked by a test of their own (they need state first).
 OTHER_PAGES = {"/ma-question": "test_private_answer_page_follows_the_layout_contract"}
