@@ -40,6 +40,10 @@ class Settings:
     timezone: str = "Europe/Paris"
     #: Python logging level. (ALLO_LOG_LEVEL)
     log_level: str = "INFO"
+    #: Staffing targets per queue, `queue=level/seconds` separated by commas (e.g.
+    #: `niveau1=0.8/60,travail=0.9/120`); queues not listed keep 80 % within 60 s (level 1) or
+    #: 120 s (sectors). (ALLO_STAFFING_TARGETS)
+    staffing_targets: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -66,6 +70,7 @@ class Settings:
             retention_days=retention,
             timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
+            staffing_targets=_staffing_targets(env.get("ALLO_STAFFING_TARGETS", "")),
         )
 
     @property
@@ -85,6 +90,24 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def _staffing_targets(raw: str) -> str:
+    """Checked here so a typo stops the start; allo.stats.staffing.plan reads the values."""
+    text = raw.strip()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        queue, _, target = part.partition("=")
+        level, _, seconds = target.partition("/")
+        try:
+            ok = bool(queue.strip()) and 0 < float(level) < 1 and float(seconds) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise SettingsError(
+                f"ALLO_STAFFING_TARGETS : « {part} » illisible ; écrivez file=taux/secondes, "
+                "par exemple niveau1=0.8/60 (taux strictement entre 0 et 1)."
+            )
+    return text
 
 
 def documented_env_vars() -> list[str]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts.calendar import load_hours
 from allo.contacts.models import LEVEL1_QUEUE, QUEUES, Agent, Contact
+from allo.stats.staffing.erlang import Target
 from allo.stats.staffing.plan import DayPlan, current_slot, plan_days
 
 #: Agents who count as present on their queues.
@@ -44,7 +45,9 @@ def _fingerprint(session: Session, day_start: datetime) -> object:
     ).one()
 
 
-def today_plan(session: Session, now: datetime, tz: ZoneInfo) -> DayPlan:
+def today_plan(
+    session: Session, now: datetime, tz: ZoneInfo, targets: dict[str, Target] | None = None
+) -> DayPlan:
     day = now.astimezone(tz).date()
     day_start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
     key = (
@@ -52,12 +55,13 @@ def today_plan(session: Session, now: datetime, tz: ZoneInfo) -> DayPlan:
         day,
         tuple(_fingerprint(session, day_start)),
         load_hours(session),
+        tuple(sorted((targets or {}).items())),
     )
     with _lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    (plan,) = plan_days(session, [day], tz)
+    (plan,) = plan_days(session, [day], tz, targets)
     with _lock:
         _cache.clear()  # one day per worker is enough
         _cache[key] = plan
@@ -80,9 +84,13 @@ def present_by_queue(agents: list[Agent]) -> dict[str, int]:
 
 
 def current_staffing(
-    session: Session, agents: list[Agent], now: datetime, tz: ZoneInfo
+    session: Session,
+    agents: list[Agent],
+    now: datetime,
+    tz: ZoneInfo,
+    targets: dict[str, Target] | None = None,
 ) -> list[QueueStaffing]:
-    plan = today_plan(session, now, tz)
+    plan = today_plan(session, now, tz, targets)
     slot = current_slot(now, tz)
     present = present_by_queue(agents)
     return [QueueStaffing(q, plan.required(q, slot), present[q]) for q in QUEUES]

@@ -111,7 +111,8 @@ def staffing_page(
             error = exc.message
     monday = day - timedelta(days=day.weekday())
     week_days = [monday + timedelta(days=i) for i in range(7)]
-    plans = plan.plan_days(session, week_days, tz)
+    targets = plan.configured_targets(runtime.settings.staffing_targets)
+    plans = plan.plan_days(session, week_days, tz, targets)
     audit.record_separately(
         runtime.sessions, agent_id=allowed.id, action="read", object_type="staffing"
     )
