@@ -94,6 +94,10 @@ class Settings:
     publication_director: str = ""
     #: Host of the service: name and address (mentions légales). (ALLO_HOSTING_PROVIDER)
     hosting_provider: str = ""
+    #: Staffing targets per queue, `queue=level/seconds` separated by commas (e.g.
+    #: `niveau1=0.8/60,travail=0.9/120`); queues not listed keep 80 % within 60 s (level 1) or
+    #: 120 s (sectors). (ALLO_STAFFING_TARGETS)
+    staffing_targets: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -142,6 +146,7 @@ class Settings:
             metrics_token=env.get("ALLO_METRICS_TOKEN", "").strip(),
             warm_up=_flag(env, "ALLO_WARM_UP", True),
             **operator,
+            staffing_targets=_staffing_targets(env.get("ALLO_STAFFING_TARGETS", "")),
         )
 
     @property
@@ -212,6 +217,22 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, obje
             ) from exc
         out[name] = value
     return out
+def _staffing_targets(raw: str) -> str:
+    """Checked here so a typo stops the start; allo.stats.staffing.plan reads the values."""
+    text = raw.strip()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        queue, _, target = part.partition("=")
+        level, _, seconds = target.partition("/")
+        try:
+            ok = bool(queue.strip()) and 0 < float(level) < 1 and float(seconds) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise SettingsError(
+                f"ALLO_STAFFING_TARGETS : « {part} » illisible ; écrivez file=taux/secondes, "
+                "par exemple niveau1=0.8/60 (taux strictement entre 0 et 1)."
+            )
+    return text
 
 
 def documented_env_vars() -> list[str]:

@@ -42,6 +42,10 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
         "editor",
         ["/redaction/manques", "/redaction/manques?jours=14&origine=portail_sans_resultat"],
     ),
+    "/supervision/effectifs": (
+        "supervisor",
+        ["/supervision/effectifs", "/supervision/effectifs?jour=2031-12-25"],
+    ),
 }
 #: Pages checked by a test of their own (they need state first).
 OTHER_PAGES = {

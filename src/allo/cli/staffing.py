@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
 
         _formats(as_json, as_csv)
         day = plan.parse_day(date_)
-        targets = plan.targets_with(service_level, within)
+        targets = plan.targets_with(service_level, within, runtime().settings.staffing_targets)
         tz = _tz()
         with session() as s:
             (day_plan,) = plan.plan_days(s, [day], tz, targets)
@@ -189,11 +189,12 @@ def register(app: typer.Typer) -> None:
 
         day = plan.parse_day(date_)
         tz = _tz()
+        targets = plan.configured_targets(runtime().settings.staffing_targets)
         with session() as s:
-            (day_plan,) = plan.plan_days(s, [day], tz)
+            (day_plan,) = plan.plan_days(s, [day], tz, targets)
         if day_plan.forecast.closed:
             fail(f"Le service est fermé ce jour-là ({day_plan.forecast.closed}) : rien à simuler.")
-        result = plan.simulate_plan(day_plan, tz, replications=replications, seed=seed)
+        result = plan.simulate_plan(day_plan, tz, targets, replications=replications, seed=seed)
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))
             return
@@ -244,8 +245,9 @@ def register(app: typer.Typer) -> None:
 
         day = plan.parse_day(date_)
         tz = _tz()
+        targets = plan.configured_targets(runtime().settings.staffing_targets)
         with session() as s:
-            (day_plan,) = plan.plan_days(s, [day], tz)
+            (day_plan,) = plan.plan_days(s, [day], tz, targets)
             on_duty = roster_domain.rostered(s, day, tz)
         rows = [c.as_dict() for c in roster_domain.coverage(day_plan.rows, on_duty, day, tz)]
         if as_json:

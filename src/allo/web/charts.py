@@ -152,3 +152,63 @@ def column_chart(
             )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 — every text above is escaped
+
+
+def need_chart(
+    title: str,
+    labels: Sequence[str],
+    required: Sequence[float],
+    rostered: Sequence[float],
+    *,
+    label_every: int = 2,
+) -> Markup:
+    """Columns of agents required per interval, with the rostered agents as a line over them
+    (the gaps show as columns above the line)."""
+    height, bottom, top = 220, 28, 22
+    n = max(len(labels), 1)
+    slot = WIDTH / n
+    peak = max([*required, *rostered, 0]) or 1
+    plot = height - bottom - top
+
+    def y(v: float) -> float:
+        return height - bottom - v / peak * plot
+
+    short = [lab for lab, r, o in zip(labels, required, rostered, strict=True) if o < r]
+    description = (
+        f"Pointe à {max(required, default=0):.0f} agents requis ; "
+        + (f"sous-effectif à {', '.join(short)}" if short else "aucun sous-effectif")
+        + "."
+    )
+    _, head = _open(title, description, height)
+    out = [
+        head,
+        f'<line class="allo-chart__axis" x1="0" x2="{WIDTH}" y1="{height - bottom}" '
+        f'y2="{height - bottom}" stroke-width="1"></line>',
+    ]
+    for i, (label, r, o) in enumerate(zip(labels, required, rostered, strict=True)):
+        x = i * slot
+        tone = "warning" if o < r else "primary"
+        out.append(
+            f'<rect class="allo-chart__bar allo-chart__bar--{tone}" x="{x + slot * 0.15:.1f}" '
+            f'y="{y(r):.1f}" width="{slot * 0.7:.1f}" height="{height - bottom - y(r):.1f}" rx="1">'
+            f"<title>{escape(label)} : {r:.0f} requis, {_fmt_default(o)} planifiés</title></rect>"
+        )
+        if i % label_every == 0:
+            out.append(
+                f'<text x="{x + slot / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+                f'font-size="11">{escape(label)}</text>'
+            )
+    points = []
+    for i, o in enumerate(rostered):
+        points += [f"{i * slot:.1f},{y(o):.1f}", f"{(i + 1) * slot:.1f},{y(o):.1f}"]
+    if points:
+        out.append(
+            f'<polyline class="allo-chart__line" fill="none" stroke-width="2.5" '
+            f'points="{" ".join(points)}"></polyline>'
+        )
+    out.append(
+        f'<text x="4" y="14" font-size="12">Colonnes : agents requis — trait : agents planifiés '
+        f"(pointe {peak:.0f})</text>"
+    )
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704 — every text above is escaped

@@ -74,9 +74,29 @@ class DayPlan:
         return 0
 
 
-def targets_with(service_level: float | None, within_s: float | None) -> dict[str, Target]:
-    """The default targets, with the same level and/or wait for every queue when given."""
+def configured_targets(text: str) -> dict[str, Target]:
+    """The defaults overridden by `ALLO_STAFFING_TARGETS` (« niveau1=0.8/60,travail=0.9/120 »)."""
     targets = dict(DEFAULT_TARGETS)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        queue, _, target = part.partition("=")
+        level, _, seconds = target.partition("/")
+        queue = queue.strip()
+        if queue not in targets:
+            raise InvalidInput(
+                f"ALLO_STAFFING_TARGETS : file « {queue} » inconnue (attendues : "
+                f"{', '.join(QUEUES)})."
+            )
+        targets[queue] = replace(
+            targets[queue], service_level=float(level), within_s=float(seconds)
+        ).validate()
+    return targets
+
+
+def targets_with(
+    service_level: float | None, within_s: float | None, configured: str = ""
+) -> dict[str, Target]:
+    """The configured targets, with the same level and/or wait for every queue when given."""
+    targets = configured_targets(configured)
     for queue, target in targets.items():
         changed = replace(
             target,

@@ -41,7 +41,7 @@ def get_plan(
     couverture par le planning importé. Un jour de fermeture n'a aucune ligne."""
     tz = ZoneInfo(runtime.settings.timezone)
     day = plan.parse_day(date)
-    targets = plan.targets_with(service_level, within)
+    targets = plan.targets_with(service_level, within, runtime.settings.staffing_targets)
     (day_plan,) = plan.plan_days(session, [day], tz, targets)
     on_duty = roster.rostered(session, day, tz)
     cover = {(c.queue, c.start): c for c in roster.coverage(day_plan.rows, on_duty, day, tz)}

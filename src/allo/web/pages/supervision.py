@@ -27,6 +27,8 @@ from allo.errors import AlloError
 from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.stats import figures
+from allo.stats.staffing import live as live_staffing
+from allo.stats.staffing.plan import configured_targets
 from allo.web.auth import OptionalAgent
 from allo.web.charts import Bar, bar_chart, column_chart, share_bar
 from allo.web.deps import DbSession, RuntimeDep
@@ -81,6 +83,16 @@ class Chart:
     rows: list[tuple[str, str]] = field(metadata=doc("(label, value) rows of the same figures."))
 
 
+@dataclass(frozen=True)
+class StaffingLine:
+    """One queue in the current half-hour: agents the plan requires vs agents present."""
+
+    label: str = field(metadata=doc("Queue in French."))
+    required: int = field(metadata=doc("Agents required now (Erlang plan of the day)."))
+    present: int = field(metadata=doc("Agents available or busy on this queue."))
+    short: int = field(metadata=doc("Agents missing (0 when covered)."))
+
+
 @dataclass(kw_only=True)
 class LiveFragment(Fragment):
     template: ClassVar[str] = "supervision/_live.html"
@@ -89,6 +101,12 @@ class LiveFragment(Fragment):
     states: list[StateCount] = field(metadata=doc("Agents per state."))
     agents: list[AgentLine] = field(metadata=doc("Every active agent with their state."))
     updated: str = field(metadata=doc("Time of this reading (« 14 h 05 »)."))
+    staffing: list[StaffingLine] = field(
+        default_factory=list, metadata=doc("Required vs present per queue, this half-hour.")
+    )
+    staffing_warning: str = field(
+        default="", metadata=doc("French warning when a queue is short, else empty.")
+    )
 
 
 @dataclass(kw_only=True)
@@ -133,12 +151,20 @@ def live_fragment(runtime: Runtime, session: Session) -> LiveFragment:
     states = [
         StateCount(s, STATE_LABELS[s], sum(1 for a in lines if a.state == s)) for s in STATE_ORDER
     ]
-    local = now.astimezone(ZoneInfo(runtime.settings.timezone))
+    tz = ZoneInfo(runtime.settings.timezone)
+    local = now.astimezone(tz)
+    targets = configured_targets(runtime.settings.staffing_targets)
+    staffing = live_staffing.current_staffing(session, agents, now, tz, targets)
     return LiveFragment(
         queues=queues,
         states=states,
         agents=lines,
         updated=f"{local.hour} h {local.minute:02d}",
+        staffing=[
+            StaffingLine(QUEUE_LABELS.get(q.queue, q.queue), q.required, q.present, q.short)
+            for q in staffing
+        ],
+        staffing_warning=live_staffing.shortage_message(staffing, QUEUE_LABELS),
     )
 
 
