@@ -217,6 +217,8 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, obje
             ) from exc
         out[name] = value
     return out
+
+
 def _staffing_targets(raw: str) -> str:
     """Checked here so a typo stops the start; allo.stats.staffing.plan reads the values."""
     text = raw.strip()
