@@ -191,3 +191,21 @@ def test_fetch_then_sync_download_and_import_the_exports(
     assert listed.exit_code == 0
     reports = json.loads(listed.stdout)
     assert [r["trigger"] for r in reports] == ["data-sync", "data-sync"]
+
+
+def test_kb_changes_lists_reports_and_shows_items(cli: Callable[..., object]) -> None:
+    result = cli("kb", "import", str(DATA / "associations"))
+    assert result.exit_code == 0, result.output
+    assert "Rapport de changements n° 1" in " ".join(result.output.split())
+    listed = cli("kb", "changes")
+    assert listed.exit_code == 0
+    assert "kb-import" in listed.stdout and "applied" in listed.stdout
+    shown = cli("kb", "changes", "1", "--domain", "fiche", "--action", "new")
+    assert shown.exit_code == 0
+    assert "Rapport n° 1" in shown.stdout
+    assert "fiche  nouveau" in shown.stdout
+    missing = cli("kb", "changes", "99")
+    assert missing.exit_code == 2
+    assert "Rapport de changements introuvable : 99." in missing.output
+    bad = cli("kb", "changes", "1", "--domain", "x")
+    assert bad.exit_code == 2 and "Domaine inconnu" in bad.output
