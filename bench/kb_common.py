@@ -8,7 +8,8 @@ from bench.common import ROOT
 RESULTS = ROOT / "docs" / "benchmarks" / "kb.md"
 HEADER = """# Knowledge base benchmarks
 
-Scripts: `bench/kb_import.py` (import) and `bench/kb_render.py` (rendering). Each section below is
+Scripts: `bench/kb_import.py` (import), `bench/kb_render.py` (rendering), `bench/kb_changes.py`
+(change report) and `bench/kb_sync.py` (daily sync). Each section below is
 rewritten by its script; every run states the machine and its load.
 """
 

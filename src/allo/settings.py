@@ -98,6 +98,16 @@ class Settings:
     #: `niveau1=0.8/60,travail=0.9/120`); queues not listed keep 80 % within 60 s (level 1) or
     #: 120 s (sectors). (ALLO_STAFFING_TARGETS)
     staffing_targets: str = ""
+    #: Where DILA publishes the "vos droits" fiches: `<url>/<schema>/<part|pro|asso>/zip/vosdroits-latest.zip`. (ALLO_FICHES_URL)
+    fiches_url: str = "https://lecomarquage.service-public.fr/vdd"
+    #: Schema version of the fiches to download (`3.4`; 3.3 and 3.5 are read too). (ALLO_FICHES_SCHEMA)
+    fiches_schema: str = "3.4"
+    #: The directory's bulk export (JSON since 2022). (ALLO_DIRECTORY_URL)
+    directory_url: str = (
+        "https://lecomarquage.service-public.fr/donnees_locales_v4/all_latest.tar.bz2"
+    )
+    #: `allo data sync` refuses a file that would withdraw more than this share (%) of the fiches or offices. (ALLO_SYNC_MAX_WITHDRAWAL)
+    sync_max_withdrawal: float = 20.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -131,7 +141,17 @@ class Settings:
         }
         if not operator["operator_name"]:
             operator["operator_name"] = cls.operator_name
+        try:
+            max_withdrawal = float(env.get("ALLO_SYNC_MAX_WITHDRAWAL", "20"))
+        except ValueError as exc:
+            raise SettingsError("ALLO_SYNC_MAX_WITHDRAWAL doit être un pourcentage.") from exc
+        if not 0 <= max_withdrawal <= 100:
+            raise SettingsError("ALLO_SYNC_MAX_WITHDRAWAL doit être compris entre 0 et 100.")
         return cls(
+            fiches_url=env.get("ALLO_FICHES_URL", cls.fiches_url).strip(),
+            fiches_schema=env.get("ALLO_FICHES_SCHEMA", cls.fiches_schema).strip(),
+            directory_url=env.get("ALLO_DIRECTORY_URL", cls.directory_url).strip(),
+            sync_max_withdrawal=max_withdrawal,
             home=home,
             database_url=env.get("ALLO_DATABASE_URL", "").strip(),
             secret_key=env.get("ALLO_SECRET_KEY", ""),

@@ -139,10 +139,11 @@ def test_fetch_offline_gives_a_french_error(cli: Callable[..., object], tmp_path
     assert result.exit_code == 2
     assert "Impossible de joindre 127.0.0.1" in result.output
     assert "allo kb import" in result.output
-    assert not any((tmp_path / "dl").iterdir())  # no partial file left behind
+    # nothing downloaded, nothing partial left behind (only the run's lock file)
+    assert [p.name for p in (tmp_path / "dl").iterdir()] == ["sync.lock"]
 
 
-def test_fetch_downloads_the_exports_and_imports_them(
+def test_fetch_then_sync_download_and_import_the_exports(
     cli: Callable[..., object], tmp_path: Path
 ) -> None:
     mirror = tmp_path / "miroir"
@@ -151,7 +152,7 @@ def test_fetch_downloads_the_exports_and_imports_them(
         ("pro", "professionnels"),
         ("asso", "associations"),
     ):
-        target = mirror / "vdd" / audience / "zip"
+        target = mirror / "vdd" / "3.4" / audience / "zip"
         target.mkdir(parents=True)
         _zip(target / "vosdroits-latest.zip", sorted((DATA / folder).glob("*.xml")))
 
@@ -163,28 +164,48 @@ def test_fetch_downloads_the_exports_and_imports_them(
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/vdd"
+    dest = str(tmp_path / "dl")
     try:
-        result = cli(
-            "data",
-            "fetch",
-            "--dest",
-            str(tmp_path / "dl"),
-            "--base-url",
-            f"http://127.0.0.1:{server.server_address[1]}/vdd",
-        )
+        fetched = cli("data", "fetch", "--dest", dest, "--base-url", base, "--no-directory")
+        synced = cli("data", "sync", "--dest", dest, "--base-url", base, "--no-directory")
+        again = cli("data", "sync", "--dest", dest, "--base-url", base, "--no-directory")
     finally:
         server.shutdown()
         server.server_close()
-    assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in (tmp_path / "dl").iterdir())
+    assert fetched.exit_code == 0, fetched.output
+    names = sorted(p.name for p in (tmp_path / "dl").glob("vosdroits-*"))
     assert names == [
         "vosdroits-associations.zip",
         "vosdroits-particuliers.zip",
         "vosdroits-professionnels.zip",
     ]
-    output = " ".join(result.output.split())  # Rich wraps long lines
-    assert "20 nouvelle(s)" in output
-    assert (
-        "Exports complets (retraits appliqués) : particuliers, professionnels, associations"
-        in output
-    )
+    assert "allo data sync" in " ".join(fetched.output.split())
+    assert synced.exit_code == 0, synced.output
+    # fetch only downloaded: the sync imports what no sync imported yet
+    assert "Fiches : 20 nouveau(x)" in " ".join(synced.output.split())
+    repeated = " ".join(again.output.split())
+    assert again.exit_code == 0, again.output
+    assert "Aucun changement. Déjà importé(s), inchangé(s) : vosdroits-particuliers.zip" in repeated
+    listed = cli("kb", "changes", "--json")
+    assert listed.exit_code == 0
+    reports = json.loads(listed.stdout)
+    assert [r["trigger"] for r in reports] == ["data-sync", "data-sync"]
+
+
+def test_kb_changes_lists_reports_and_shows_items(cli: Callable[..., object]) -> None:
+    result = cli("kb", "import", str(DATA / "associations"))
+    assert result.exit_code == 0, result.output
+    assert "Rapport de changements n° 1" in " ".join(result.output.split())
+    listed = cli("kb", "changes")
+    assert listed.exit_code == 0
+    assert "kb-import" in listed.stdout and "applied" in listed.stdout
+    shown = cli("kb", "changes", "1", "--domain", "fiche", "--action", "new")
+    assert shown.exit_code == 0
+    assert "Rapport n° 1" in shown.stdout
+    assert "fiche  nouveau" in shown.stdout
+    missing = cli("kb", "changes", "99")
+    assert missing.exit_code == 2
+    assert "Rapport de changements introuvable : 99." in missing.output
+    bad = cli("kb", "changes", "1", "--domain", "x")
+    assert bad.exit_code == 2 and "Domaine inconnu" in bad.output

@@ -133,3 +133,24 @@ def test_official_urls_per_audience() -> None:
         "https://entreprendre.service-public.gouv.fr/vosdroits/F1"
     )
     assert official_url("F1", "associations").startswith("https://www.service-public.gouv.fr/")
+
+
+def _html(path: Path) -> etree._Element:
+    from allo.kb.render.dila_html import render_html_element
+
+    html = render_html_element(parse_xml(path.read_bytes()))
+    return etree.fromstring(f"<root>{html.replace('&nbsp;', '&#160;')}</root>")
+
+
+def test_34_warning_image_and_glossary_render() -> None:
+    tree = _html(V34 / "particuliers" / "F2918.xml")
+    warning = tree.find(".//div[@role='note']")
+    assert warning is not None
+    assert "".join(warning.find("p").itertext()) == "Mobilité internationale des apprentis"
+    figure = tree.find(".//figure")
+    assert figure is not None  # the image itself is not in the export: its text alternative is
+    assert "Illustration : " in "".join(figure.itertext())
+    glossary = _html(V34 / "particuliers" / "F21517.xml")
+    link = glossary.find(".//a[@class='allo-glossaire-lien']")
+    assert link is not None and link.get("href") == "#glossaire-R60932"
+    assert glossary.find(".//dl[@class='allo-glossaire']/dt[@id='glossaire-R60932']") is not None

@@ -1,16 +1,18 @@
-"""`allo data fetch`: download DILA's full official exports, then import them.
+"""`allo data fetch` and `allo data sync`: DILA's current exports, downloaded and kept in sync.
 
-DILA publishes one zip per audience ("vos droits et démarches", XML schema 3.3). The files are
-saved as `vosdroits-<audience>.zip`, the name under which the importer treats them as complete
-exports (fiches withdrawn by DILA are withdrawn here too).
+The work is done by allo.kb.fetch (downloads: resumable, checked) and allo.kb.sync (fetch +
+import + change report, all or nothing, never two at once); this module only shows progress.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -19,115 +21,170 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from allo.cli._common import console, fail, runtime
-
-DILA_BASE_URL = "https://lecomarquage.service-public.fr/vdd/3.3"
-#: audience → path segment of DILA's export addresses
-EXPORTS = {"particuliers": "part", "professionnels": "pro", "associations": "asso"}
+from allo.cli._common import console, fail, out, runtime
+from allo.errors import AlloError
 
 
-class FetchError(Exception):
-    """A download failed; the message is French and says what to do."""
+class _DownloadBar:
+    """One Rich task per export, fed by the downloader's callback."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, name: str, done: int, total: int | None) -> None:
+        task = self.tasks.get(name)
+        if task is None:
+            task = self.tasks[name] = self.progress.add_task(name, total=total)
+        self.progress.update(task, completed=done, total=total)
 
 
-def export_url(base_url: str, audience: str) -> str:
-    return f"{base_url.rstrip('/')}/{EXPORTS[audience]}/zip/vosdroits-latest.zip"
+def _download_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+    )
 
 
-def download(url: str, target: Path, progress: Progress, timeout: float) -> None:
-    """Stream to `<target>.part`, then rename: an interrupted download never looks complete."""
-    import httpx
+def _settings(base_url: str | None, schema: str | None, directory_url: str | None) -> Any:
+    settings = runtime().settings
+    changes = {
+        k: v
+        for k, v in (
+            ("fiches_url", base_url),
+            ("fiches_schema", schema),
+            ("directory_url", directory_url),
+        )
+        if v
+    }
+    return dataclasses.replace(settings, **changes) if changes else settings
 
-    partial = target.with_name(target.name + ".part")
-    host = httpx.URL(url).host
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise FetchError(
-                    f"{url} a répondu {response.status_code} : export indisponible pour le moment."
-                )
-            total = int(response.headers.get("content-length") or 0) or None
-            task = progress.add_task(target.name, total=total)
-            with partial.open("wb") as handle:
-                for chunk in response.iter_bytes(1 << 16):
-                    handle.write(chunk)
-                    progress.advance(task, len(chunk))
-    except httpx.ConnectError as exc:
-        partial.unlink(missing_ok=True)
-        raise FetchError(
-            f"Impossible de joindre {host} : la machine semble hors ligne ou le serveur est "
-            f"injoignable ({exc}). Sans accès au réseau, importez des fichiers locaux avec "
-            "« allo kb import CHEMIN… »."
-        ) from None
-    except httpx.TimeoutException:
-        partial.unlink(missing_ok=True)
-        raise FetchError(f"{host} ne répond pas (délai de {timeout:.0f} s dépassé).") from None
-    except httpx.HTTPError as exc:
-        partial.unlink(missing_ok=True)
-        raise FetchError(f"Téléchargement de {url} interrompu : {exc}.") from None
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise FetchError(f"Écriture impossible dans {partial.parent} : {exc.strerror}.") from None
-    partial.replace(target)
+
+def _folder(dest: Path | None) -> Path:
+    return dest or runtime().settings.ensure_home() / "telechargements"
+
+
+DestOption = Annotated[
+    Path | None,
+    typer.Option(help="Dossier des téléchargements (défaut : <ALLO_HOME>/telechargements)."),
+]
+BaseUrlOption = Annotated[
+    str | None, typer.Option("--base-url", help="Adresse des fiches (défaut : ALLO_FICHES_URL).")
+]
+SchemaOption = Annotated[
+    str | None, typer.Option("--schema", help="Version du schéma des fiches (ALLO_FICHES_SCHEMA).")
+]
+DirectoryUrlOption = Annotated[
+    str | None,
+    typer.Option("--directory-url", help="Adresse de l'export de l'annuaire (ALLO_DIRECTORY_URL)."),
+]
+AudienceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--audience", "-a", help="particuliers, professionnels, associations (défaut : les 3)."
+    ),
+]
+NoDirectoryOption = Annotated[
+    bool, typer.Option("--no-directory", help="Sans l'annuaire (fiches seulement).")
+]
+TimeoutOption = Annotated[float, typer.Option(help="Délai réseau en secondes.")]
 
 
 def register(app: typer.Typer) -> None:
-    data = typer.Typer(help="Données officielles : téléchargement et import.", no_args_is_help=True)
+    data = typer.Typer(
+        help="Données officielles : téléchargement et synchronisation.", no_args_is_help=True
+    )
     app.add_typer(data, name="data")
 
     @data.command("fetch")
     def fetch(
-        dest: Annotated[
-            Path | None,
-            typer.Option(help="Dossier de destination (défaut : <ALLO_HOME>/telechargements)."),
-        ] = None,
-        base_url: Annotated[
-            str, typer.Option("--base-url", help="Adresse des exports DILA (ou d'un miroir).")
-        ] = DILA_BASE_URL,
-        audience: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--audience",
-                "-a",
-                help="particuliers, professionnels, associations (défaut : les 3).",
-            ),
-        ] = None,
-        timeout: Annotated[float, typer.Option(help="Délai réseau en secondes.")] = 30.0,
-        no_import: Annotated[
-            bool, typer.Option("--no-import", help="Télécharger sans importer.")
-        ] = False,
+        dest: DestOption = None,
+        base_url: BaseUrlOption = None,
+        schema: SchemaOption = None,
+        directory_url: DirectoryUrlOption = None,
+        audience: AudienceOption = None,
+        no_directory: NoDirectoryOption = False,
+        timeout: TimeoutOption = 60.0,
     ) -> None:
-        """Télécharge les exports complets de la DILA (service-public.fr) puis les importe."""
-        from allo.cli.kb import run_import
+        """Télécharge les exports DILA (fiches des 3 publics, annuaire) sans les importer ;
+        un téléchargement interrompu reprend où il s'était arrêté."""
+        from allo.kb.fetch import Downloader, exports
+        from allo.kb.sync import sync_lock
 
-        audiences = audience or list(EXPORTS)
-        unknown = [a for a in audiences if a not in EXPORTS]
-        if unknown:
-            fail(f"Public inconnu : {', '.join(unknown)} (attendu : {', '.join(EXPORTS)}).", 2)
-        target_dir = dest or runtime().settings.ensure_home() / "telechargements"
+        settings = _settings(base_url, schema, directory_url)
+        folder = _folder(dest)
         try:
-            target_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            fail(f"Impossible de créer {target_dir} : {exc.strerror}.", 2)
-        files: list[Path] = []
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            console=console,
-        ) as progress:
-            for name in audiences:
-                target = target_dir / f"vosdroits-{name}.zip"
-                try:
-                    download(export_url(base_url, name), target, progress, timeout)
-                except FetchError as exc:
-                    progress.stop()
-                    fail(str(exc), 2)
-                files.append(target)
-        console.print(f"Téléchargé dans {target_dir} : " + ", ".join(f.name for f in files))
-        if no_import:
+            wanted = exports(settings, audience, directory=not no_directory)
+            with sync_lock(runtime(), folder), _download_progress() as progress:
+                fetched = Downloader(
+                    folder, timeout=timeout, progress=_DownloadBar(progress)
+                ).fetch_all(wanted)
+        except AlloError as exc:
+            fail(exc.message, 2)
             return
-        report = run_import(files)
-        if not report.ok:
-            raise typer.Exit(1)
+        for item in fetched:
+            state = "nouveau contenu" if item.changed else "inchangé"
+            resumed = ", repris" if item.resumed else ""
+            console.print(f"{item.path.name} : {item.size} octets ({state}{resumed}).")
+        console.print(
+            f"Téléchargé dans {folder}. Pour importer : « allo data sync » (ou « allo kb import »)."
+        )
+
+    @data.command("sync")
+    def sync(
+        dest: DestOption = None,
+        base_url: BaseUrlOption = None,
+        schema: SchemaOption = None,
+        directory_url: DirectoryUrlOption = None,
+        audience: AudienceOption = None,
+        no_directory: NoDirectoryOption = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Importer même les exports inchangés.")
+        ] = False,
+        timeout: TimeoutOption = 60.0,
+        as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON.")] = False,
+    ) -> None:
+        """Télécharge, importe et enregistre le rapport de changements, tout ou rien ; à
+        planifier chaque jour (voir docs/DATA.md). Code 2 si rien n'a été changé sur refus."""
+        from allo.cli.kb import RichProgress
+        from allo.kb.sync import run_sync
+
+        settings = _settings(base_url, schema, directory_url)
+        rt = dataclasses.replace(runtime(), settings=settings)
+        try:
+            with _download_progress() as progress:
+                bar = _DownloadBar(progress)
+                result = run_sync(
+                    rt,
+                    _folder(dest),
+                    audiences=audience,
+                    directory=not no_directory,
+                    force=force,
+                    timeout=timeout,
+                    download_progress=bar,
+                    import_progress=RichProgress(progress),
+                )
+        except AlloError as exc:
+            fail(f"synchronisation refusée — {exc.message}", 2)
+            return
+        if as_json:
+            data = {
+                "report_id": result.report_id,
+                "message": result.message,
+                "unchanged": result.unchanged,
+                "files": [
+                    {"name": f.path.name, "size": f.size, "sha256": f.sha256, "changed": f.changed}
+                    for f in result.fetched
+                ],
+            }
+            out.print_json(json.dumps(data, ensure_ascii=False))
+            return
+        console.print(f"[bold green]Synchronisation terminée :[/] {escape(result.message)}")
+        if result.kb is not None and result.kb.skipped:
+            console.print(f"[yellow]{len(result.kb.skipped)} fiche(s) illisible(s) ignorée(s).[/]")
+        console.print(
+            f"Rapport de changements n° {result.report_id} : « allo kb changes {result.report_id} »."
+        )

@@ -71,6 +71,10 @@ class ImportReport(ChangeCounts):
     #: fiches whose body was rendered to HTML and stored (see allo.kb.stored_html)
     rendered: int = 0
     seconds: float = 0.0
+    #: per feed: variants held before the import, and variants it withdrew (`allo data sync`
+    #: refuses an export that would withdraw too large a share of its feed)
+    held_by_feed: dict[str, int] = field(default_factory=dict)
+    withdrawn_by_feed: dict[str, int] = field(default_factory=dict)
     #: every fiche added, rewritten or withdrawn, with its state before and after (the change
     #: report's input, see allo.kb.changes)
     fiche_changes: list[FicheChange] = field(default_factory=list, repr=False)
@@ -333,6 +337,8 @@ class _Run:
             and key[0] not in self.complete[key[1]]
             and key not in self.seen
         ]
+        self.report.held_by_feed = dict(Counter(feed for _id, feed in self.existing))
+        self.report.withdrawn_by_feed = dict(Counter(feed for _id, feed in withdrawn))
         final: dict[str, dict[str, str]] = {}
         for (fiche_id, feed), stored in self.existing.items():
             final.setdefault(fiche_id, {})[feed] = stored

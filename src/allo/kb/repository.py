@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    JSON,
+    Row,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from allo.kb.models import ChangeItem, ChangeReport, Fiche, FicheVariant
@@ -277,15 +290,17 @@ def fiche_states(session: Session, ids: Iterable[str]) -> dict[str, dict[str, An
     return out
 
 
-def office_rows(session: Session, ignored: frozenset[str]) -> dict[str, dict[str, Any]]:
-    """Every office row of the directory (the columns outside `ignored`), by ID: the change
-    report compares them before and after an import."""
+def office_raw_rows(
+    session: Session, ignored: frozenset[str]
+) -> tuple[list[str], Iterable[Row[Any]]]:
+    """Every office row of the directory (the columns outside `ignored`, JSON ones as their
+    stored text): the change report compares them before and after an import."""
     from allo.directory.models import Office
 
     table = Office.__table__
     columns = [c for c in table.c if c.name not in ignored]
-    rows = session.connection().execute(select(*columns))
-    return {row.id: dict(row._mapping) for row in rows}
+    exprs = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in columns]
+    return [c.name for c in columns], session.connection().execute(select(*exprs))
 
 
 def insert_change_items(session: Session, rows: list[dict[str, Any]]) -> None:
