@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("purge")
     def purge() -> None:
-        """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours."""
+        """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours,
+        les comptes de recherches du portail et le texte des signalements traités aussi anciens."""
         from allo.privacy import retention
 
         days = runtime().settings.retention_days
@@ -93,7 +94,9 @@ def register(app: typer.Typer) -> None:
             report = retention.purge(s, retention_days=days)
         console.print(
             f"Purge (conservation {days} jours) : {report.contacts} contacts, {report.notes} notes, "
-            f"{report.emails} adresses effacées. Les chiffres et les avis sont conservés."
+            f"{report.emails} adresses effacées ; {report.counts.get('query_counts', 0)} comptes "
+            f"de recherches du portail et {report.counts.get('flag_texts', 0)} textes de "
+            "signalements traités supprimés. Les chiffres et les avis sont conservés."
         )
 
     simulate = typer.Typer(help="Simulation d'une journée du service.", no_args_is_help=True)
