@@ -29,13 +29,13 @@ def test_an_advisor_flags_a_fiche_an_editor_handles_it_the_advisor_sees_it(
     reading.get_by_role("button", name="Incomplète").click()  # click 2: the kind
     page.get_by_text("envoyé à l’équipe de rédaction").wait_for()
     mine = page.locator("#vos-signalements")
-    assert "Incomplète" in mine.inner_text() and "À traiter" in mine.inner_text()
+    assert "Incomplète" in mine.text_content() and "À traiter" in mine.text_content()
     _logout(page)
 
     _login(page, "redaction")
     page.goto("/redaction/signalements")
     card = page.locator("article", has_text="véhicules de collection")
-    assert "Incomplète" in card.inner_text()
+    assert "Incomplète" in card.text_content()
     check_accessibility(page, "signalements des conseillers")
     card.get_by_label("Réponse à l’agent (facultative)").fill("Cas ajouté à la fiche du service.")
     card.get_by_role("button", name="Marquer traité").click()
@@ -48,4 +48,4 @@ def test_an_advisor_flags_a_fiche_an_editor_handles_it_the_advisor_sees_it(
     page.goto("/console")
     mine = page.locator("#vos-signalements")
     mine.get_by_text("Cas ajouté à la fiche du service.").wait_for()
-    assert "Traité" in mine.inner_text()
+    assert "Traité" in mine.text_content()
