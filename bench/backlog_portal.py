@@ -40,20 +40,22 @@ def main() -> None:
 
     log = PortalQueryLog()
     rounds = 20
-    start = time.perf_counter()
+    # CPU time, not wall time: the machine is shared, a descheduled call costs no work.
+    start = time.process_time()
     for _ in range(rounds):
         for q, f in zip(queries, found, strict=True):
             log.searched(q, found=f)
-    hook_us = (time.perf_counter() - start) / (rounds * len(queries)) * 1e6
+    hook_us = (time.process_time() - start) / (rounds * len(queries)) * 1e6
 
     connection = runtime.engine.connect()
     transaction = connection.begin()
     from sqlalchemy.orm import Session
 
     session = Session(bind=connection)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     rows = log.flush(session)
-    flush_s = time.perf_counter() - start
+    flush_s = time.process_time() - start_cpu
+    flush_wall = time.perf_counter() - start
     session.close()
     transaction.rollback()
     connection.close()
@@ -69,9 +71,9 @@ def main() -> None:
 | what | cost |
 |---|---|
 | baseline: lexical portal search, CPU p50 / p99 | {search_p50:.3f} / {search_p99:.3f} ms |
-| hook `PortalQueryLog.searched()` per search (mean over {rounds * len(queries)} calls) | {hook_us:.2f} µs |
+| hook `PortalQueryLog.searched()` per search, CPU (mean over {rounds * len(queries)} calls) | {hook_us:.2f} µs |
 | hook / search p50 | {hook_us / 1000 / search_p50 * 100:.2f} % |
-| background flush: redact + normalise + one upsert, {len(queries)} distinct queries → {rows} rows | {flush_s:.2f} s ({flush_s / len(queries) * 1000:.2f} ms a query, off the request path) |
+| background flush: redact + normalise + one upsert, {len(queries)} distinct queries → {rows} rows, CPU (wall) | {flush_s:.2f} s ({flush_wall:.2f} s): {flush_s / len(queries) * 1000:.2f} ms a distinct query, off the request path |
 """
     write_common(RESULTS, HEADER, "backlog-portal", body)
     print(body)
