@@ -50,7 +50,9 @@ def test_flag_list_and_handle_through_the_api(client: Any, db: Session) -> None:
     again = client.post(handle, json={"answer": "bis"}, headers=editor)
     assert again.status_code == 409 and "déjà été traité" in again.json()["detail"]
     seen = client.get("/api/kb/flags", params={"state": "handled"}, headers=advisor).json()
-    assert [(f["id"], f["answer"]) for f in seen["flags"]] == [(flag["id"], "La fiche est corrigée.")]
+    assert [(f["id"], f["answer"]) for f in seen["flags"]] == [
+        (flag["id"], "La fiche est corrigée.")
+    ]
     assert client.post("/api/kb/flags/999999/handle", json={}, headers=editor).status_code == 404
 
 
