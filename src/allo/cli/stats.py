@@ -85,7 +85,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("purge")
     def purge() -> None:
-        """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours."""
+        """Efface le texte libre des contacts terminés depuis plus de ALLO_RETENTION_DAYS jours,
+        les comptes de recherches du portail et le texte des signalements traités aussi anciens."""
         from allo.db.engine import checkpoint
         from allo.privacy import retention
 
@@ -95,7 +96,9 @@ def register(app: typer.Typer) -> None:
         checkpoint(runtime().engine)  # the erased text must not linger in SQLite's WAL file
         console.print(
             f"Purge (conservation {days} jours) : {report.contacts} contacts, {report.notes} notes, "
-            f"{report.emails} adresses effacées. Les chiffres et les avis sont conservés."
+            f"{report.emails} adresses effacées ; {report.counts.get('query_counts', 0)} comptes "
+            f"de recherches du portail et {report.counts.get('flag_texts', 0)} textes de "
+            "signalements traités supprimés. Les chiffres et les avis sont conservés."
         )
 
     simulate = typer.Typer(help="Simulation d'une journée du service.", no_args_is_help=True)
