@@ -49,28 +49,19 @@ CALLS = 60
 THREADS = 4
 SERVE = [sys.executable, "-c", "from allo.cli.main import main; main()", "serve"]
 
-HAPROXY_CFG = """
-global
-    maxconn 512
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 15s
-    timeout server 15s
-    retries 3
-    option redispatch
-    retry-on conn-failure
-backend allo
-    balance roundrobin
-    option httpchk GET /api/ready
-    http-check expect status 200
-    default-server inter 1s fall 2 rise 2
-    server a 127.0.0.1:{a} check
-    server b 127.0.0.1:{b} check
-frontend web
-    bind 127.0.0.1:{front}
-    default_backend allo
-"""
+#: the balancer's configuration documented in docs/DEPLOYMENT.md, on loopback ports
+HAPROXY_CFG = Path(__file__).parents[2] / "docs" / "deploy" / "haproxy.cfg"
+
+
+def haproxy_config(a: int, b: int, front: int) -> str:
+    return (
+        HAPROXY_CFG.read_text()
+        .replace("127.0.0.1:8001", f"127.0.0.1:{a}")
+        .replace("127.0.0.1:8002", f"127.0.0.1:{b}")
+        .replace("*:80", f"127.0.0.1:{front}")
+        .replace("log /dev/log local0", "")
+        .replace("inter 2s", "inter 500ms")
+    )
 
 
 def free_port() -> int:
@@ -131,7 +122,7 @@ def cluster(
             [*SERVE, "--port", str(port)], env=env, stderr=(tmp_path / f"{name}.log").open("wb")
         )
     cfg = tmp_path / "haproxy.cfg"
-    cfg.write_text(HAPROXY_CFG.format(a=ports["a"], b=ports["b"], front=front))
+    cfg.write_text(haproxy_config(ports["a"], ports["b"], front))
     nodes = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
         for node in nodes.values():
