@@ -45,7 +45,7 @@ pytestmark = [
 ]
 
 KB = Path(__file__).parents[1] / "kb" / "data"
-CALLS = 60
+CALLS = 40
 THREADS = 4
 SERVE = [sys.executable, "-c", "from allo.cli.main import main; main()", "serve"]
 
