@@ -12,6 +12,7 @@ unsafe while the server writes). Results: docs/benchmarks/ops.md.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import tempfile
 import time
@@ -28,7 +29,7 @@ RESULTS = ROOT / "docs" / "benchmarks" / "ops.md"
 HEADER = "# Operations benchmarks\n\nBackups and several nodes (issue 15).\n"
 
 
-def add_day(url: str) -> None:
+def add_day(url: str, count: int = CONTACTS) -> None:
     """A day of contacts: created, answered with a fiche, a note, every step audited."""
     from allo.contacts import agents
     from allo.contacts import services as contacts
@@ -43,10 +44,10 @@ def add_day(url: str) -> None:
             session, "bench-conseil", "advisor", "demo-bench", public_password=True
         )
         advisor_id = advisor.id
-    for start in range(0, CONTACTS, 500):
+    for start in range(0, count, 500):
         with unit_of_work(sessions) as session:
             advisor = session.get(agents.Agent, advisor_id)
-            for i in range(start, min(start + 500, CONTACTS)):
+            for i in range(start, min(start + 500, count)):
                 contact = contacts.create_contact(
                     session,
                     channel="phone",
@@ -126,19 +127,26 @@ def import_corpus(url: str) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=CONTACTS, help="contacts of the day")
+    parser.add_argument(
+        "--sqlite-base", type=Path, help="a SQLite base already holding the corpus and contacts"
+    )
+    args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="allo-bench-ops-"))
     try:
-        base = workdir / "sqlite_day.db"
+        base = args.sqlite_base or workdir / "sqlite_day.db"
         sqlite_url = f"sqlite:///{base}"
-        import_corpus(sqlite_url)
+        if args.sqlite_base is None:
+            import_corpus(sqlite_url)
+            add_day(sqlite_url, args.contacts)
         start = time.perf_counter()
         shutil.copyfile(base, workdir / "copy-baseline.db")
         copy_s = time.perf_counter() - start
-        add_day(sqlite_url)
         sqlite = measure(sqlite_url, workdir, "sqlite")
         pg_url = scratch("pg_day", workdir)
         import_corpus(pg_url)
-        add_day(pg_url)
+        add_day(pg_url, args.contacts)
         pg = measure(pg_url, workdir, "pg")
         drop(pg_url)
     finally:
@@ -147,10 +155,14 @@ def main() -> None:
 
 Written by `bench/ops_backup.py` ({machine_facts()}).
 
-The full knowledge base ({sqlite["fiches"]:,} fiches with their variants and stored HTML) plus a
-day of {sqlite["contacts"]:,} contacts, each created, taken, answered with a fiche and a note,
-audited ({sqlite["events"]:,} contact events). Baseline: a plain copy of the SQLite file of the
-knowledge base alone, {copy_s:.2f} s.
+The full knowledge base (fiches with their variants and stored HTML) plus contacts, each created,
+taken, answered with a fiche and a note, audited. Baseline: a plain copy of the SQLite file of the
+SQLite base file with its contacts (unsafe while a server writes), {copy_s:.2f} s.
+
+| engine | fiches | contacts | contact events |
+|---|---|---|---|
+| SQLite | {sqlite["fiches"]:,} | {sqlite["contacts"]:,} | {sqlite["events"]:,} |
+| PostgreSQL | {pg["fiches"]:,} | {pg["contacts"]:,} | {pg["events"]:,} |
 
 | engine | backup | restore | file |
 |---|---|---|---|
