@@ -123,6 +123,15 @@ def test_directory_and_error_pages_are_accessible(
     check_accessibility(page, "page 404")
 
 
+def test_legal_pages_are_accessible(page: Any, check_accessibility: Check) -> None:
+    for path in ("/accessibilite", "/mentions-legales", "/donnees-personnelles", "/plan-du-site"):
+        page.goto(path)
+        check_accessibility(page, path)
+    page.goto("/")
+    page.locator("footer a[href='/plan-du-site']").click()
+    assert page.locator("h1").inner_text() == "Plan du site"
+
+
 def test_fiche_on_a_phone(
     browser: Any, live_server: Any, check_accessibility: Check, screenshot: Callable[..., None]
 ) -> None:

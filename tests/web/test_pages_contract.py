@@ -26,6 +26,10 @@ SAMPLE_PAGES: dict[str, list[str]] = {
     "/ou-s-adresser": ["/ou-s-adresser", "/ou-s-adresser?place=42000&type=caf"],
     "/connexion": ["/connexion"],
     "/poser-une-question": ["/poser-une-question", "/poser-une-question?fiche=F1726"],
+    "/accessibilite": ["/accessibilite"],
+    "/mentions-legales": ["/mentions-legales"],
+    "/donnees-personnelles": ["/donnees-personnelles"],
+    "/plan-du-site": ["/plan-du-site"],
 }
 #: Agents' pages, checked logged in as the role that uses them.
 AGENT_PAGES: dict[str, tuple[str, list[str]]] = {

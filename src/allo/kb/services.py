@@ -32,7 +32,10 @@ def import_paths(
     workers: int | None = None,
 ) -> ImportReport:
     """Import DILA zips/folders/XML files and travail-emploi JSON (see allo.kb.importer)."""
-    return _import_paths(session, paths, progress, workers=workers)
+    from allo.ops.metrics import track_run
+
+    with track_run("kb_import"):
+        return _import_paths(session, paths, progress, workers=workers)
 
 
 def store_rendered(session: Session, *, workers: int | None = None) -> int:

@@ -23,6 +23,16 @@ class Readiness:
     checks: dict[str, str] = field(default_factory=dict)
 
 
+_HEADS: list[frozenset[str]] = []
+
+
+def _expected_heads(runtime: Runtime) -> frozenset[str]:
+    """The code's migration heads: read from the scripts once per process (it imports them)."""
+    if not _HEADS:
+        _HEADS.append(frozenset(heads(runtime.engine)))
+    return _HEADS[0]
+
+
 def check(runtime: Runtime) -> Readiness:
     checks: dict[str, str] = {}
     try:
@@ -30,7 +40,7 @@ def check(runtime: Runtime) -> Readiness:
             connection = session.connection()
             current = set(MigrationContext.configure(connection).get_current_heads())
         checks["database"] = "ok"
-        expected = set(heads(runtime.engine))
+        expected = _expected_heads(runtime)
         checks["migrations"] = (
             "ok"
             if current == expected

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(RequestLog)
     from allo.web import observability
 
-    observability.install(app)  # outermost: request id, latency per route (docs/OPERATIONS.md)
+    observability.install(app)  # outermost: request id, latency per route (docs/DEPLOYMENT.md)
     return app
 
 
