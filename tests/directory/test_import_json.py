@@ -67,7 +67,9 @@ def test_every_real_file_imports_and_reimports_unchanged(db: Session, shared_dat
     names = sorted(p.name for p in (shared_data / ANNUAIRE).glob("*.json"))
     imported = 0
     for name in names:
-        report = import_offices(db, real(shared_data, name), remove_missing=False)
+        report = import_offices(
+            db, real(shared_data, name), remove_missing=False, refresh_points=False
+        )
         assert report.bad_files == []
         assert report.read == report.new + report.changed + report.unchanged + report.skipped
         imported += report.new + report.changed
@@ -101,12 +103,12 @@ def test_dump_archive_with_competence(db: Session, shared_data: Path, tmp_path: 
         },
     }
     archive = dump_archive(tmp_path / "all_latest.tar.bz2", [service], {"77188": communes["77188"]})
-    report = import_offices(db, archive, remove_missing=False)
+    report = import_offices(db, archive, remove_missing=False, refresh_points=False)
     assert (report.format, report.new, report.competence) == (DUMP, 1, 2)
     assert repo.competent_services(db, "77188", "mairie") == [service["id"]]
     # The new type code is stored under the catalogue's type.
     assert repo.competent_services(db, "77188", "pole_emploi") == ["abc"]
-    again = import_offices(db, archive, remove_missing=False)
+    again = import_offices(db, archive, remove_missing=False, refresh_points=False)
     assert (again.unchanged, again.competence) == (1, 2)
 
 

@@ -284,10 +284,15 @@ def import_offices(
     progress: Progress | None = None,
     remove_missing: bool = True,
     workers: int | None = None,
+    refresh_points: bool = True,
 ) -> ImportReport:
-    """Load the DILA directory archive or folder. Re-importing the same data changes nothing.
+    """Load the DILA directory, in any of its layouts (told apart by content: the 2017 tree,
+    the JSON dump or `all_latest.tar.bz2`, the API export, the territorial competence).
+    Re-importing the same data changes nothing.
 
-    A large source is parsed by worker processes (2 by default) while this one writes.
+    A large 2017 source is parsed by worker processes (2 by default) while this one writes.
+    `refresh_points=False` leaves the communes' points as they are (they are recomputed from
+    every stored office: seconds, worth skipping for a handful of offices).
     """
     started = time.perf_counter()
     report = ImportReport()
@@ -299,7 +304,7 @@ def import_offices(
     report.format = detect(path)
     if report.format != TREE_2017:
         source = read_json_source(path, read_progress)
-        _store_json_source(session, source, report, remove_missing, progress)
+        _store_json_source(session, source, report, remove_missing, progress, refresh_points)
         report.seconds = time.perf_counter() - started
         return report
     count = _workers_for(path, workers)
@@ -316,7 +321,7 @@ def import_offices(
         remove_missing=remove_missing,
         progress=progress,
     )
-    if report.changed_anything:
+    if report.changed_anything and refresh_points:
         report.points_updated = refresh_commune_points(session, report.touched_insee)
     report.seconds = time.perf_counter() - started
     return report
@@ -328,6 +333,7 @@ def _store_json_source(
     report: ImportReport,
     remove_missing: bool,
     progress: Progress | None,
+    refresh_points: bool,
 ) -> None:
     report.files = 1
     report.bad_files.extend(source.problems)
@@ -340,7 +346,7 @@ def _store_json_source(
             remove_missing=remove_missing,
             progress=progress,
         )
-        if report.changed_anything:
+        if report.changed_anything and refresh_points:
             report.points_updated = refresh_commune_points(session, report.touched_insee)
     if source.has_competence:
         report.competence = store_competence(session, source.competence, source=source.name)
