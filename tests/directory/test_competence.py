@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -158,3 +159,16 @@ def test_an_orientation_recorded_before_the_switch_still_shows_the_office(
     assert office["name"] == "Mairie - Carentan-les-Marais"
     assert office["uuid"] == "3e52c219-b9f4-4150-b517-f1bc0a5f4e41"
     assert office["phone"] == "02 33 42 74 00"
+
+
+def test_office_card_shows_the_label_phones_and_dila_page(
+    client: Any, db: Session, shared_data: Path
+) -> None:
+    import_offices(db, shared_data / REGROUPING, remove_missing=False, refresh_points=False)
+    db.flush()
+    page = client.get("/ou-s-adresser", params={"place": "insee:50099", "type": "mairie"})
+    assert page.status_code == 200
+    html = page.text
+    assert html.index("Mairie - Carentan-les-Marais") < html.index("Mairie déléguée - Houesville")
+    assert "Mairie principale" in html and "Mairie déléguée</p>" in html
+    assert "lannuaire.service-public.gouv.fr/normandie/manche/3e52c219" in html
