@@ -171,3 +171,24 @@ def test_cli_reports_skipped_records_with_a_nonzero_exit(
     said = " ".join(result.stderr.split())
     assert "1 nouveaux" in said and "identifiant manquant" in said
     assert "1 enregistrement(s) et 0 fichier(s) ignorés" in said
+
+
+def test_an_api_answer_withdraws_nothing_but_the_whole_dump_does(
+    db: Session, shared_data: Path, tmp_path: Path
+) -> None:
+    def in_cantal() -> int:
+        return sum(1 for _h, dep in repo.office_hashes(db).values() if dep == "15")
+
+    before = in_cantal()
+    assert before > 1
+    answer = real(shared_data, "api-one-mairie.json")  # one town hall of the Cantal
+    report = import_offices(db, answer, refresh_points=False)
+    after_answer = in_cantal()
+    assert report.removed == 0 and after_answer >= before
+    services = json.loads(answer.read_text())["results"]
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps({"service": services}), encoding="utf-8")
+    report = import_offices(db, dump, refresh_points=False)
+    # The dump is the whole publication: the Cantal's other offices are withdrawn.
+    assert report.removed == after_answer - 1
+    assert in_cantal() == 1

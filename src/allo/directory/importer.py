@@ -23,7 +23,14 @@ from allo.directory.communes import compute_points, load_cog
 from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
 from allo.directory.records_json import normalise_service
 from allo.directory.source import SourceFile, iter_raw, iter_source, parse_raw
-from allo.directory.source_json import COMPETENCE, TREE_2017, JsonSource, detect, read_json_source
+from allo.directory.source_json import (
+    COMPETENCE,
+    DUMP,
+    TREE_2017,
+    JsonSource,
+    detect,
+    read_json_source,
+)
 
 #: (phase, done, total): "lecture" counts bytes or files read, "écriture" rows written
 Progress = Callable[[str, int, int], None]
@@ -338,12 +345,14 @@ def _store_json_source(
     report.files = 1
     report.bad_files.extend(source.problems)
     if source.format != COMPETENCE:
+        # Only the bulk dump is the whole publication: an API export is usually a query's
+        # answer (one commune, one type), so what it lacks is not withdrawn.
         store_offices(
             session,
             normalise_services(source.services, report, source.name),
             report,
             source=source.name,
-            remove_missing=remove_missing,
+            remove_missing=remove_missing and source.format == DUMP,
             progress=progress,
         )
         if report.changed_anything and refresh_points:
