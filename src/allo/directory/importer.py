@@ -23,7 +23,14 @@ from allo.directory.communes import compute_points, load_cog
 from allo.directory.records import content_hash, normalise_feature, serialise_json_fields
 from allo.directory.records_json import normalise_service
 from allo.directory.source import SourceFile, iter_raw, iter_source, parse_raw
-from allo.directory.source_json import COMPETENCE, TREE_2017, JsonSource, detect, read_json_source
+from allo.directory.source_json import (
+    COMPETENCE,
+    DUMP,
+    TREE_2017,
+    JsonSource,
+    detect,
+    read_json_source,
+)
 
 #: (phase, done, total): "lecture" counts bytes or files read, "écriture" rows written
 Progress = Callable[[str, int, int], None]
@@ -284,10 +291,15 @@ def import_offices(
     progress: Progress | None = None,
     remove_missing: bool = True,
     workers: int | None = None,
+    refresh_points: bool = True,
 ) -> ImportReport:
-    """Load the DILA directory archive or folder. Re-importing the same data changes nothing.
+    """Load the DILA directory, in any of its layouts (told apart by content: the 2017 tree,
+    the JSON dump or `all_latest.tar.bz2`, the API export, the territorial competence).
+    Re-importing the same data changes nothing.
 
-    A large source is parsed by worker processes (2 by default) while this one writes.
+    A large 2017 source is parsed by worker processes (2 by default) while this one writes.
+    `refresh_points=False` leaves the communes' points as they are (they are recomputed from
+    every stored office: seconds, worth skipping for a handful of offices).
     """
     started = time.perf_counter()
     report = ImportReport()
@@ -299,7 +311,7 @@ def import_offices(
     report.format = detect(path)
     if report.format != TREE_2017:
         source = read_json_source(path, read_progress)
-        _store_json_source(session, source, report, remove_missing, progress)
+        _store_json_source(session, source, report, remove_missing, progress, refresh_points)
         report.seconds = time.perf_counter() - started
         return report
     count = _workers_for(path, workers)
@@ -316,7 +328,7 @@ def import_offices(
         remove_missing=remove_missing,
         progress=progress,
     )
-    if report.changed_anything:
+    if report.changed_anything and refresh_points:
         report.points_updated = refresh_commune_points(session, report.touched_insee)
     report.seconds = time.perf_counter() - started
     return report
@@ -328,19 +340,22 @@ def _store_json_source(
     report: ImportReport,
     remove_missing: bool,
     progress: Progress | None,
+    refresh_points: bool,
 ) -> None:
     report.files = 1
     report.bad_files.extend(source.problems)
     if source.format != COMPETENCE:
+        # Only the bulk dump is the whole publication: an API export is usually a query's
+        # answer (one commune, one type), so what it lacks is not withdrawn.
         store_offices(
             session,
             normalise_services(source.services, report, source.name),
             report,
             source=source.name,
-            remove_missing=remove_missing,
+            remove_missing=remove_missing and source.format == DUMP,
             progress=progress,
         )
-        if report.changed_anything:
+        if report.changed_anything and refresh_points:
             report.points_updated = refresh_commune_points(session, report.touched_insee)
     if source.has_competence:
         report.competence = store_competence(session, source.competence, source=source.name)

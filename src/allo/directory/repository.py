@@ -355,8 +355,14 @@ def dataset_tokens(session: Session) -> tuple[str, ...]:
     """The change tokens of every dataset: the in-memory index is rebuilt when they change.
 
     Read on every `find`, so it is plain SQL on the session's connection (no ORM compile).
+    The territorial competence is not in the index (it is read per `find`), so its token is not
+    among them: loading it rebuilds nothing.
     """
-    rows = _fetch(session, "SELECT name, token FROM directory_dataset ORDER BY name", ())
+    rows = _fetch(
+        session,
+        "SELECT name, token FROM directory_dataset WHERE name <> 'competence' ORDER BY name",
+        (),
+    )
     return tuple(f"{name}:{token}" for name, token in rows)
 
 

@@ -219,8 +219,10 @@ def _read_competence_file(path: Path, out: JsonSource) -> None:
         rows = data.get("results") if isinstance(data, dict) else data
         competence_rows(rows if isinstance(rows, list) else [], path.name, out)
         return
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    competence_rows(list(csv.DictReader(io.StringIO(text), dialect=dialect)), path.name, out)
+    header = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=header.count)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    competence_rows(rows, path.name, out)
 
 
 def read_json_source(path: Path, progress: Progress | None = None) -> JsonSource:

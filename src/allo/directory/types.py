@@ -41,6 +41,7 @@ class OfficeType:
             "short": self.short,
             "scope": self.scope or "nearest",
             "paris_only": self.paris,
+            "codes": list(self.codes),
         }
 
 

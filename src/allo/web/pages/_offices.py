@@ -45,6 +45,19 @@ class OfficeView:
     week: list[DayHours] = field(metadata=doc("Hours per weekday, Monday first; empty if unknown."))
     hours_notes: list[str] = field(metadata=doc("Notes on the hours from the source."))
     accessibility: str = field(metadata=doc("Wheelchair access information, or empty."))
+    match_label: str = field(
+        default="",
+        metadata=doc(
+            "Why this office is listed: « Compétent pour votre commune », « Mairie déléguée »…"
+        ),
+    )
+    other_phones: list[str] = field(
+        default_factory=list,
+        metadata=doc("Further phone numbers, each with its description (« 01 … — Standard »)."),
+    )
+    url_service_public: str = field(
+        default="", metadata=doc("The office's page on lannuaire.service-public.gouv.fr, or empty.")
+    )
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,19 @@ def office_view(office: dict[str, Any], at: datetime | None = None) -> OfficeVie
         week=week_table(office.get("hours") or [], at_day),
         hours_notes=list(office.get("hours_notes") or []),
         accessibility=_accessibility(office.get("accessibility")),
+        match_label=office.get("match_label") or "",
+        other_phones=[
+            p["number"] + (f" — {p['description']}" if p.get("description") else "")
+            for p in (office.get("phones") or [])[1:]
+            if p.get("number")
+        ],
+        url_service_public=_https(office.get("url_service_public")),
     )
+
+
+def _https(url: Any) -> str:
+    """A link from the data, only when it is a plain https address."""
+    return url if isinstance(url, str) and url.startswith("https://") else ""
 
 
 def moment_of(result: dict[str, Any]) -> datetime | None:
