@@ -13,6 +13,7 @@ from allo.web import app as web_app
 TEMPLATES = Path(web_app.__file__).parent / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_ATTRIBUTE = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style|\sstyle\s*=", re.IGNORECASE)
 
 
 @pytest.mark.parametrize(
@@ -49,11 +50,13 @@ def test_a_private_page_keeps_its_stricter_referrer_policy(client: Any) -> None:
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_no_template_has_an_inline_script_or_handler() -> None:
+def test_no_template_has_an_inline_script_handler_or_style() -> None:
+    """The CSP (`script-src 'self'; style-src 'self'`) would block them in the browser."""
+    patterns = (INLINE_SCRIPT, EVENT_ATTRIBUTE, INLINE_STYLE)
     offenders = [
         str(path.relative_to(TEMPLATES))
         for path in TEMPLATES.rglob("*.html")
-        if INLINE_SCRIPT.search(path.read_text()) or EVENT_ATTRIBUTE.search(path.read_text())
+        if any(pattern.search(path.read_text()) for pattern in patterns)
     ]
     assert offenders == []
 
