@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-multinode install lint browser-deps pg-up bench clean screenshots
+.PHONY: run test test-multinode install lint browser-deps pg-up redis-up bench clean screenshots
 
 $(BIN)/allo: pyproject.toml requirements.lock requirements-hashed.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: install
 	$(BIN)/allo serve --init
 
 ## Lint, then the whole suite on SQLite and on PostgreSQL (browser tests included)
-test: install browser-deps pg-up
+test: install browser-deps pg-up redis-up
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser and not multinode"
@@ -45,6 +45,11 @@ browser-deps:
 # Start the machine's PostgreSQL if it is not running (CI machines start it; this is belt and braces).
 pg-up:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || (pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start && sleep 2)
+
+# Redis for the shared rate-limit tests (Debian's redis-server, started if not answering).
+redis-up:
+	@(command -v redis-server >/dev/null 2>&1 || (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null 2>&1)) && \
+		(redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" >/dev/null)
 
 bench: install
 	$(BIN)/python -m bench.run_all

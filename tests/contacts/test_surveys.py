@@ -174,3 +174,43 @@ def test_campaign_view_for_supervisors(client: Any, db: Session) -> None:
     assert view["comments"][0]["sector"] == "justice"
     inverted = client.get("/api/surveys/campaign?from=2026-02-01&to=2026-01-01", headers=sup)
     assert inverted.status_code == 422
+
+
+# --- who may rate a contact (finding 4: forged satisfaction) ---------------------------------
+
+
+def test_a_specialist_cannot_rate_a_call_they_never_handled(client: Any, db: Session) -> None:
+    contact = finished(db, sector="justice")
+    _specialist, headers = login(db, "specialist", sectors=("travail",))
+    forged = client.post(
+        "/api/surveys", json={"contact_id": contact.id, "rating": 1}, headers=headers
+    )
+    assert forged.status_code == 403
+    assert not surveys.already_rated(db, contact.id)
+
+
+def test_an_agent_who_handled_the_call_may_relay_its_rating(client: Any, db: Session) -> None:
+    from allo.contacts.models import ContactEvent
+
+    contact = finished(db)
+    advisor, headers = login(db, "advisor")
+    db.add(ContactEvent(contact_id=contact.id, kind="taken", agent_id=advisor.id, queue="niveau1"))
+    db.flush()
+    ok = client.post("/api/surveys", json={"contact_id": contact.id, "rating": 5}, headers=headers)
+    assert ok.status_code == 201
+
+
+def test_a_written_question_is_rated_by_its_citizen_only(client: Any, db: Session) -> None:
+    sent = client.post("/api/messages", json={"question": "Comment refaire ma carte grise ?"})
+    contact = db.get(Contact, sent.json()["reference"])
+    assert contact is not None
+    contact.state, contact.outcome = "closed", "answered"
+    db.flush()
+    for role in ("specialist", "supervisor"):
+        _agent, headers = login(db, role, sectors=("travail",) if role == "specialist" else ())
+        forged = client.post(
+            "/api/surveys", json={"contact_id": contact.id, "rating": 1}, headers=headers
+        )
+        assert forged.status_code == 403
+    own = client.post("/api/surveys", json={"token": sent.json()["token"], "rating": 5})
+    assert own.status_code == 201

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from allo.settings import Settings
+from allo.web.security import openapi
 from allo.web.security.body_limit import BodyLimit
 from allo.web.security.csrf import CrossSiteGuard
 from allo.web.security.headers import SecurityHeaders
@@ -19,3 +20,4 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, max_json=settings.max_json_body, max_form=settings.max_form_body)
     app.add_middleware(CrossSiteGuard, public_url=settings.public_url)
     app.add_middleware(SecurityHeaders, public_url=settings.public_url)
+    openapi.install(app)
