@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from allo.cli._common import console, out, runtime, session
+from allo.cli.kb_local import register_local
 from allo.kb.importer import ImportReport
 
 #: at most this many problems are listed one by one; the rest are counted
@@ -102,6 +103,7 @@ def register(app: typer.Typer) -> None:
         help="Base de connaissances : fiches DILA et travail-emploi.", no_args_is_help=True
     )
     app.add_typer(kb, name="kb")
+    register_local(kb)
 
     @kb.command("import")
     def import_(

@@ -79,7 +79,7 @@ class SearchService:
         analyzer: FrenchAnalyzer | None = None,
         lexicon: Lexicon | None = None,
         config: RankingConfig | None = None,
-        check_interval: float = 5.0,
+        check_interval: float = 2.0,
         query_cache_size: int = 1024,
         embed_missing: bool = True,
         background_embedding: bool = True,
@@ -92,6 +92,8 @@ class SearchService:
         self.analyzer = analyzer or default_analyzer()
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.config = config or RankingConfig()
+        #: seconds between checks of the knowledge base's version (one indexed count/max query):
+        #: a published local fiche is findable in every worker within about this delay
         self.check_interval = check_interval
         self.query_cache_size = query_cache_size
         #: whether this process embeds the fiches missing from the cache (a server does, in

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
+from allo.directory.services import get_directory
 from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb import services as kb
 from allo.kb.local import services
 from allo.kb.local.services import Policy
+from allo.runtime import Runtime
 from tests.kb.local.conftest import CARTE_GRISE, content
 
 
@@ -201,3 +203,12 @@ def test_advisor_note_is_that_of_the_published_version(
     fiche = _published(db, editor, reviewer, policy)
     services.update(db, editor, fiche.id, content(advisor_note="Brouillon de note."), 1)
     assert services.advisor_note(db, fiche.id) == content()["advisor_note"]
+
+
+def test_a_published_fiche_names_its_offices_like_an_official_one(
+    db: Session, editor: Agent, reviewer: Agent, policy: Policy, runtime: Runtime
+) -> None:
+    fiche = _published(db, editor, reviewer, policy)
+    result = get_directory(runtime).where_for_fiche(db, fiche.id, "42000")
+    found = [t for t in result["types"] if t["type"] == "prefecture"]
+    assert found and found[0]["offices"], result

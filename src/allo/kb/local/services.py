@@ -208,7 +208,7 @@ def snapshot(fiche: LocalFiche) -> dict[str, Any]:
     return content
 
 
-def _apply(fiche: LocalFiche, content: dict[str, Any]) -> None:
+def apply_content(fiche: LocalFiche, content: dict[str, Any]) -> None:
     for name in EDITABLE:
         value = content.get(name)
         if name == "review_by":
@@ -216,7 +216,7 @@ def _apply(fiche: LocalFiche, content: dict[str, Any]) -> None:
         setattr(fiche, name, value)
 
 
-def _record(
+def record_version(
     session: Session, fiche: LocalFiche, agent: Agent | None, comment: str, *, author: str = ""
 ) -> LocalFicheVersion:
     version = LocalFicheVersion(
@@ -274,10 +274,10 @@ def create(
 ) -> LocalFiche:
     _editor(agent)
     content = clean_content(session, data)
-    return _create(session, agent, content, comment, fiche_id=fiche_id)
+    return create_content(session, agent, content, comment, fiche_id=fiche_id)
 
 
-def _create(
+def create_content(
     session: Session,
     agent: Agent | None,
     content: dict[str, Any],
@@ -304,10 +304,10 @@ def _create(
         created_at=now,
         updated_at=now,
     )
-    _apply(fiche, content)
+    apply_content(fiche, content)
     session.add(fiche)
     session.flush()
-    _record(session, fiche, agent, comment or "Création", author=author)
+    record_version(session, fiche, agent, comment or "Création", author=author)
     session.flush()
     return fiche
 
@@ -354,14 +354,14 @@ def update(
     content = clean_content(session, data)
     if content == snapshot(fiche):
         return fiche  # nothing changed: no empty version
-    _apply(fiche, content)
+    apply_content(fiche, content)
     fiche.version += 1
     fiche.state = "draft"
     fiche.approved_version = None
     fiche.approved_by_id = None
     fiche.last_author_id = agent.id
     fiche.updated_at = utcnow()
-    _record(session, fiche, agent, comment or "Modification")
+    record_version(session, fiche, agent, comment or "Modification")
     session.flush()
     return fiche
 
@@ -371,14 +371,14 @@ def restore(session: Session, agent: Agent, fiche_id: str, number: int) -> Local
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
     content = version_content(session, fiche_id, number)
-    _apply(fiche, {name: content.get(name) for name in EDITABLE})
+    apply_content(fiche, {name: content.get(name) for name in EDITABLE})
     fiche.version += 1
     fiche.state = "draft"
     fiche.approved_version = None
     fiche.approved_by_id = None
     fiche.last_author_id = agent.id
     fiche.updated_at = utcnow()
-    _record(session, fiche, agent, f"Restauration de la version {number}")
+    record_version(session, fiche, agent, f"Restauration de la version {number}")
     session.flush()
     return fiche
 
@@ -577,7 +577,9 @@ def adapt(session: Session, agent: Agent, official_id: str) -> LocalFiche:
             ][:MAX_ITEMS],
         },
     )
-    fiche = _create(session, agent, content, f"Adaptation de la fiche officielle {source.id}")
+    fiche = create_content(
+        session, agent, content, f"Adaptation de la fiche officielle {source.id}"
+    )
     fiche.source_id = source.id
     fiche.source_hash = source.content_hash
     fiche.source_modified = source.modified
