@@ -47,8 +47,9 @@ class RichProgress:
             self.progress.advance(self.task, amount)
 
 
-def run_import(paths: list[Path]) -> ImportReport:
-    """Import with a progress bar, commit, print the summary; shared with `allo data fetch`."""
+def run_import(paths: list[Path], vectors: bool = True) -> ImportReport:
+    """Import with a progress bar, commit, print the summary, then compute the sentence vectors
+    of new and changed fiches (`vectors`); shared with `allo data fetch`."""
     from allo.kb import services
 
     with (
@@ -65,6 +66,10 @@ def run_import(paths: list[Path]) -> ImportReport:
     ):
         report = services.import_paths(s, paths, RichProgress(bar))
     print_report(report)
+    if vectors:
+        from allo.cli.search import compute_vectors
+
+        compute_vectors()
     return report
 
 
@@ -102,9 +107,17 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Rapport en JSON sur la sortie.")
         ] = False,
+        no_vectors: Annotated[
+            bool,
+            typer.Option(
+                "--no-vectors",
+                help="Ne pas calculer les vecteurs sémantiques (« allo search reindex » plus tard).",
+            ),
+        ] = False,
     ) -> None:
-        """Importe (ou met à jour) les fiches ; code de sortie 1 si des éléments ont été ignorés."""
-        report = run_import(paths)
+        """Importe (ou met à jour) les fiches et calcule leurs vecteurs sémantiques ; code de
+        sortie 1 si des éléments ont été ignorés."""
+        report = run_import(paths, vectors=not no_vectors)
         if as_json:
             out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         if not report.ok:

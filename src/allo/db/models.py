@@ -6,7 +6,8 @@ import allo.directory.models
 
 # Domain model modules register their tables on Base.metadata when imported.
 import allo.kb.models
-import allo.privacy.models  # noqa: F401
+import allo.privacy.models
+import allo.search.models  # noqa: F401
 from allo.db.base import Base
 
 __all__ = ["Base"]
