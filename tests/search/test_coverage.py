@@ -96,3 +96,11 @@ def test_partial_coverage_never_ranks_worse_than_lexical(
         assert hit5 >= lexical[0] - 1e-9, (coverage, hit5, lexical)
         assert mrr >= lexical[1] - 1e-9, (coverage, mrr, lexical)
     dense.present = full
+
+
+def test_a_fiche_without_a_vector_keeps_its_lexical_rank() -> None:
+    lexical = [LexicalHit(o, s) for o, s in ((1, 9.0), (2, 8.0), (3, 7.0), (4, 1.0))]
+    dense = [(4, 0.9), (3, 0.5), (1, 0.1)]  # fiche 2 has no vector
+    ranked = [o for o, _ in fuse(lexical, dense, FusionConfig(), lambda o: o != 2)]
+    assert ranked.index(2) == 1  # second lexically, second here
+    assert ranked[0] != 2 and set(ranked) == {1, 2, 3, 4}
