@@ -15,8 +15,8 @@ DEV_QUESTIONS = SHARED / "eval" / "dev-questions.jsonl"
 RESULTS = ROOT / "docs" / "benchmarks" / "search.md"
 HEADER = (
     "# Search benchmarks\n\n"
-    "Written by `bench/search_quality.py`, `bench/search_latency.py` and "
-    "`bench/search_http.py` (each rewrites its own section). How the engine works and why: "
+    "Written by `bench/search_quality.py`, `bench/search_latency.py`, "
+    "`bench/search_http.py` and `bench/search_vectors.py` (each rewrites its own section). How the engine works and why: "
     "[docs/SEARCH.md](../SEARCH.md).\n"
 )
 #: The full corpus lives in a scratch data directory, imported once (several minutes).

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from allo.search.analysis import FrenchAnalyzer, fold, stop_words, surface_words, words
+from allo.search.analysis import (
+    FrenchAnalyzer,
+    default_analyzer,
+    fold,
+    stop_words,
+    surface_words,
+    words,
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +89,21 @@ def test_garbage_is_harmless(analyzer: FrenchAnalyzer) -> None:
     assert analyzer.terms("\x00\x07😀🇫🇷 \u200b") == []
     assert analyzer.terms("x" * 500) == []  # not a word: longer than any word
     assert analyzer.terms("Москва") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("13e mois", ["13e", "mois"]),
+        ("13eme mois", ["13e", "mois"]),
+        ("13ème mois", ["13e", "mois"]),
+        ("13 ème mois", ["13e", "mois"]),
+        ("14 IEME mois", ["14e", "mois"]),
+        ("1er janvier", ["1er", "janvi"]),
+        ("la 1ère fois", ["1er", "fois"]),
+        ("article 13 et suivants", ["articl", "13", "suiv"]),
+        ("L1225-4", ["l1225", "4"]),
+    ],
+)
+def test_ordinals_are_one_term_however_typed(typed: str, expected: list[str]) -> None:
+    assert default_analyzer().terms(typed) == expected

@@ -115,3 +115,12 @@ def test_suggest_tolerates_anything(client: Any, q: str) -> None:
 def test_openapi_documents_the_endpoints(client: Any) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/search" in paths and "/api/suggest" in paths
+
+
+def test_status_reports_coverage_model_and_age(client: Any) -> None:
+    response = client.get("/api/search/status")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["fiches"] > 1000 and body["semantic"] is False and body["model"] is None
+    assert body["coverage"] == 0 and body["with_vector"] == 0
+    assert body["index_age_s"] >= 0 and body["built_at"].endswith("Z")

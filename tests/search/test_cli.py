@@ -106,12 +106,21 @@ def test_reindex_and_eval(url: str, home: Path, tmp_path: Path) -> None:
     assert set(reports) == {"allo lexical", "FTS5 BM25 (référence)"}
     assert reports["allo lexical"]["hit@1"] == 0.5  # first question found first, second not
     for report in reports.values():
-        assert report["questions"] == 2
+        assert report["questions"] == 2 and report["file"] == "questions.jsonl"
         assert {"hit@1", "hit@5", "mrr@10", "p50_ms", "p99_ms"} <= set(report)
 
-    table = run(url, home, "eval", "search", str(questions), "--repeat", "1")
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"question": "zzqx", "expected": ["F0"]}) + "\n")
+    table = run(url, home, "eval", "search", str(questions), str(other), "--repeat", "1")
     assert table.returncode == 0, table.stderr
     assert "hit@5" in table.stdout and "FTS5" in table.stdout
+    assert "questions.jsonl : 2 questions" in table.stdout
+    assert "other.jsonl : 1 questions" in table.stdout
+
+    status = run(url, home, "search", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    state = json.loads(status.stdout)
+    assert state["fiches"] > 1000 and state["semantic"] is False and state["coverage"] == 0
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "x"}\n')

@@ -146,6 +146,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
         timeout: TimeoutOption = 60.0,
         as_json: Annotated[bool, typer.Option("--json", help="Résultat en JSON.")] = False,
+        no_vectors: Annotated[
+            bool,
+            typer.Option("--no-vectors", help="Ne pas calculer les vecteurs des fiches changées."),
+        ] = False,
     ) -> None:
         """Télécharge, importe et enregistre le rapport de changements, tout ou rien ; à
         planifier chaque jour (voir docs/DATA.md). Code 2 si rien n'a été changé sur refus."""
@@ -181,6 +185,7 @@ def register(app: typer.Typer) -> None:
                 ],
             }
             out.print_json(json.dumps(data, ensure_ascii=False))
+            _vectors(result, no_vectors)
             return
         console.print(f"[bold green]Synchronisation terminée :[/] {escape(result.message)}")
         if result.kb is not None and result.kb.skipped:
@@ -188,3 +193,14 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"Rapport de changements n° {result.report_id} : « allo kb changes {result.report_id} »."
         )
+        _vectors(result, no_vectors)
+
+
+def _vectors(result: Any, skip: bool) -> None:
+    """After a sync that changed fiches, their sentence vectors, so the base is complete when the
+    command returns (as after `allo kb import`)."""
+    if skip or result.kb is None or all(c.after is None for c in result.kb.fiche_changes):
+        return
+    from allo.cli.search import compute_vectors
+
+    compute_vectors()

@@ -48,8 +48,9 @@ class RichProgress:
             self.progress.advance(self.task, amount)
 
 
-def run_import(paths: list[Path]) -> ImportReport:
-    """Import with a progress bar, record the change report, commit, print the summary."""
+def run_import(paths: list[Path], vectors: bool = True) -> ImportReport:
+    """Import with a progress bar, record the change report, commit, print the summary, then
+    compute the sentence vectors of new and changed fiches (`vectors`)."""
     from allo.kb import changes, hooks, services
 
     with (
@@ -78,6 +79,10 @@ def run_import(paths: list[Path]) -> ImportReport:
         hooks.run_after_import(runtime(), written)
     print_report(report)
     console.print(f"Rapport de changements n° {report_id} : « allo kb changes {report_id} ».")
+    if vectors:
+        from allo.cli.search import compute_vectors
+
+        compute_vectors()
     return report
 
 
@@ -116,9 +121,17 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Rapport en JSON sur la sortie.")
         ] = False,
+        no_vectors: Annotated[
+            bool,
+            typer.Option(
+                "--no-vectors",
+                help="Ne pas calculer les vecteurs sémantiques (« allo search reindex » plus tard).",
+            ),
+        ] = False,
     ) -> None:
-        """Importe (ou met à jour) les fiches ; code de sortie 1 si des éléments ont été ignorés."""
-        report = run_import(paths)
+        """Importe (ou met à jour) les fiches et calcule leurs vecteurs sémantiques ; code de
+        sortie 1 si des éléments ont été ignorés."""
+        report = run_import(paths, vectors=not no_vectors)
         if as_json:
             out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
         if not report.ok:

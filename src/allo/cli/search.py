@@ -39,10 +39,56 @@ def _service(*, lexical: bool = False, query_cache: int = 1024) -> Any:
     missing = service.missing_vectors()
     if service.semantic and missing:
         console.print(
-            f"[yellow]{missing} fiche(s) sans vecteur sémantique : classées par le moteur lexical "
-            "seul. Lancez « allo search reindex » pour les calculer.[/]"
+            f"[yellow]{missing} fiche(s) sans vecteur sémantique : classées comme par le moteur "
+            "lexical. Lancez « allo search reindex » pour les calculer.[/]"
         )
     return service
+
+
+def compute_vectors() -> Any:
+    """Compute the fiches' missing sentence vectors with a progress bar; None without a model.
+
+    Embeds outside any transaction and commits each batch (an interrupted run keeps its work).
+    Called by `allo kb import`, `allo search reindex` and any other import once its fiches are
+    committed.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from allo.search.embedder import make_embedder
+    from allo.search.services import compute_missing_vectors_in_batches
+    from allo.search.vectorstore import file_layers
+
+    rt = runtime()
+    # a batch of texts uses every core (the web workers' one-thread rule is for queries)
+    embedder = make_embedder(rt.settings, threads=os.cpu_count() or 1)
+    if embedder is None:
+        return None
+    layers = file_layers(rt.settings.home / "search" / "embeddings", embedder.name)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Vecteurs sémantiques", total=None)
+        report = compute_missing_vectors_in_batches(
+            rt.sessions,
+            embedder,
+            lambda done, total: bar.update(task, completed=done, total=total),
+            layers=layers,
+        )
+    console.print(report.summary())
+    return report
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:
@@ -154,81 +200,97 @@ def register(app: typer.Typer) -> None:
 
     @search.command("reindex")
     def reindex() -> None:
-        """Reconstruit l'index depuis la base et calcule les vecteurs manquants."""
+        """Reconstruit l'index depuis la base et calcule les vecteurs manquants (en base)."""
         from allo.search.service import build_search_service
 
+        if compute_vectors() is None:
+            console.print("Re-classement sémantique désactivé (ALLO_EMBEDDER=none).")
         start = time.perf_counter()
-        # embedding a batch of fiches uses every core (one thread per text)
-        service = build_search_service(
-            runtime(), embed_missing=False, embed_threads=os.cpu_count() or 1
-        )
+        service = build_search_service(runtime(), embed_missing=False)
         built = time.perf_counter() - start
         console.print(f"Index reconstruit : {service.engine.size} fiches en {built:.1f} s.")
-        if not service.semantic:
-            console.print("Re-classement sémantique désactivé (ALLO_EMBEDDER=none).")
-            return
-        missing = service.missing_vectors()
-        if not missing:
-            console.print("Vecteurs sémantiques : tous en cache.")
-            return
-        console.print(f"Calcul de {missing} vecteur(s) sémantique(s)…")
-        start = time.perf_counter()
-        with console.status("") as status:
 
-            def progress(done: int, total: int) -> None:
-                status.update(f"vecteurs : {done}/{total}")
+    @search.command("status")
+    def status(
+        as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
+    ) -> None:
+        """État de la recherche : fiches indexées, couverture des vecteurs, modèle, âge de l'index."""
+        from allo.search.service import build_search_service
 
-            done = service.embed_pending(progress=progress)
-        console.print(f"{done} vecteur(s) calculé(s) en {time.perf_counter() - start:.0f} s.")
+        state = build_search_service(runtime(), embed_missing=False).status()
+        if as_json:
+            out.print_json(json.dumps(state.as_dict(), ensure_ascii=False))
+            return
+        out.print(f"Fiches indexées : {state.fiches}")
+        if not state.semantic:
+            out.print("Re-classement sémantique : désactivé (ALLO_EMBEDDER=none).")
+            return
+        out.print(f"Modèle : {state.model}")
+        out.print(
+            f"Vecteurs sémantiques : {state.with_vector} / {state.fiches} ({state.coverage:.1%})"
+        )
+        if state.with_vector < state.fiches:
+            out.print("Lancez « allo search reindex » pour calculer les vecteurs manquants.")
+        out.print(f"Index construit le {state.as_dict()['built_at']} (UTC).")
 
     evaluation = _find_group(app, "eval", "Mesures de qualité sur des jeux de questions.")
 
     @evaluation.command("search")
     def eval_search(
-        file: Annotated[
-            Path, typer.Argument(help="Questions JSONL : « question » et « expected ».")
+        files: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Un ou plusieurs jeux de questions JSONL : « question » et « expected »."
+            ),
         ],
         repeat: int = typer.Option(3, min=1, max=50, help="Passes pour mesurer la latence."),
         as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
     ) -> None:
-        """hit@1, hit@5, MRR@10 et latence p50/p99 du moteur, et d'une référence FTS5 BM25."""
+        """hit@1, hit@5, MRR@10 et latence p50/p99 du moteur (hybride et lexical) et d'une
+        référence FTS5 BM25, mesurés dans la même exécution, pour chaque jeu de questions."""
         from allo.search.evaluation import Fts5Baseline, evaluate, load_questions
 
-        questions = load_questions(file)
+        sets = [(file, load_questions(file)) for file in files]
         service = _service(query_cache=0)
-        reports = []
-        if service.semantic:
+        baseline = Fts5Baseline(service.documents())
+        results: list[dict[str, Any]] = []
+        for file, questions in sets:
+            reports = []
+            if service.semantic:
+                reports.append(
+                    evaluate(
+                        "allo hybride",
+                        questions,
+                        lambda q: [h.id for h in service.search(q, 10)],
+                        repeat,
+                    )
+                )
             reports.append(
                 evaluate(
-                    "allo hybride",
+                    "allo lexical",
                     questions,
-                    lambda q: [h.id for h in service.search(q, 10)],
+                    lambda q: [h.id for h in service.search(q, 10, semantic=False)],
                     repeat,
                 )
             )
-        reports.append(
-            evaluate(
-                "allo lexical",
-                questions,
-                lambda q: [h.id for h in service.search(q, 10, semantic=False)],
-                repeat,
+            reports.append(evaluate("FTS5 BM25 (référence)", questions, baseline.search, repeat))
+            if as_json:
+                results += [dict(r.as_dict(), file=file.name) for r in reports]
+                continue
+            table = Table(
+                title=f"{file.name} : {len(questions)} questions, {service.engine.size} fiches"
             )
-        )
-        baseline = Fts5Baseline(service.documents())
-        reports.append(evaluate("FTS5 BM25 (référence)", questions, baseline.search, repeat))
+            for column in ("moteur", "hit@1", "hit@5", "MRR@10", "p50 (ms)", "p99 (ms)"):
+                table.add_column(column, justify="left" if column == "moteur" else "right")
+            for r in reports:
+                table.add_row(
+                    r.name,
+                    f"{r.hit1:.3f}",
+                    f"{r.hit5:.3f}",
+                    f"{r.mrr10:.3f}",
+                    f"{r.p50_ms:.2f}",
+                    f"{r.p99_ms:.2f}",
+                )
+            out.print(table)
         if as_json:
-            out.print_json(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
-            return
-        table = Table(title=f"{len(questions)} questions, {service.engine.size} fiches")
-        for column in ("moteur", "hit@1", "hit@5", "MRR@10", "p50 (ms)", "p99 (ms)"):
-            table.add_column(column, justify="left" if column == "moteur" else "right")
-        for r in reports:
-            table.add_row(
-                r.name,
-                f"{r.hit1:.3f}",
-                f"{r.hit5:.3f}",
-                f"{r.mrr10:.3f}",
-                f"{r.p50_ms:.2f}",
-                f"{r.p99_ms:.2f}",
-            )
-        out.print(table)
+            out.print_json(json.dumps(results, ensure_ascii=False))

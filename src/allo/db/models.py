@@ -9,6 +9,7 @@ import allo.directory.models
 import allo.kb.local.models
 import allo.kb.models
 import allo.privacy.models
+import allo.search.models
 import allo.stats.staffing.models  # noqa: F401
 from allo.db.base import Base
 

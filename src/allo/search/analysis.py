@@ -30,6 +30,10 @@ _WORD_RE = re.compile(_ELIDED + r"([a-z0-9]+)")
 # here would cost a third of a cold index build.
 _SURFACE_RE = re.compile(r"\w+")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+# Ordinals as people type them: "13e", "13ème", "13eme", "13 ème", "13ieme" are one word, and
+# one term ("13e"); "1er", "1re", "1ère" are "1er". Fiches write "13e mois", queries "13eme mois".
+_ORDINAL_GAP_RE = re.compile(r"(\d)\s+(?=(?:e|è|ème|eme|ieme|ième|er|ère|re)\b)")
+_ORDINAL_RE = re.compile(r"^(\d{1,4})(e|eme|ieme|er|ere|re)$")
 _APOSTROPHES = ("’", "ʼ", "`", "´", "‘")
 # After NFKD, accents are combining marks (U+0300–U+036F); anything else non-ASCII separates words.
 _OTHER_RE = re.compile("[^\x00-\x7f\u0300-\u036f]+")
@@ -75,6 +79,7 @@ def _surface_findall(text: str) -> list[str]:
     text = text.lower()
     if "_" in text:
         text = text.replace("_", " ")
+    text = _ORDINAL_GAP_RE.sub(r"\1", text)
     return _SURFACE_RE.findall(text)
 
 
@@ -116,8 +121,12 @@ class FrenchAnalyzer:
         if cached is not None:
             return cached
         folded = "".join(_ASCII_WORD_RE.findall(fold(surface)))
+        ordinal = _ORDINAL_RE.match(folded) if folded[:1].isdigit() else None
         if not folded or folded in self._stops or len(surface) > MAX_WORD_LENGTH:
             term = ""
+        elif ordinal is not None:
+            suffix = ordinal.group(2)
+            term = ordinal.group(1) + ("er" if suffix in ("er", "ere", "re") else "e")
         elif folded.isdigit() or (surface.isascii() and not surface.isalpha()):
             term = folded  # numbers and codes ("1er", "l1225") are kept whole
         else:

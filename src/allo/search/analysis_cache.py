@@ -22,7 +22,7 @@ from allo.search.analysis import DATA_DIR
 from allo.search.index import TEXT_FIELDS, Analyzed
 
 #: Bump when the analysis code changes in a way that changes terms.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""First start: once the knowledge base sample is loaded, build the search index and make sure
-every fiche has its vector, so the first search needs no embedding work.
+"""First start: once the knowledge base sample is loaded, store the fiches' vectors in the base
+and build the search index, so the first search needs no embedding work.
 
-The sample's vectors ship in data/search/ (float16); this only embeds what that file lacks.
+The sample's vectors ship in data/search/ (float16) and are copied into the base; this only
+embeds what that file lacks.
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from allo.db.session import unit_of_work
 from allo.runtime import Runtime
+from allo.search.embedder import make_embedder
 from allo.search.service import SearchService, build_search_service
+from allo.search.services import compute_missing_vectors
+from allo.search.vectorstore import file_layers
 
 #: Beyond this many fiches without a vector, first start leaves the work to
 #: `allo search reindex` instead of making the operator wait.
@@ -22,16 +27,22 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
     directory and missing vectors are embedded. The service is returned, not kept: workers
     build their own (in a second or two, from the caches)."""
     start = time.perf_counter()
+    embedder = make_embedder(runtime.settings)
+    if embedder is not None:
+        layers = file_layers(runtime.settings.home / "search" / "embeddings", embedder.name)
+        with unit_of_work(runtime.sessions) as session:
+            vectors = compute_missing_vectors(
+                session, embedder, limit=MAX_EMBED_AT_START, layers=layers
+            )
+        if vectors.computed:
+            report(f"Recherche : {vectors.computed} vecteur(s) sémantique(s) calculé(s).")
     service = build_search_service(runtime, embed_missing=False)
     size = service.engine.size
     if size == 0:
         return None
     elapsed = time.perf_counter() - start
     missing = service.missing_vectors()
-    if missing and missing <= MAX_EMBED_AT_START:
-        done = service.embed_pending()
-        report(f"Recherche : {done} vecteur(s) sémantique(s) calculé(s).")
-    elif missing:
+    if missing:
         report(
             f"Recherche : {missing} fiche(s) sans vecteur sémantique ; "
             "lancez « allo search reindex » pour les calculer."

@@ -49,7 +49,7 @@ class SearchDocument:
     @property
     def embedding_text(self) -> str:
         """What the dense model reads: title and description (measured best for the cost)."""
-        return clean(f"{self.title}\n{self.description}")
+        return embedding_text(self.title, self.description)
 
     def fingerprint(self) -> str:
         """Changes whenever anything the index holds for this document changes."""
@@ -79,6 +79,11 @@ class SearchDocument:
 
 def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
+
+
+def embedding_text(title: str, description: str) -> str:
+    """The text a fiche's sentence vector is computed from (the cache key depends on it)."""
+    return clean(f"{clean(title)}\n{clean(description)}")
 
 
 def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:

@@ -29,7 +29,7 @@ def text_key(model: str, text: str) -> bytes:
     return hashlib.sha256(f"{model}\n{text}".encode()).digest()
 
 
-def _file_name(model: str) -> str:
+def file_name(model: str) -> str:
     return "embeddings-" + re.sub(r"[^A-Za-z0-9.-]+", "_", model) + ".npz"
 
 
@@ -65,8 +65,8 @@ class EmbeddingCache:
     def __init__(self, directory: Path, model: str, dim: int, bundled: Path | None = None) -> None:
         self.model = model
         self.dim = dim
-        self.path = directory / _file_name(model)
-        self.bundled_path = (bundled or BUNDLED_DIR) / _file_name(model)
+        self.path = directory / file_name(model)
+        self.bundled_path = (bundled or BUNDLED_DIR) / file_name(model)
         self._entries: dict[bytes, np.ndarray] | None = None
         self._mtime: float | None = None
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from allo.db.base import utcnow
 from allo.kb import kinds
 from allo.kb.models import Fiche
+from allo.search.models import SearchVector
 
 #: Publications that are not answers a citizen or an advisor looks for: theme pages (lists of
 #: dossiers) and resources (forms, online services, simulators), which fiches already link to.
@@ -92,3 +95,72 @@ def knowledge_base_version(session: Session) -> str:
         return str(kb_version(session))
     count, latest = session.execute(select(func.count(Fiche.id), func.max(Fiche.updated_at))).one()
     return f"{count}:{latest.isoformat() if latest else '-'}"
+
+
+# -- sentence vectors (allo.search.models.SearchVector) -------------------------------------------
+#: keys per IN (...) query: well under every backend's parameter limit
+_KEY_CHUNK = 500
+
+
+def embedding_sources(session: Session) -> list[tuple[str, str, str]]:
+    """(id, title, description) of every searchable fiche: what its vector is computed from."""
+    stmt = (
+        select(Fiche.id, Fiche.title, Fiche.description)
+        .where(Fiche.kind.not_in(sorted(NOT_SEARCHED_KINDS)))
+        .order_by(Fiche.id)
+    )
+    return [(i, t or "", d or "") for i, t, d in session.execute(stmt)]
+
+
+def stored_vectors(session: Session, keys: Iterable[str]) -> dict[str, bytes]:
+    """The stored vectors among `keys` (hex), by key."""
+    wanted = list(dict.fromkeys(keys))
+    out: dict[str, bytes] = {}
+    for start in range(0, len(wanted), _KEY_CHUNK):
+        chunk = wanted[start : start + _KEY_CHUNK]
+        stmt = select(SearchVector.key, SearchVector.vector).where(SearchVector.key.in_(chunk))
+        out.update({k: bytes(v) for k, v in session.execute(stmt)})
+    return out
+
+
+def stored_keys(session: Session, model: str) -> set[str]:
+    return set(session.scalars(select(SearchVector.key).where(SearchVector.model == model)))
+
+
+def add_vectors(session: Session, model: str, dim: int, entries: dict[str, bytes]) -> int:
+    """Insert vectors whose key is not stored yet (another node may have stored some meanwhile)."""
+    if not entries:
+        return 0
+    rows = [
+        {"key": k, "model": model, "dim": dim, "vector": v, "created_at": utcnow()}
+        for k, v in entries.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(SearchVector).on_conflict_do_nothing(), rows)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(SearchVector).on_conflict_do_nothing(), rows)
+    else:  # pragma: no cover - the two supported backends are above
+        present = set(stored_vectors(session, entries))
+        session.add_all(SearchVector(**r) for r in rows if r["key"] not in present)
+    return len(rows)
+
+
+def delete_vectors(session: Session, keys: Iterable[str]) -> int:
+    wanted = list(keys)
+    for start in range(0, len(wanted), _KEY_CHUNK):
+        chunk = wanted[start : start + _KEY_CHUNK]
+        session.execute(delete(SearchVector).where(SearchVector.key.in_(chunk)))
+    return len(wanted)
+
+
+def vector_summary(session: Session) -> list[tuple[str, int, datetime | None]]:
+    """(model, vectors stored, latest) per model."""
+    stmt = select(
+        SearchVector.model, func.count(SearchVector.key), func.max(SearchVector.created_at)
+    ).group_by(SearchVector.model)
+    return [(m, int(n), latest) for m, n, latest in session.execute(stmt)]

@@ -2,8 +2,10 @@
 
 Each process builds its engine once (runtime.service), then checks the knowledge base's
 version at most every few seconds and applies what changed. Document vectors come from the
-embedding cache; fiches not embedded yet are embedded in a background thread (never during a
-request) and are ranked by the lexical side until then.
+database (`search_vector`, computed by the import: allo.search.services); a fiche without one
+is ranked as the lexical side ranks it (allo.search.fusion) until its vector is stored — a
+worker picks stored vectors up at its next check, and embeds a few itself in a background
+thread (a fiche edited in the console), never during a request.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,11 +38,58 @@ from allo.search.lexicon import Lexicon, default_lexicon
 from allo.search.query import ParsedQuery, QueryParser, QueryWeights
 from allo.search.repository import fiche_hashes, knowledge_base_version, searchable_fiches
 from allo.search.suggest import Suggestion
+from allo.search.vectorstore import VectorStore, file_layers
 
 log = logging.getLogger("allo.search")
 
 AUDIENCES = ("particuliers", "professionnels", "associations")
 MAX_LIMIT = 100
+#: A web worker embeds this many missing fiches itself (an edited local fiche); beyond, the
+#: import or `allo search reindex` computes them once and workers pick them up from the base.
+MAX_WORKER_EMBED = 50
+
+
+class VectorCache(Protocol):
+    """Where document vectors are found and kept (the database, or files in tests and tools)."""
+
+    model: str
+    dim: int
+
+    def key(self, text: str) -> bytes: ...
+
+    def lookup(self, keys: Any) -> dict[bytes, np.ndarray]: ...
+
+    def ensure(
+        self, texts: Any, embed: Any, batch: int = 64, progress: Any = None
+    ) -> dict[bytes, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class SearchStatus:
+    """What `allo search status` and GET /api/search/status report."""
+
+    fiches: int
+    semantic: bool
+    model: str | None
+    with_vector: int
+    #: seconds since the index was built or last brought in step with the base
+    index_age_s: float
+    built_at: float
+
+    @property
+    def coverage(self) -> float:
+        return self.with_vector / self.fiches if self.fiches and self.semantic else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fiches": self.fiches,
+            "semantic": self.semantic,
+            "model": self.model,
+            "with_vector": self.with_vector,
+            "coverage": round(self.coverage, 4),
+            "index_age_s": round(self.index_age_s, 1),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.built_at)),
+        }
 
 
 @dataclass(frozen=True)
@@ -75,7 +124,7 @@ class SearchService:
         sessions: sessionmaker[Session],
         *,
         embedder: Embedder | None = None,
-        cache: EmbeddingCache | None = None,
+        cache: EmbeddingCache | VectorCache | None = None,
         analyzer: FrenchAnalyzer | None = None,
         lexicon: Lexicon | None = None,
         config: RankingConfig | None = None,
@@ -84,6 +133,7 @@ class SearchService:
         embed_missing: bool = True,
         background_embedding: bool = True,
         analysis_path: Path | None = None,
+        max_embed: int | None = None,
     ) -> None:
         #: the session factory fiches are read with
         self.sessions = sessions
@@ -102,6 +152,9 @@ class SearchService:
         #: where analysed documents are kept between processes (None: not kept)
         self.analysis_path = analysis_path
         self.background_embedding = background_embedding
+        #: beyond this many fiches without a vector, this process does not embed them itself
+        #: (None: no limit); the import computes them once and the next check picks them up
+        self.max_embed = max_embed
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
         self._refresh_lock = threading.Lock()
@@ -109,6 +162,8 @@ class SearchService:
         #: ids of fiches waiting for their vector
         self._pending: set[str] = set()
         self._checked_at = 0.0
+        #: wall-clock time of the last build or applied change (status: index age)
+        self.updated_at = time.time()
         self._version: str | None = None
         self._hashes: dict[str, str] = {}
         self.engine: SearchEngine = self._build()
@@ -136,6 +191,7 @@ class SearchService:
             except OSError:
                 log.warning("search analysis cache not writable")
         self._version, self._hashes, self._checked_at = version, hashes, time.monotonic()
+        self.updated_at = time.time()
         self._parser = self._make_parser(engine)
         return engine
 
@@ -170,6 +226,7 @@ class SearchService:
             return None  # another thread is refreshing: keep serving the current state
         try:
             self._checked_at = now
+            self._adopt_stored_vectors()
             with self.sessions() as session:
                 version = knowledge_base_version(session)
                 if version == self._version and not force:
@@ -182,6 +239,7 @@ class SearchService:
             change, fresh = self.engine.apply(documents)
             self._version, self._hashes = version, hashes
             if change:
+                self.updated_at = time.time()
                 self._parser = self._make_parser(self.engine)
                 self._attach_vectors(self.engine, fresh)
                 log.info(
@@ -215,10 +273,36 @@ class SearchService:
             self._pending.update(missing)
             if not self.embed_missing:
                 return
+            if self.max_embed is not None and len(self._pending) > self.max_embed:
+                return
             if self.background_embedding:
                 self._start_embedding()
             else:
                 self.embed_pending()
+
+    def _adopt_stored_vectors(self) -> int:
+        """Take the vectors another process stored meanwhile (the import, a reindex)."""
+        if not self._pending or self.cache is None:
+            return 0
+        if self._embed_thread is not None and self._embed_thread.is_alive():
+            return 0
+        engine = self.engine
+        docs = {
+            i: d
+            for i in list(self._pending)
+            if (o := engine.ords.get(i)) is not None and (d := engine.docs[o]) is not None
+        }
+        self._pending.intersection_update(docs)
+        keys = {i: self.cache.key(d.embedding_text) for i, d in docs.items()}
+        found = self.cache.lookup(keys.values())
+        adopted = 0
+        for doc_id, key in keys.items():
+            vector = found.get(key)
+            if vector is not None:
+                engine.dense.set(engine.ords[doc_id], vector)
+                self._pending.discard(doc_id)
+                adopted += 1
+        return adopted
 
     def _start_embedding(self) -> None:
         if self._embed_thread is not None and self._embed_thread.is_alive():
@@ -258,7 +342,9 @@ class SearchService:
                     done += 1
         return done
 
-    def use_embedder(self, embedder: Embedder | None, cache: EmbeddingCache | None) -> None:
+    def use_embedder(
+        self, embedder: Embedder | None, cache: EmbeddingCache | VectorCache | None
+    ) -> None:
         """Switch the semantic side on (with its vectors, from the cache) or off."""
         with self._refresh_lock:
             self.embedder, self.cache = embedder, cache
@@ -273,6 +359,19 @@ class SearchService:
             return 0
         engine = self.engine
         return sum(1 for o in engine.ords.values() if not engine.dense.has(o))
+
+    def status(self) -> SearchStatus:
+        engine = self.engine
+        live = list(engine.ords.values())
+        with_vector = sum(1 for o in live if engine.dense.has(o)) if self.semantic else 0
+        return SearchStatus(
+            fiches=len(live),
+            semantic=self.semantic,
+            model=self.embedder.name if self.embedder is not None else None,
+            with_vector=with_vector,
+            index_age_s=max(0.0, time.time() - self.updated_at),
+            built_at=self.updated_at,
+        )
 
     def documents(self) -> list[SearchDocument]:
         return [d for d in self.engine.docs if d is not None]
@@ -332,7 +431,7 @@ class SearchService:
         if use_dense and parsed.text:
             vector = self.query_vector(parsed.text)
             dense = engine.dense.search(vector, k, engine.mask(audience, source))
-            ranked = fuse(lexical, dense, self.config.fusion)
+            ranked = fuse(lexical, dense, self.config.fusion, engine.dense.has)
         else:
             ranked = [(h.ord, h.score) for h in lexical]
         weights = self.config.kind_weights
@@ -393,14 +492,19 @@ def validate(query: str, audience: str | None = None) -> None:
 def build_search_service(
     runtime: Runtime, embed_threads: int | None = None, **options: Any
 ) -> SearchService:
-    """A service configured by the settings (`embedder`, `home` for the embedding cache)."""
+    """A service configured by the settings; vectors from the database (`search_vector`)."""
     embedder = make_embedder(runtime.settings, threads=embed_threads)
     cache = None
     if embedder is not None:
-        cache = EmbeddingCache(
-            runtime.settings.home / "search" / "embeddings", embedder.name, embedder.dim
+        legacy = runtime.settings.home / "search" / "embeddings"
+        cache = VectorStore(
+            runtime.sessions,
+            embedder.name,
+            embedder.dim,
+            layers=file_layers(legacy, embedder.name),
         )
     options.setdefault("analysis_path", analysis_cache.cache_path(runtime.settings.home / "search"))
+    options.setdefault("max_embed", MAX_WORKER_EMBED)
     return SearchService(runtime.read_sessions, embedder=embedder, cache=cache, **options)
 
 

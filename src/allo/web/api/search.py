@@ -161,3 +161,23 @@ async def suggest(
         ],
     )
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
+
+
+class SearchStatusResponse(BaseModel):
+    fiches: int = Field(description="Fiches indexées par ce processus.")
+    semantic: bool = Field(description="Re-classement sémantique actif (un modèle est configuré).")
+    model: str | None = Field(description="Modèle des vecteurs sémantiques.")
+    with_vector: int = Field(description="Fiches indexées qui ont leur vecteur.")
+    coverage: float = Field(description="Part des fiches qui ont leur vecteur (0 à 1).")
+    index_age_s: float = Field(
+        description="Secondes depuis la construction de l'index ou sa dernière mise à jour."
+    )
+    built_at: str = Field(description="Date (UTC) de cette construction ou mise à jour.")
+
+
+@router.get("/search/status", response_model=SearchStatusResponse, summary="État de la recherche")
+async def search_status(runtime: RuntimeDep) -> SearchStatusResponse:
+    service = await _service(runtime)
+    service.refresh()
+    body = SearchStatusResponse(**service.status().as_dict())
+    return JSONBody(body.model_dump_json())  # type: ignore[return-value]

@@ -1,0 +1,28 @@
+"""Sentence vectors of the searchable fiches, stored once in the database for every process.
+
+Keyed by sha256(model name + embedded text): a changed fiche gets a new row, an unchanged one is
+never embedded again, and a model change starts a new set beside the old one. Vectors are float16
+(768 bytes for e5-small's 384 dimensions).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from allo.db.base import Base, UTCDateTime, utcnow
+
+
+class SearchVector(Base):
+    __tablename__ = "search_vector"
+
+    #: hex sha256 of "<model>\n<text>" (allo.search.embcache.text_key)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: the embedder's name, model and version (coverage and clean-up are per model)
+    model: Mapped[str] = mapped_column(String(128), index=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    #: float16, little-endian, `dim` values
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,193 @@
+"""Work on the search data that a command owns the transaction of: computing the fiches' vectors.
+
+`compute_missing_vectors(session, embedder)` (in the caller's transaction) or
+`compute_missing_vectors_in_batches(sessions, embedder)` (a long command: one commit per batch)
+is what `allo kb import`, `allo search reindex` and any other import (`allo data sync`) call once
+the fiches are written, so the base is complete when the command returns and no web worker has
+to embed anything when it starts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from allo.db.session import unit_of_work
+from allo.search import repository
+from allo.search.documents import embedding_text
+from allo.search.embcache import read_npz, text_key
+from allo.search.embedder import Embedder
+from allo.search.vectorstore import encode
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class VectorReport:
+    #: searchable fiches (distinct embedding texts)
+    texts: int
+    #: vectors that were missing when the call started
+    missing: int
+    #: copied from the shipped sample's vectors or an older file cache (no model run)
+    copied: int
+    #: computed by the model in this call
+    computed: int
+    #: vectors of this model no fiche uses any more (removed when nothing is left to compute)
+    removed: int
+    #: still missing after this call (when `limit` stopped it)
+    remaining: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One French line for the CLI."""
+        return (
+            f"Vecteurs sémantiques : {self.computed} calculé(s), {self.copied} repris, "
+            f"{self.texts - self.remaining} / {self.texts} fiches couvertes, "
+            f"{self.removed} périmé(s) supprimé(s), en {self.seconds:.0f} s."
+        )
+
+
+@dataclass
+class VectorPlan:
+    """What a vector computation has to do, read in one short read-only transaction."""
+
+    model: str
+    dim: int
+    #: hex key → embedding text, for every searchable fiche
+    texts: dict[str, str]
+    #: keys of this model already stored
+    stored: set[str]
+    #: keys to store, in fiche order
+    missing: list[str]
+    #: of those, the vectors found in the file layers (copied, not computed)
+    copied: dict[str, bytes]
+
+    @property
+    def to_compute(self) -> list[str]:
+        return [k for k in self.missing if k not in self.copied]
+
+    @property
+    def stale(self) -> set[str]:
+        return self.stored - set(self.texts)
+
+
+def plan_vectors(session: Session, embedder: Embedder, layers: Sequence[Path] = ()) -> VectorPlan:
+    model = embedder.name
+    texts: dict[str, str] = {}
+    for _id, title, description in repository.embedding_sources(session):
+        text = embedding_text(title, description)
+        texts.setdefault(text_key(model, text).hex(), text)
+    stored = repository.stored_keys(session, model)
+    missing = [k for k in texts if k not in stored]
+    copied: dict[str, bytes] = {}
+    if missing and layers:
+        layer: dict[bytes, np.ndarray] = {}
+        for path in layers:
+            for k, v in read_npz(path).items():
+                if v.shape == (embedder.dim,):
+                    layer.setdefault(k, v)
+        for k in missing:
+            vector = layer.get(bytes.fromhex(k))
+            if vector is not None:
+                copied[k] = encode(vector)
+    return VectorPlan(model, embedder.dim, texts, stored, missing, copied)
+
+
+def embed_batches(
+    plan: VectorPlan,
+    embedder: Embedder,
+    keys: Sequence[str],
+    batch: int,
+    progress: Progress | None = None,
+) -> Iterator[dict[str, bytes]]:
+    """The vectors of `keys`, `batch` at a time (no database work: callers store each batch)."""
+    done = 0
+    for offset in range(0, len(keys), batch):
+        chunk = keys[offset : offset + batch]
+        vectors = embedder.embed_documents([plan.texts[k] for k in chunk])
+        done += len(chunk)
+        yield {k: encode(vectors[i]) for i, k in enumerate(chunk)}
+        if progress is not None:
+            progress(done, len(keys))
+
+
+def compute_missing_vectors(
+    session: Session,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    *,
+    limit: int | None = None,
+    batch: int = 32,
+    layers: Sequence[Path] = (),
+) -> VectorReport:
+    """Store the vectors of the searchable fiches that have none for this model, in `session`.
+
+    Vectors found in `layers` (npz files: the shipped sample, an older file cache) are copied;
+    the others are computed, `batch` texts at a time, at most `limit` of them. Stale vectors of
+    this model are removed once nothing is left to compute. Flushes, never commits. For a long
+    run on SQLite, `compute_missing_vectors_in_batches` keeps the write lock only while storing.
+    """
+    start = time.perf_counter()
+    plan = plan_vectors(session, embedder, layers)
+    repository.add_vectors(session, plan.model, plan.dim, plan.copied)
+    todo = plan.to_compute
+    total = len(todo)
+    if limit is not None:
+        todo = todo[: max(0, limit)]
+
+    def counted(done: int, _n: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    for entries in embed_batches(plan, embedder, todo, batch, counted):
+        repository.add_vectors(session, plan.model, plan.dim, entries)
+        session.flush()
+    remaining = total - len(todo)
+    removed = repository.delete_vectors(session, plan.stale) if remaining == 0 else 0
+    return VectorReport(
+        texts=len(plan.texts),
+        missing=len(plan.missing),
+        copied=len(plan.copied),
+        computed=len(todo),
+        removed=removed,
+        remaining=remaining,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def compute_missing_vectors_in_batches(
+    sessions: sessionmaker[Session],
+    embedder: Embedder,
+    progress: Progress | None = None,
+    *,
+    batch: int = 32,
+    layers: Sequence[Path] = (),
+) -> VectorReport:
+    """The same, for a command: reads in one short transaction, embeds outside any transaction,
+    and commits each batch, so an interrupted run keeps its work and SQLite writers (the web
+    app) are never blocked for longer than one batch's insert."""
+    start = time.perf_counter()
+    with sessions() as session:
+        plan = plan_vectors(session, embedder, layers)
+    with unit_of_work(sessions) as session:
+        repository.add_vectors(session, plan.model, plan.dim, plan.copied)
+    todo = plan.to_compute
+    for entries in embed_batches(plan, embedder, todo, batch, progress):
+        with unit_of_work(sessions) as session:
+            repository.add_vectors(session, plan.model, plan.dim, entries)
+    with unit_of_work(sessions) as session:
+        removed = repository.delete_vectors(session, plan.stale)
+    return VectorReport(
+        texts=len(plan.texts),
+        missing=len(plan.missing),
+        copied=len(plan.copied),
+        computed=len(todo),
+        removed=removed,
+        remaining=0,
+        seconds=time.perf_counter() - start,
+    )

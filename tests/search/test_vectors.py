@@ -1,0 +1,146 @@
+"""Sentence vectors in the database: computed once by the import, read by every process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from allo.runtime import Runtime
+from allo.search.embcache import EmbeddingCache
+from allo.search.embedder import HashingEmbedder
+from allo.search.models import SearchVector
+from allo.search.service import SearchService
+from allo.search.services import compute_missing_vectors, compute_missing_vectors_in_batches
+from allo.search.vectorstore import VectorStore, decode, encode
+
+RARE = "zorglubienne"
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__(dim=32)
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += list(texts)
+        return super().embed_documents(texts)
+
+
+def _stored(db: Session, model: str) -> int:
+    return db.scalar(select(func.count()).where(SearchVector.model == model)) or 0
+
+
+def test_vectors_are_computed_once_then_only_for_changed_fiches(
+    db: Session, add_fiche: Callable[..., Any]
+) -> None:
+    embedder = CountingEmbedder()
+    calls: list[tuple[int, int]] = []
+    first = compute_missing_vectors(db, embedder, lambda d, n: calls.append((d, n)), batch=500)
+    assert first.computed == first.missing == first.texts > 1000
+    assert first.remaining == 0 and _stored(db, embedder.name) == first.texts
+    assert calls[-1] == (first.computed, first.computed)
+    embedder.embedded.clear()
+    again = compute_missing_vectors(db, embedder)
+    assert (again.missing, again.computed, embedder.embedded) == (0, 0, [])
+    add_fiche("L9201", f"Prime {RARE}", description="Pour les nouveaux arrivants.")
+    changed = compute_missing_vectors(db, embedder)
+    assert changed.computed == 1 and embedder.embedded == [
+        f"Prime {RARE} Pour les nouveaux arrivants."
+    ]
+    add_fiche("L9201", f"Prime {RARE} révisée")  # the old vector is no fiche's any more
+    revised = compute_missing_vectors(db, embedder)
+    assert (revised.computed, revised.removed) == (1, 1)
+    assert _stored(db, embedder.name) == revised.texts
+
+
+def test_a_limited_run_leaves_the_rest_for_the_next_call(db: Session) -> None:
+    embedder = CountingEmbedder()
+    part = compute_missing_vectors(db, embedder, limit=10, batch=4)
+    assert part.computed == 10 and part.remaining == part.texts - 10 and part.removed == 0
+    rest = compute_missing_vectors(db, embedder)
+    assert rest.computed == part.remaining and rest.remaining == 0
+
+
+def test_vectors_of_a_file_layer_are_copied_not_computed(db: Session, tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    # an older Allo's file cache holding one fiche's vector
+    texts = [t for t in _texts(db)][:1]
+    old = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    old.ensure(texts, embedder.embed_documents)
+    embedder.embedded.clear()
+    report = compute_missing_vectors(db, embedder, layers=[old.path])
+    assert report.copied == 1 and texts[0] not in embedder.embedded
+
+
+def _texts(db: Session) -> list[str]:
+    from allo.search.documents import embedding_text
+    from allo.search.repository import embedding_sources
+
+    return [embedding_text(t, d) for _i, t, d in embedding_sources(db)]
+
+
+def test_float16_round_trip_and_wrong_sizes() -> None:
+    vector = np.linspace(-1, 1, 8, dtype=np.float32)
+    assert np.allclose(decode(encode(vector), 8), vector, atol=1e-3)
+    assert decode(encode(vector), 16) is None
+
+
+def test_workers_read_the_stored_vectors_and_pick_up_new_ones(
+    db: Session,
+    runtime: Runtime,
+    make_service: Callable[..., SearchService],
+    add_fiche: Callable[..., Any],
+) -> None:
+    embedder = CountingEmbedder()
+    compute_missing_vectors(db, embedder)
+    store = VectorStore(runtime.sessions, embedder.name, embedder.dim)
+    # a web worker: embeds nothing itself beyond a few fiches
+    service = make_service(embedder=embedder, cache=store, max_embed=0)
+    embedder.embedded.clear()
+    status = service.status()
+    assert status.semantic and status.model == embedder.name
+    assert status.with_vector == status.fiches > 1000 and status.coverage == 1.0
+    add_fiche("L9202", f"Allocation {RARE}")
+    assert service.search(RARE)[0].id == "L9202"  # at once, ranked as the lexical side ranks it
+    assert service.missing_vectors() == 1 and embedder.embedded == []
+    compute_missing_vectors(db, embedder)  # the import (another process) stores it
+    service.refresh(force=True)
+    assert service.missing_vectors() == 0
+    assert service.status().as_dict()["coverage"] == 1.0
+
+
+def test_a_worker_embeds_a_few_missing_fiches_into_the_base(
+    db: Session,
+    runtime: Runtime,
+    make_service: Callable[..., SearchService],
+    add_fiche: Callable[..., Any],
+) -> None:
+    embedder = CountingEmbedder()
+    compute_missing_vectors(db, embedder)
+    embedder.embedded.clear()
+    add_fiche("L9203", f"Bourse {RARE}")
+    store = VectorStore(runtime.sessions, embedder.name, embedder.dim)
+    service = make_service(embedder=embedder, cache=store, max_embed=5, background_embedding=False)
+    assert service.missing_vectors() == 0 and embedder.embedded == [f"Bourse {RARE}"]
+    assert compute_missing_vectors(db, embedder).missing == 0  # stored for every process
+
+
+def test_a_command_commits_batch_by_batch(
+    db: Session, runtime: Runtime, add_fiche: Callable[..., Any]
+) -> None:
+    embedder = CountingEmbedder()
+    compute_missing_vectors(db, embedder)
+    for n, word in enumerate(("Chèque", "Bourse", "Aide", "Prime")):
+        add_fiche(f"L920{n + 4}", f"{word} {RARE}")
+    calls: list[tuple[int, int]] = []
+    report = compute_missing_vectors_in_batches(
+        runtime.sessions, embedder, lambda d, n: calls.append((d, n)), batch=2
+    )
+    assert report.computed == 4 and report.remaining == 0
+    assert calls == [(2, 4), (4, 4)]
+    assert compute_missing_vectors(db, embedder).missing == 0
