@@ -218,8 +218,15 @@ class SteadyState:
     asa_s: float
 
 
+#: Student's t 97.5 % quantiles for 1 … 9 degrees of freedom.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262)
+
+
 def _t_quantile(dof: int, p: float = 0.975) -> float:
-    """Student's t quantile (Cornish–Fisher expansion; within 0.2 % from 10 degrees of freedom)."""
+    """Student's t quantile: the table below 10 degrees of freedom, else the Cornish–Fisher
+    expansion (within 0.2 % from 10)."""
+    if p == 0.975 and dof <= len(_T975):
+        return _T975[dof - 1]
     z = NormalDist().inv_cdf(p)
     return z + (z**3 + z) / (4 * dof) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * dof**2)
 
