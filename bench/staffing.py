@@ -11,11 +11,15 @@
 - Forecast error: every day of the last `--held-back` weeks is forecast from the weeks before
   it, and compared per open half-hour with what happened: WAPE (Σ|error| / Σ actual) and the
   error on the day's total, for the forecast and for the naive baseline (same weekday last week).
-- Week plan: forecast + Erlang A requirements for 7 queues × 48 half-hours × 7 days, timed;
-  baseline in the same run: the same week with Erlang C (no patience).
+- Week plan: forecast + Erlang A requirements for 7 queues × 48 half-hours × 7 days, timed from
+  a cold cache; baselines in the same run (interleaved, best of two): the previous search
+  (bisection, Erlang A from scratch at each step) and the same week with Erlang C.
 - Simulated day: the plan of the busiest held-back day, scaled to 8,000 contacts (level 1 and
   transfers), played once by SimPy; baseline: the same arrivals with no agent rota (the event
-  loop's floor). Also the agreement with Erlang A on half-hours with ≥ 100 arrivals (5 runs).
+  loop's floor).
+- Agreement with Erlang A on half-hours with ≥ 100 arrivals: each simulated on its own at
+  steady state until its 95 % confidence half-width is 1 point; beside it, the day simulation
+  (5 and `--replications` runs) on the same half-hours.
 
 Results go to docs/benchmarks/staffing.md.
 """
@@ -23,6 +27,7 @@ Results go to docs/benchmarks/staffing.md.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import time as clock
 from dataclasses import replace
@@ -32,9 +37,10 @@ from zoneinfo import ZoneInfo
 
 from allo.contacts.calendar import DEFAULT_HOURS
 from allo.stats import dayplan
-from allo.stats.staffing import des
+from allo.stats.staffing import des, erlang, plan
 from allo.stats.staffing import forecast as fc
-from allo.stats.staffing.plan import plan_day, simulate_plan
+from allo.stats.staffing.erlang import Indicators, Requirement, Target
+from allo.stats.staffing.plan import plan_day, simulate_plan, steady_state_check
 from allo.stats.staffing.repository import History, QueueFacts
 from bench.common import machine_facts, write_section
 
@@ -111,22 +117,69 @@ def forecast_error(
     }
 
 
-def time_week(history: History, monday: date, patience: bool) -> tuple[float, float, int, int]:
+def bisecting_required(
+    calls: float, interval_s: float, aht_s: float, target: Target, patience_s: float | None = None
+) -> Requirement:
+    """The search before this run's change, kept as the baseline: bracket around the load, then
+    bisect, every step an Erlang A evaluation from scratch, no cache."""
+    if calls == 0:
+        return Requirement(0, 0, erlang.indicators(0, interval_s, aht_s, 0, 0, patience_s))
+    load = calls * aht_s / interval_s
+
+    def meets(n: int) -> bool:
+        ind = erlang.indicators(calls, interval_s, aht_s, n, target.within_s, patience_s)
+        return ind.service_level >= target.service_level and ind.occupancy <= target.max_occupancy
+
+    lo = math.floor(load) if patience_s is None else max(0, math.floor(load - 3 * math.sqrt(load)))
+    hi = max(lo + 1, math.ceil(load / target.max_occupancy), math.ceil(load + 2 * math.sqrt(load)))
+    while not meets(hi):
+        lo, hi = hi, hi * 2
+    if lo > 0 and meets(lo):
+        hi, lo = lo, 0
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    ind = erlang.indicators(calls, interval_s, aht_s, hi, target.within_s, patience_s)
+    return Requirement(hi, math.ceil(hi / (1 - target.shrinkage) - 1e-9), ind)
+
+
+def time_week(
+    history: History, monday: date, patience: bool, *, baseline_search: bool = False
+) -> dict[str, float | int]:
+    """Forecast and plan the week from a cold cache; wall and CPU, rows, peak, Erlang A calls."""
     used = history
     if not patience:
         used = replace(
             history, queues={q: replace(f, abandoned=0) for q, f in history.queues.items()}
         )
-    started, cpu = clock.perf_counter(), clock.process_time()
-    rows = 0
-    peak = 0
-    for i in range(7):
-        day_plan = plan_day(
-            fc.forecast_day(used, monday + timedelta(days=i), DEFAULT_HOURS, PARIS), PARIS
-        )
-        rows += len(day_plan.rows)
-        peak = max([peak, *(r.agents_required for r in day_plan.rows)])
-    return clock.perf_counter() - started, clock.process_time() - cpu, rows, peak
+    erlang._required.cache_clear()
+    calls = [0]
+    real_a = erlang.erlang_a
+
+    def counted(*args: float) -> Indicators:
+        calls[0] += 1
+        return real_a(*args)
+
+    erlang.erlang_a = counted  # type: ignore[assignment]
+    if baseline_search:
+        plan.required = bisecting_required  # type: ignore[assignment]
+    try:
+        started, cpu = clock.perf_counter(), clock.process_time()
+        rows = peak = 0
+        for i in range(7):
+            day_plan = plan_day(
+                fc.forecast_day(used, monday + timedelta(days=i), DEFAULT_HOURS, PARIS), PARIS
+            )
+            rows += len(day_plan.rows)
+            peak = max([peak, *(r.agents_required for r in day_plan.rows)])
+        wall, cpu = clock.perf_counter() - started, clock.process_time() - cpu
+    finally:
+        erlang.erlang_a = real_a  # type: ignore[assignment]
+        plan.required = erlang.required  # type: ignore[assignment]
+    return {"wall": wall, "cpu": cpu, "rows": rows, "peak": peak, "erlang_a": calls[0]}
 
 
 def main() -> None:
@@ -134,6 +187,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=10)
     parser.add_argument("--held-back", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--replications", type=int, default=40)
     args = parser.parse_args()
 
     started = clock.perf_counter()
@@ -142,8 +196,15 @@ def main() -> None:
     error = forecast_error(history, actual, args.held_back, args.weeks)
 
     last_monday = FIRST + timedelta(weeks=args.weeks - 1)
-    week_a, cpu_a, rows, peak = time_week(history, last_monday, patience=True)
-    week_c, cpu_c, _rows_c, peak_c = time_week(history, last_monday, patience=False)
+    # Interleaved, twice each, best kept: the machine is shared and noisy.
+    weeks: dict[str, list[dict[str, float | int]]] = {"a": [], "bisect": [], "c": []}
+    for _ in range(2):
+        weeks["a"].append(time_week(history, last_monday, patience=True))
+        weeks["bisect"].append(time_week(history, last_monday, patience=True, baseline_search=True))
+        weeks["c"].append(time_week(history, last_monday, patience=False))
+    best = {k: min(v, key=lambda r: r["cpu"]) for k, v in weeks.items()}
+    week_a, bisect_a, week_c = best["a"], best["bisect"], best["c"]
+    same_plan = week_a["peak"] == bisect_a["peak"] and week_a["rows"] == bisect_a["rows"]
 
     # The busiest held-back day, scaled so level 1 and its transfers make 8,000 contacts.
     busiest = max(
@@ -173,7 +234,26 @@ def main() -> None:
     floor = des.simulate(floor_models, escalation=scaled.escalation, replications=1, seed=args.seed)
     floor_s, floor_cpu = clock.perf_counter() - started, clock.process_time() - cpu
     five = simulate_plan(day_plan, PARIS, replications=5, seed=args.seed)
-    agreement = five["agreement"]
+    many = simulate_plan(day_plan, PARIS, replications=args.replications, seed=args.seed)
+    started, cpu = clock.perf_counter(), clock.process_time()
+    steady = steady_state_check(day_plan, half_width=0.01, seed=args.seed)
+    steady_s, steady_cpu = clock.perf_counter() - started, clock.process_time() - cpu
+    worst = max(steady["intervals"], key=lambda r: abs(r["gap_points"]))
+    # Where the day simulation strays most (many runs): is it after a drop in agents?
+    day_rows = [i for i in many["intervals"] if i["simulated_calls"] >= 100]
+    previous = {
+        (i["queue"], i["start"]): p
+        for p, i in zip(many["intervals"], many["intervals"][1:], strict=False)
+        if p["queue"] == i["queue"]
+    }
+    day_worst = sorted(
+        day_rows, key=lambda i: -abs(i["simulated_service_level"] - i["erlang_service_level"])
+    )[:4]
+    described = "; ".join(
+        f"{i['queue']} {i['start'][11:16]} {100 * (i['simulated_service_level'] - i['erlang_service_level']):+.1f} points (± {100 * i['simulated_service_level_ci']:.1f}), agents {previous[(i['queue'], i['start'])]['agents'] if (i['queue'], i['start']) in previous else '—'} → {i['agents']}"
+        for i in day_worst
+    )
+    within = sum(abs(r["gap_points"]) <= 3 for r in steady["intervals"])
 
     body = f"""## Run of {machine_facts()}
 
@@ -183,9 +263,11 @@ History: {args.weeks} weeks (Monday–Saturday, {sum(sum(c) for c in actual.valu
 |---|---|---|---|---|
 | forecast error per half-hour, level 1 (WAPE) | better than naive | {error["wape_model"]:.3f} | naive (same weekday last week) {error["wape_naive"]:.3f} | {error["wape_model"] / error["wape_naive"]:.2f} |
 | error on the day's total, level 1 (mean) | — | {error["total_model"]:.3f} | naive {error["total_naive"]:.3f} | {error["total_model"] / error["total_naive"]:.2f} |
-| week plan, 7 queues × 48 half-hours × 7 days, Erlang A ({rows} open intervals, peak {peak} agents): wall / CPU | ≤ 1 s | {week_a:.3f} s / {cpu_a:.3f} s | Erlang C {week_c:.3f} s / {cpu_c:.3f} s (peak {peak_c}) | {cpu_a / cpu_c:.1f} (CPU) |
+| week plan, 7 queues × 48 half-hours × 7 days, Erlang A ({week_a["rows"]} open intervals, peak {week_a["peak"]} agents; {week_a["erlang_a"]:,} Erlang A evaluations): wall / CPU | ≤ 1 s | {week_a["wall"]:.3f} s / {week_a["cpu"]:.3f} s | previous search (bisection, {bisect_a["erlang_a"]:,} evaluations{", same plan" if same_plan else ", DIFFERENT plan"}) {bisect_a["wall"]:.3f} s / {bisect_a["cpu"]:.3f} s; Erlang C {week_c["wall"]:.3f} s / {week_c["cpu"]:.3f} s (peak {week_c["peak"]}) | {week_a["cpu"] / bisect_a["cpu"]:.2f} vs bisection, {week_a["cpu"] / week_c["cpu"]:.1f} vs Erlang C (CPU) |
 | simulated day, {one["contacts_per_day"]:,} contacts with the plan (SimPy, 1 run): wall / CPU | ≤ 10 s | {simulated:.2f} s / {simulated_cpu:.2f} s | same callers, always an agent free ({floor.contacts:,}): {floor_s:.2f} s / {floor_cpu:.2f} s | {simulated_cpu / floor_cpu:.1f} (CPU) |
-| simulation vs Erlang A, service level on half-hours with ≥ 100 arrivals (5 runs) | within 3 points | mean gap {agreement["mean_gap_points"]} points, max {agreement["max_gap_points"]} ({agreement["intervals_compared"]} half-hours) | — | — |
+| simulation vs Erlang A, service level, each half-hour with ≥ 100 arrivals simulated at steady state (independent runs until the 95 % CI half-width ≤ 1 point) | within 3 points | {within} of {steady["agreement"]["intervals_compared"]} within 3 points; mean gap {steady["agreement"]["mean_gap_points"]}, max {steady["agreement"]["max_gap_points"]} ({worst["queue"]} {worst["start"][11:16]}, CI ± {worst["ci_points"]}); CI ≤ ± {steady["agreement"]["max_ci_points"]}; {steady["agreement"]["replications"]:,} runs in {steady_s:.0f} s / {steady_cpu:.0f} s CPU | the day simulation, same half-hours: 5 runs mean gap {five["agreement"]["mean_gap_points"]}, max {five["agreement"]["max_gap_points"]} (CI ≤ ± {five["agreement"]["max_ci_points"]}); {args.replications} runs mean {many["agreement"]["mean_gap_points"]}, max {many["agreement"]["max_gap_points"]} (CI ≤ ± {many["agreement"]["max_ci_points"]}) | — |
+
+Why the day simulation alone does not meet « within 3 points » per half-hour. First, noise: one run's service level over one half-hour of ~100–400 callers varies by about ten points (waits are correlated through the queue), so 5 runs leave a 95 % half-width of several points, and the worst of 22 half-hours lands beyond 3 by chance. Second, and it remains with {args.replications} runs: the planned day is not Erlang's steady state. Its largest gaps ({described}) are at changes in the agent count: when agents leave, the callers waiting and the calls in hand carry over the boundary into a half-hour staffed for its own arrivals only, and the simulation does worse than Erlang; after the opening or a rise, it does better (the room starts emptier). This is a property of half-hour planning, which the supervisor should know (plan the half-hour after a drop with a margin), not an error of the formulas. The steady-state check compares like with like: exponential patience and handling, Poisson arrivals at the half-hour's rate, its planned agents, a warm-up of five handling times (≥ 10 min), the service level pooled over independent runs (share of all arrivals, as Erlang defines it) until its 95 % half-width is ≤ 1 point.
 
 The level-1 service level of the simulated day: {five["queues"]["niveau1"]["service_level"]:.3f} (target 0.80 within 60 s); abandonment {five["queues"]["niveau1"]["abandonment"]:.3f}.
 """

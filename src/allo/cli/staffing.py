@@ -181,6 +181,19 @@ def register(app: typer.Typer) -> None:
         date_: str = typer.Option(..., "--date", help="Jour (AAAA-MM-JJ)."),
         replications: int = typer.Option(5, min=1, max=100, help="Journées simulées."),
         seed: int = typer.Option(1, help="Graine du tirage."),
+        steady_state: bool = typer.Option(
+            False,
+            "--steady-state",
+            help="Rejoue aussi chaque demi-heure d'au moins 100 appels seule, en régime établi, "
+            "jusqu'à la précision voulue, pour la comparer à Erlang A.",
+        ),
+        precision: float = typer.Option(
+            1.0,
+            min=0.2,
+            max=10.0,
+            help="Demi-largeur visée de l'intervalle de confiance à "
+            "95 % du taux de service, en points (avec --steady-state).",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
     ) -> None:
         """Simule la journée planifiée (arrivées, patience, traitement, transferts) et compare
@@ -195,6 +208,10 @@ def register(app: typer.Typer) -> None:
         if day_plan.forecast.closed:
             fail(f"Le service est fermé ce jour-là ({day_plan.forecast.closed}) : rien à simuler.")
         result = plan.simulate_plan(day_plan, tz, targets, replications=replications, seed=seed)
+        if steady_state:
+            result["steady_state"] = plan.steady_state_check(
+                day_plan, targets, half_width=precision / 100, seed=seed
+            )
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))
             return
@@ -210,7 +227,19 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"Écart avec Erlang A sur {agreement['intervals_compared']} demi-heures d'au moins "
                 f"100 appels : {agreement['mean_gap_points']} points en moyenne, "
-                f"{agreement['max_gap_points']} au plus."
+                f"{agreement['max_gap_points']} au plus (intervalle de confiance à 95 % : "
+                f"± {agreement['max_ci_points']} points au plus). Une demi-heure d'une journée "
+                "varie d'environ dix points d'un tirage à l'autre, et la file déborde d'une "
+                "demi-heure sur l'autre quand l'effectif baisse : --steady-state compare "
+                "chaque demi-heure en régime établi."
+            )
+        steady = result.get("steady_state")
+        if steady and steady["agreement"]["intervals_compared"]:
+            check = steady["agreement"]
+            out.print(
+                f"En régime établi, écart avec Erlang A sur {check['intervals_compared']} "
+                f"demi-heures : {check['mean_gap_points']} points en moyenne, "
+                f"{check['max_gap_points']} au plus (± {check['max_ci_points']} points)."
             )
 
     roster = typer.Typer(help="Planning des agents.", no_args_is_help=True)

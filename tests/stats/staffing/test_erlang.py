@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from allo.errors import InvalidInput
-from allo.stats.staffing.erlang import Target, erlang_a, erlang_c, required
+from allo.stats.staffing.erlang import Target, erlang_a, erlang_c, indicators, required
 
 PUBLISHED = Target(service_level=0.8, within_s=20, max_occupancy=1.0, shrinkage=0.3)
 
@@ -126,3 +126,29 @@ def test_erlang_c_agrees_with_pyworkforce(case: tuple[float, ...]) -> None:
     assert (need.raw_positions, need.positions) == (raw, positions)
     assert need.indicators.service_level == pytest.approx(got_sl, abs=1e-5)
     assert need.indicators.occupancy == pytest.approx(got_occ, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("calls", "aht", "within", "patience", "occupancy"),
+    [
+        (100, 180, 20, None, 1.0),
+        (300, 180, 60, 150, 1.0),
+        (40, 470, 120, 240, 0.85),
+        (2000, 120, 30, 60, 0.9),
+        (300, 180, 60, 10, 1.0),  # patience far below the wait: Erlang A needs more than C
+        (3, 600, 0, 90, 1.0),
+    ],
+)
+def test_requirement_is_the_fewest_agents_meeting_the_target(
+    calls: float, aht: float, within: float, patience: float | None, occupancy: float
+) -> None:
+    """The search from Erlang C's answer finds what a scan of every count finds."""
+    target = Target(0.8, within, max_occupancy=occupancy, shrinkage=0.3)
+    found = required(calls, 1800, aht, target, patience).raw_positions
+    scan = next(
+        n
+        for n in range(0, 5000)
+        if (ind := indicators(calls, 1800, aht, n, within, patience)).service_level >= 0.8
+        and ind.occupancy <= occupancy
+    )
+    assert found == scan

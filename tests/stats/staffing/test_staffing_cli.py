@@ -62,3 +62,19 @@ def test_erlang_plan_and_roster_commands(make_database: Callable[[], str], tmp_p
     impossible = run(url, tmp_path, "staffing", "erlang", "--calls", "10", "--aht", "180",
                      "--within", "0", "--service-level", "1")  # fmt: skip
     assert impossible.returncode == 2 and "100 %" in impossible.stderr
+
+
+def test_simulate_compares_each_half_hour_at_steady_state(
+    make_database: Callable[[], str], tmp_path: Path
+) -> None:
+    url = make_database()
+    # A Saturday of the declared profile; a coarse precision keeps the test short.
+    result = run(url, tmp_path, "staffing", "simulate", "--date", "2031-06-07", "--replications",
+                 "2", "--steady-state", "--precision", "3", "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    check = figures["steady_state"]
+    assert check["agreement"]["intervals_compared"] == len(check["intervals"]) > 0
+    for row in check["intervals"]:
+        assert row["calls"] >= 100 and row["ci_points"] <= 3
+    assert all("simulated_service_level_ci" in i for i in figures["intervals"])

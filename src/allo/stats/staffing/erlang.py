@@ -23,7 +23,9 @@ integer first argument it is a negative-binomial tail, a cumulative sum here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -215,32 +217,65 @@ def required(
     """The fewest agents that meet the service level under the occupancy ceiling."""
     target.validate()
     _check(calls, interval_s, aht_s, 0)
+    return _required(float(calls), float(interval_s), float(aht_s), target, patience_s)
+
+
+@lru_cache(maxsize=4096)
+def _required(
+    calls: float, interval_s: float, aht_s: float, target: Target, patience_s: float | None
+) -> Requirement:
+    """Cached: a week's plan asks again for the same (calls, handling, patience) many times
+    (closed and declared-profile intervals, identical days)."""
     if calls == 0:
         return Requirement(0, 0, indicators(0, interval_s, aht_s, 0, target.within_s, patience_s))
     load = calls * aht_s / interval_s
+    evaluated: dict[int, Indicators] = {}
 
-    # Both figures improve with every added agent: bracket the answer, then bisect.
-    def meets(n: int) -> bool:
-        return _meets(indicators(calls, interval_s, aht_s, n, target.within_s, patience_s), target)
+    def meets(n: int, patience: float | None) -> bool:
+        if patience is not None and n in evaluated:
+            return _meets(evaluated[n], target)
+        ind = indicators(calls, interval_s, aht_s, n, target.within_s, patience)
+        if patience is not None:
+            evaluated[n] = ind
+        return _meets(ind, target)
 
-    lo = math.floor(load) if patience_s is None else max(0, math.floor(load - 3 * math.sqrt(load)))
-    hi = max(lo + 1, math.ceil(load / target.max_occupancy), math.ceil(load + 2 * math.sqrt(load)))
-    while not meets(hi):
-        lo, hi = hi, hi * 2
-        if hi > MAX_AGENTS:
-            raise InvalidInput(
-                f"Objectif inatteignable : même {MAX_AGENTS} agents ne suffisent pas "
-                f"({target.service_level:.0%} en {target.within_s:g} s)."
-            )
-    if lo > 0 and meets(lo):
-        hi, lo = lo, 0
-    while hi - lo > 1:  # invariant: hi meets the target, lo does not (or is 0)
+    # Erlang C first (cheap, from square-root staffing); Erlang A's answer is then most often
+    # one agent fewer (hang-ups lighten the queue), so search outwards from there rather than
+    # bisecting a wide bracket with the costlier Erlang A: ~2.4 evaluations instead of ~5.4.
+    n = _search(lambda k: meets(k, None), math.ceil(load + math.sqrt(load)), target)
+    if patience_s is not None:
+        n = _search(lambda k: meets(k, patience_s), n - 1, target)
+    ind = evaluated.get(n) or indicators(calls, interval_s, aht_s, n, target.within_s, patience_s)
+    positions = math.ceil(n / (1 - target.shrinkage) - 1e-9)
+    return Requirement(n, positions, ind)
+
+
+def _search(meets: Callable[[int], bool], start: int, target: Target) -> int:
+    """The fewest agents n ≥ 0 with `meets(n)`, galloping from `start` then bisecting: both
+    figures improve with every added agent, so `meets` is monotone."""
+    start = max(start, 0)
+    if meets(start):
+        hi, step = start, 1
+        lo = hi - step
+        while lo >= 0 and meets(lo):  # invariant: hi meets
+            hi, step = lo, step * 2
+            lo = hi - step
+        lo = max(lo, -1)  # -1: "fewer than none" never meets
+    else:
+        lo, step = start, 1
+        hi = lo + step
+        while not meets(hi):  # invariant: lo does not meet
+            lo, step = hi, step * 2
+            hi = lo + step
+            if hi > MAX_AGENTS:
+                raise InvalidInput(
+                    f"Objectif inatteignable : même {MAX_AGENTS} agents ne suffisent pas "
+                    f"({target.service_level:.0%} en {target.within_s:g} s)."
+                )
+    while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(mid):
             hi = mid
         else:
             lo = mid
-    n = hi
-    ind = indicators(calls, interval_s, aht_s, n, target.within_s, patience_s)
-    positions = math.ceil(n / (1 - target.shrinkage) - 1e-9)
-    return Requirement(n, positions, ind)
+    return hi
