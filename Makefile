@@ -24,9 +24,9 @@ run: install
 test: install browser-deps pg-up redis-up
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
-	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser and not multinode"
+	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
 
-## Two nodes behind HAProxy on PostgreSQL, one killed mid-run (1–4 min on 2 shared cores: kept out of `make test`)
+## Only the two-node test: two nodes behind HAProxy on PostgreSQL, one killed mid-run
 test-multinode: install browser-deps pg-up
 	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m multinode tests/ops
 
