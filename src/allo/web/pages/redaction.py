@@ -276,7 +276,7 @@ def dashboard(call: AgentCallDep) -> Response:
 
 def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "") -> DashboardPage:
     board = services.dashboard(call.session, utcnow().date())
-    served = {getattr(r, "path", "") for r in call.request.app.routes}
+    served = _paths(call.request.app.routes)
     return DashboardPage(
         title="Rédaction",
         breadcrumb=[HOME],
@@ -294,6 +294,15 @@ def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "
         adapt_id=adapt_id,
         watch_unseen=_watch_unseen(call),
     )
+
+
+def _paths(routes: Any) -> set[str]:
+    """Paths served by the app (FastAPI keeps included routers as one entry each)."""
+    out: set[str] = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        out |= _paths(included.routes) if included is not None else {getattr(route, "path", "")}
+    return out
 
 
 def _watch_unseen(call: AgentCall) -> int:
