@@ -46,6 +46,7 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
         "editor",
         ["/redaction/manques", "/redaction/manques?jours=14&origine=portail_sans_resultat"],
     ),
+    "/redaction/veille": ("editor", ["/redaction/veille"]),
     "/supervision/effectifs": (
         "supervisor",
         ["/supervision/effectifs", "/supervision/effectifs?jour=2031-12-25"],
@@ -58,6 +59,8 @@ OTHER_PAGES = {
     "/redaction/fiches/{fiche_id}": "test_write_submit_review_and_publish_through_the_pages",
     "/redaction/fiches/{fiche_id}/historique": "test_write_submit_review_and_publish_through_the_pages",
     "/redaction/fiches/{fiche_id}/diff": "test_write_submit_review_and_publish_through_the_pages",
+    # tests/web/test_watch_pages.py: a change report is recorded first
+    "/redaction/veille/{report_id}": "test_relevant_items_first_with_escaped_marked_diff",
 }
 #: Path prefixes of the routes reserved to agents.
 AGENT_PREFIXES = ("/console", "/specialiste", "/supervision")

@@ -336,3 +336,16 @@ def count_fiches(session: Session) -> int:
     from allo.kb.models import Fiche
 
     return session.scalar(select(func.count()).select_from(Fiche)) or 0
+
+
+def consulted_counts(session: Session, since: datetime) -> dict[str, int]:
+    """How many times each fiche was opened by an agent since `since` (the "consulted" events)."""
+    counts: dict[str, int] = {}
+    query = select(ContactEvent.data).where(
+        ContactEvent.kind == "consulted", ContactEvent.at >= since
+    )
+    for data in session.scalars(query.execution_options(yield_per=5000)):
+        fiche_id = (data or {}).get("fiche_id")
+        if isinstance(fiche_id, str):
+            counts[fiche_id] = counts.get(fiche_id, 0) + 1
+    return counts

@@ -360,3 +360,63 @@ def mark_change_items_seen(
 def latest_change_report(session: Session) -> ChangeReport | None:
     query = select(ChangeReport).order_by(ChangeReport.id.desc()).limit(1)
     return session.scalars(query).first()
+
+
+@dataclass(frozen=True)
+class ItemHead:
+    """A change item without its diff: enough to rank and filter a whole report cheaply."""
+
+    id: int
+    report_id: int
+    action: str
+    object_id: str
+    title: str
+    theme: str
+    audiences: list[str]
+    seen: bool
+
+
+def change_item_heads(
+    session: Session, *, report_id: int | None = None, unseen: bool = False
+) -> list[ItemHead]:
+    """The fiche items of one report (or of every report), without their diffs."""
+    query = select(
+        ChangeItem.id,
+        ChangeItem.report_id,
+        ChangeItem.action,
+        ChangeItem.object_id,
+        ChangeItem.title,
+        ChangeItem.theme,
+        ChangeItem.audiences,
+        ChangeItem.seen_at,
+    ).where(ChangeItem.domain == "fiche")
+    if report_id is not None:
+        query = query.where(ChangeItem.report_id == report_id)
+    if unseen:
+        query = query.where(ChangeItem.seen_at.is_(None))
+    return [
+        ItemHead(r[0], r[1], r[2], r[3], r[4], r[5], list(r[6] or []), r[7] is not None)
+        for r in session.execute(query.order_by(ChangeItem.object_id, ChangeItem.id))
+    ]
+
+
+def change_items_by_id(session: Session, ids: Sequence[int]) -> dict[int, ChangeItem]:
+    out: dict[int, ChangeItem] = {}
+    for chunk in _chunks(list(ids)):
+        out.update(
+            (i.id, i) for i in session.scalars(select(ChangeItem).where(ChangeItem.id.in_(chunk)))
+        )
+    return out
+
+
+def change_item_ids(
+    session: Session, report_id: int, ids: Sequence[int] | None = None
+) -> list[int]:
+    """Ids of a report's items (all of them, or those of `ids` that belong to it)."""
+    query = select(ChangeItem.id).where(ChangeItem.report_id == report_id)
+    if ids is None:
+        return list(session.scalars(query))
+    out: list[int] = []
+    for chunk in _chunks(list(ids)):
+        out += session.scalars(query.where(ChangeItem.id.in_(chunk)))
+    return out

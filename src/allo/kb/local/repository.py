@@ -102,3 +102,9 @@ def agent_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 def fiche_row(session: Session, fiche_id: str) -> Fiche | None:
     return session.get(Fiche, fiche_id)
+
+
+def live_fiches(session: Session) -> list[LocalFiche]:
+    """Every local fiche that is not archived (what the service relies on)."""
+    query = select(LocalFiche).where(LocalFiche.state != "archived").order_by(LocalFiche.number)
+    return list(session.scalars(query))

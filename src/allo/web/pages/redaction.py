@@ -17,6 +17,8 @@ from starlette.datastructures import FormData
 from allo.contacts.models import SECTORS, Agent
 from allo.db.base import utcnow
 from allo.errors import AlloError, Conflict
+from allo.kb import watch
+from allo.kb.escalation import sheets_for_home
 from allo.kb.local import services
 from allo.kb.local.models import STATE_LABELS, LocalFiche
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
@@ -74,6 +76,9 @@ class DashboardPage(Page):
     )
     error: str = field(default="", metadata=doc("French message of a failed action."))
     adapt_id: str = field(default="", metadata=doc("The official fiche id typed to adapt."))
+    watch_unseen: int = field(
+        default=0, metadata=doc("Unseen change-report items touching what the service relies on.")
+    )
 
 
 @dataclass(frozen=True)
@@ -271,7 +276,7 @@ def dashboard(call: AgentCallDep) -> Response:
 
 def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "") -> DashboardPage:
     board = services.dashboard(call.session, utcnow().date())
-    served = {getattr(r, "path", "") for r in call.request.app.routes}
+    served = _paths(call.request.app.routes)
     return DashboardPage(
         title="Rédaction",
         breadcrumb=[HOME],
@@ -287,7 +292,25 @@ def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "
         other_pages=[(path, label, path in served) for path, label in OTHER_PAGES],
         error=error,
         adapt_id=adapt_id,
+        watch_unseen=_watch_unseen(call),
     )
+
+
+def _paths(routes: Any) -> set[str]:
+    """Paths served by the app (FastAPI keeps included routers as one entry each)."""
+    out: set[str] = set()
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        out |= _paths(included.routes) if included is not None else {getattr(route, "path", "")}
+    return out
+
+
+def _watch_unseen(call: AgentCall) -> int:
+    try:
+        sheets = sheets_for_home(call.runtime.settings.home)
+    except AlloError:  # a broken sheet file must not hide the dashboard
+        sheets = None
+    return watch.unseen_relevant_count(call.session, sheets)
 
 
 def _date(value: date | None) -> str:

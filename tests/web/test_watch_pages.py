@@ -1,0 +1,126 @@
+"""The editors' watch page: roles, relevant items first with their reasons, filters, escaped and
+marked diffs, marking items and whole reports as seen, and the dashboard's count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import lxml.html
+from sqlalchemy.orm import Session
+
+from allo.contacts.models import Contact, ContactEvent
+from allo.db.base import utcnow
+from allo.kb import changes
+
+HTML = {"Accept": "text/html"}
+Login = Callable[[str], Any]
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _report(db: Session) -> int:
+    contact = Contact(channel="phone", question="")
+    db.add(contact)
+    db.flush()
+    db.add_all(
+        ContactEvent(
+            contact_id=contact.id,
+            at=utcnow() - timedelta(days=2),
+            kind="consulted",
+            queue="niveau1",
+            data={"fiche_id": "F66661"},
+        )
+        for _ in range(4)
+    )
+    items = [
+        changes.ItemDraft("fiche", "new", "F66660", "Fiche sans lien", "Argent", ["particuliers"]),
+        changes.ItemDraft(
+            "fiche",
+            "changed",
+            "F66661",
+            "Fiche consultée",
+            "Travail",
+            ["professionnels"],
+            ["text"],
+            f"Titre : avant → après\n--- avant\n+++ après\n@@ -1 +1 @@\n-ancien {XSS}\n+nouveau {XSS}",
+        ),
+    ]
+    report = changes.record(db, "kb-import", items, domains=["fiche"]).id
+    db.commit()
+    return report
+
+
+def _doc(response: Any) -> Any:
+    assert response.status_code == 200, response.text[:500]
+    return lxml.html.fromstring(response.text)
+
+
+def test_roles(client: Any, login: Login, db: Session) -> None:
+    report = _report(db)
+    anonymous = client.get(f"/redaction/veille/{report}", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert login("advisor").get("/redaction/veille", headers=HTML).status_code == 403
+    supervisor = login("supervisor")
+    doc = _doc(supervisor.get(f"/redaction/veille/{report}", headers=HTML))
+    assert "Fiche consultée" in doc.text_content()
+    assert not doc.xpath("//form[@method='post'][contains(@action,'/vu')]")  # read only
+    refused = supervisor.post(f"/redaction/veille/{report}/vu", data={"tout": "1"}, headers=HTML)
+    assert refused.status_code == 403
+    assert client.get("/redaction/veille/2000000000", headers=HTML).status_code == 404
+
+
+def test_relevant_items_first_with_escaped_marked_diff(login: Login, db: Session) -> None:
+    report = _report(db)
+    client = login("editor")
+    response = client.get(f"/redaction/veille/{report}", headers=HTML)
+    doc = _doc(response)
+    titles = [a.text for a in doc.xpath("//ul[contains(@class,'allo-watch')]/li/p/a")]
+    assert titles == ["Fiche consultée", "Fiche sans lien"]
+    assert "consultée 4 fois en 30 jours" in doc.text_content()
+    # the diff: escaped, additions and removals marked
+    assert "<script>alert(1)" not in response.text and 'onerror="alert' not in response.text
+    assert not doc.xpath("//script[contains(text(),'alert')]") and not doc.xpath("//img[@onerror]")
+    assert doc.xpath("//ins[@class='allo-diff__ins']")[0].text == f"+nouveau {XSS}"
+    assert doc.xpath("//del[@class='allo-diff__del']")[0].text == f"-ancien {XSS}"
+    # filters
+    only = _doc(client.get(f"/redaction/veille/{report}?theme=Argent", headers=HTML))
+    assert [a.text for a in only.xpath("//ul[contains(@class,'allo-watch')]/li/p/a")] == [
+        "Fiche sans lien"
+    ]
+    pros = _doc(client.get(f"/redaction/veille/{report}?audience=professionnels&action=changed"))
+    assert len(pros.xpath("//ul[contains(@class,'allo-watch')]/li")) == 1
+    relevant = _doc(client.get(f"/redaction/veille/{report}?relevant=1", headers=HTML))
+    assert len(relevant.xpath("//ul[contains(@class,'allo-watch')]/li")) == 1
+    home = _doc(client.get("/redaction/veille", headers=HTML))
+    assert home.xpath(f"//a[@href='/redaction/veille/{report}']") or home.xpath(
+        "//strong[@aria-current='page']"
+    )
+
+
+def test_marking_items_and_a_report_seen(login: Login, db: Session) -> None:
+    report = _report(db)
+    client = login("editor")
+    board = _doc(client.get("/redaction", headers=HTML)).text_content()
+    assert "changement(s) non vu(s) touchant le service" in board
+    doc = _doc(client.get(f"/redaction/veille/{report}?unseen=1", headers=HTML))
+    boxes = doc.xpath("//form[@id='vus']//input[@name='item']/@value")
+    assert len(boxes) == 2
+    marked = client.post(
+        f"/redaction/veille/{report}/vu",
+        data={"item": boxes[0], "unseen": "1"},
+        follow_redirects=False,
+    )
+    assert marked.status_code == 303
+    assert marked.headers["location"] == f"/redaction/veille/{report}?unseen=1&vus=1"
+    after = _doc(client.get(marked.headers["location"], headers=HTML))
+    assert "1 élément(s) marqué(s) comme vu(s)." in after.text_content()
+    assert len(after.xpath("//ul[contains(@class,'allo-watch')]/li")) == 1
+    empty = client.post(f"/redaction/veille/{report}/vu", data={}, headers=HTML)
+    assert empty.status_code == 422 and "Cochez au moins" in empty.text
+    bad = client.post(f"/redaction/veille/{report}/vu", data={"item": "x"}, headers=HTML)
+    assert bad.status_code == 422
+    everything = client.post(f"/redaction/veille/{report}/vu", data={"tout": "1"})
+    assert "1 élément(s) marqué(s)" in everything.text
+    with_all = _doc(client.get(f"/redaction/veille/{report}?unseen=1", headers=HTML))
+    assert "Aucune fiche ne correspond" in with_all.text_content()
