@@ -96,3 +96,36 @@ def test_import_then_reimport_on_a_fresh_database(
     nothing = run(url, tmp_path, "directory", "import", str(tmp_path / "absent.tar.xz"))
     assert nothing.returncode != 0
     assert "Rien à importer" in nothing.stderr or "introuvable" in nothing.stderr
+
+
+def test_find_marks_the_competent_office_like_the_api(
+    engine: Engine, loaded_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import delete
+
+    from allo.directory.models import Competence, Dataset
+
+    nearest = run(loaded_url, tmp_path, "directory", "find", "-p", "Metz", "-t", "caf", "-n", "3", "--json")  # fmt: skip
+    chosen = json.loads(nearest.stdout)["offices"][2]  # not the nearest: only the data can
+    source = tmp_path / "competence.csv"
+    source.write_text(
+        "code_insee_commune;nom_commune;id_service_local;code_type_service_local\n"
+        f"57463;Metz;{chosen['id']};caf\n",
+        encoding="utf-8",
+    )
+    try:
+        loaded = run(loaded_url, tmp_path, "directory", "import", str(source))
+        assert loaded.returncode == 0, loaded.stderr
+        done = run(loaded_url, tmp_path, "directory", "find", "-p", "Metz", "-t", "caf", "-n", "2")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
+        first = next(i for i, line in enumerate(lines) if line.startswith(chosen["name"]))
+        assert lines[first + 1] == "Compétent pour votre commune"
+        assert lines.count("Compétent pour votre commune") == 1
+        as_json = run(loaded_url, tmp_path, "directory", "find", "-p", "Metz", "-t", "caf", "--json")  # fmt: skip
+        office = json.loads(as_json.stdout)["offices"][0]
+        assert (office["id"], office["match"]) == (chosen["id"], "competent")
+    finally:  # the run's shared database is left as it was
+        with engine.begin() as connection:
+            connection.execute(delete(Competence))
+            connection.execute(delete(Dataset).where(Dataset.name == "competence"))

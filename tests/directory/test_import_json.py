@@ -192,3 +192,35 @@ def test_an_api_answer_withdraws_nothing_but_the_whole_dump_does(
     # The dump is the whole publication: the Cantal's other offices are withdrawn.
     assert report.removed == after_answer - 1
     assert in_cantal() == 1
+
+
+def test_worker_processes_normalise_as_this_one_does(
+    db: Session, shared_data: Path, tmp_path: Path
+) -> None:
+    from allo.ops.metrics import RUNS
+
+    def runs(outcome: str) -> float:
+        return RUNS.labels("directory_import", outcome)._value.get()
+
+    services = []
+    for name in ("dump-2023-fontaine-le-port.json", "dump-2021-breux-sur-avre.json"):
+        services += json.loads(real(shared_data, name).read_text())["service"]
+    source = tmp_path / "dump.json"
+    source.write_text(
+        json.dumps({"service": [*services, {"nom": "Sans identifiant"}]}), encoding="utf-8"
+    )
+    ok, errors = runs("ok"), runs("error")
+    parallel = import_offices(db, source, workers=2, remove_missing=False, refresh_points=False)
+    assert parallel.new == len(services) and parallel.worker_cpu > 0
+    assert (parallel.read, parallel.skipped) == (len(services) + 1, 1)
+    assert parallel.examples["identifiant manquant"] == [
+        f"dump.json, enregistrement {len(services) + 1} (Sans identifiant)"
+    ]
+    # The same records and hashes in this process: nothing to rewrite.
+    alone = import_offices(db, source, workers=1, remove_missing=False, refresh_points=False)
+    assert (alone.unchanged, alone.changed, alone.worker_cpu) == (len(services), 0, 0)
+    # Each run is counted in the operations metrics, a failed one as an error.
+    assert runs("ok") == ok + 2
+    with pytest.raises(InvalidInput):
+        import_offices(db, tmp_path / "absent.json")
+    assert runs("error") == errors + 1

@@ -3,6 +3,7 @@ resumed downloads, truncated files, mass withdrawals and concurrent runs change 
 
 from __future__ import annotations
 
+import json
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -17,12 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
 from allo.directory.models import Office
+from allo.directory.repository import competent_services
+from allo.directory.source_json import DUMP
 from allo.kb import changes, fetch
 from allo.kb.models import Fiche
 from allo.kb.sync import SyncBusy, SyncRefused, run_sync, sync_lock
 from allo.runtime import Runtime
 from allo.settings import Settings
 from tests.directory.directory_factories import collection, feature, write_archive
+from tests.directory.test_import_json import dump_archive
 
 DATA = Path(__file__).parent / "data"
 
@@ -93,13 +97,18 @@ def mirror(tmp_path: Path) -> Iterator[Mirror]:
     server.server_close()
 
 
-def _runtime(factory: sessionmaker[Session], mirror: Mirror, home: Path) -> Runtime:
+def _runtime(
+    factory: sessionmaker[Session],
+    mirror: Mirror,
+    home: Path,
+    directory_file: str = "annuaire-test.tar.xz",
+) -> Runtime:
     settings = Settings(
         home=home,
         embedder="none",
         fiches_url=f"{mirror.url}/vdd",
         fiches_schema="3.4",
-        directory_url=f"{mirror.url}/donnees_locales_v4/annuaire-test.tar.xz",
+        directory_url=f"{mirror.url}/donnees_locales_v4/{directory_file}",
     )
     engine: Any = factory.kw["bind"]
     return Runtime(settings=settings, engine=engine, sessions=factory, read_sessions=factory)
@@ -175,6 +184,56 @@ def test_sync_imports_reports_and_then_skips_unchanged_exports(
         items = changes.report_items(s, third.report_id)
     assert [(i.object_id, i.action, i.fields) for i in items] == [
         ("caf-99001-01", "changed", ["name"])
+    ]
+
+
+def test_sync_imports_the_directory_in_the_2022_dump_layout(
+    fresh_db: sessionmaker[Session], mirror: Mirror, shared_data: Path, tmp_path: Path
+) -> None:
+    """DILA's `all_latest.tar.bz2` (services file + per-commune zip): offices, competence and
+    the change report, then a renamed office reported as such."""
+    folder = shared_data / "current-formats" / "annuaire"
+    services = [
+        s
+        for name in ("dump-2023-fontaine-le-port.json", "dump-2021-breux-sur-avre.json")
+        for s in json.loads((folder / name).read_text(encoding="utf-8"))["service"]
+    ]
+    fontaine = services[0]
+    communes = {
+        "77188": {
+            "commune": [
+                {
+                    "code_insee_commune": "77188",
+                    "type_service_local": [
+                        {"code_type_service_local": "mairie", "organisme": [fontaine["id"]]}
+                    ],
+                }
+            ]
+        }
+    }
+    rt = _runtime(fresh_db, mirror, tmp_path / "home", "all_latest.tar.bz2")
+    target = mirror.root / "donnees_locales_v4" / "all_latest.tar.bz2"
+    target.parent.mkdir(parents=True)
+    dump_archive(target, services, communes)
+
+    first = run_sync(rt, tmp_path / "dl", audiences=[], workers=1)
+    assert (first.offices.format, first.offices.competence) == (DUMP, 1)
+    with unit_of_work(fresh_db) as s:
+        report = changes.get_report(s, first.report_id)
+        assert report.trigger == "data-sync" and report.status == "applied"
+        assert report.counts["office"] == {"new": len(services), "changed": 0, "withdrawn": 0}
+        new_ids = {i.object_id for i in changes.report_items(s, first.report_id)}
+        # The office keeps its 2017 id (ancien_code_pivot): links and orientations resolve.
+        assert "mairie-77188-01" in new_ids and len(new_ids) == len(services)
+        assert competent_services(s, "77188", "mairie") == [fontaine["id"]]
+
+    renamed = [{**fontaine, "nom": "Mairie de Fontaine-le-Port (nouveau nom)"}, *services[1:]]
+    dump_archive(target, renamed, communes)
+    second = run_sync(rt, tmp_path / "dl", audiences=[], workers=1)
+    with unit_of_work(fresh_db) as s:
+        items = changes.report_items(s, second.report_id)
+    assert [(i.object_id, i.action, i.fields) for i in items] == [
+        ("mairie-77188-01", "changed", ["name"])
     ]
 
 

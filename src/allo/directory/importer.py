@@ -7,11 +7,12 @@ import hashlib
 import multiprocessing
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +140,11 @@ def normalise_files(files: Iterable[SourceFile], report: ImportReport) -> Iterab
 
 
 def normalise_services(
-    records: Iterable[Any], report: ImportReport, source_name: str
+    records: Iterable[Any], report: ImportReport, source_name: str, start: int = 1
 ) -> Iterable[dict[str, Any]]:
-    """Normalised records of the JSON format's services, problems counted in `report`."""
-    for number, raw in enumerate(records, start=1):
+    """Normalised records of the JSON format's services, problems counted in `report`
+    (`start`: the number of the first record in the source, for the report's examples)."""
+    for number, raw in enumerate(records, start=start):
         report.read += 1
         result = normalise_service(raw)
         report.fixes.update(result.fixes)
@@ -240,6 +242,58 @@ def _normalise_chunk(
     return records, report
 
 
+#: services per task sent to a worker process, and the count from which workers pay off
+_CHUNK_SERVICES = 2000
+_PARALLEL_FROM_SERVICES = 5000
+
+
+def _normalise_service_chunk(
+    task: tuple[list[Any], str, int],
+) -> tuple[list[dict[str, Any]], ImportReport]:
+    """In a worker process: normalise, serialise and hash a batch of JSON-format services."""
+    services, source_name, start = task
+    started = time.process_time()
+    report = ImportReport()
+    records = []
+    for record in normalise_services(services, report, source_name, start):
+        serialise_json_fields(record)
+        record["content_hash"] = content_hash(record)
+        records.append(record)
+    report.worker_cpu = time.process_time() - started
+    return records, report
+
+
+def _parallel_services(
+    services: list[Any], report: ImportReport, source_name: str, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Records of the JSON services, normalised by `workers` processes while this one writes;
+    at most two batches per worker wait, so the whole source is never pickled at once."""
+    context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+    tasks = (
+        (services[i : i + _CHUNK_SERVICES], source_name, i + 1)
+        for i in range(0, len(services), _CHUNK_SERVICES)
+    )
+    yielded = False
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending = deque(
+                pool.submit(_normalise_service_chunk, t) for t in islice(tasks, 2 * workers)
+            )
+            while pending:
+                records, part = pending.popleft().result()
+                following = next(tasks, None)
+                if following is not None:
+                    pending.append(pool.submit(_normalise_service_chunk, following))
+                report.merge(part)
+                yielded = True
+                yield from records
+    except BrokenProcessPool:
+        if yielded:
+            raise
+        # Workers could not start (e.g. an interpreter fed from stdin): normalise here.
+        yield from normalise_services(services, report, source_name)
+
+
 def _chunks_of(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for item in items:
@@ -297,10 +351,26 @@ def import_offices(
     the JSON dump or `all_latest.tar.bz2`, the API export, the territorial competence).
     Re-importing the same data changes nothing.
 
-    A large 2017 source is parsed by worker processes (2 by default) while this one writes.
+    A large source (2017 tree, or JSON from 5,000 services) is normalised by worker processes
+    (2 by default) while this one writes.
     `refresh_points=False` leaves the communes' points as they are (they are recomputed from
     every stored office: seconds, worth skipping for a handful of offices).
+    Each run is counted in the operations metrics (`directory_import`, ok or error).
     """
+    from allo.ops.metrics import track_run
+
+    with track_run("directory_import"):
+        return _import_offices(session, path, progress, remove_missing, workers, refresh_points)
+
+
+def _import_offices(
+    session: Session,
+    path: Path,
+    progress: Progress | None,
+    remove_missing: bool,
+    workers: int | None,
+    refresh_points: bool,
+) -> ImportReport:
     started = time.perf_counter()
     report = ImportReport()
 
@@ -311,7 +381,9 @@ def import_offices(
     report.format = detect(path)
     if report.format != TREE_2017:
         source = read_json_source(path, read_progress)
-        _store_json_source(session, source, report, remove_missing, progress, refresh_points)
+        _store_json_source(
+            session, source, report, remove_missing, progress, refresh_points, workers
+        )
         report.seconds = time.perf_counter() - started
         return report
     count = _workers_for(path, workers)
@@ -341,15 +413,28 @@ def _store_json_source(
     remove_missing: bool,
     progress: Progress | None,
     refresh_points: bool,
+    workers: int | None,
 ) -> None:
     report.files = 1
     report.bad_files.extend(source.problems)
     if source.format != COMPETENCE:
+        count = (
+            max(1, workers)
+            if workers is not None
+            else min(2, os.cpu_count() or 1)
+            if len(source.services) >= _PARALLEL_FROM_SERVICES
+            else 1
+        )
+        records = (
+            _parallel_services(source.services, report, source.name, count)
+            if count > 1
+            else normalise_services(source.services, report, source.name)
+        )
         # Only the bulk dump is the whole publication: an API export is usually a query's
         # answer (one commune, one type), so what it lacks is not withdrawn.
         store_offices(
             session,
-            normalise_services(source.services, report, source.name),
+            records,
             report,
             source=source.name,
             remove_missing=remove_missing and source.format == DUMP,
