@@ -86,7 +86,7 @@ def test_fiche_links_resolve_like_dila_internal_links() -> None:
     assert fiche_links(source) == ["F1726", "F2"]
     html = render_markdown(source, KnownFiches({"F1726": "Carte grise"}))
     assert 'href="/fiches/F1726"' in html
-    assert 'href="https://www.service-public.fr/particuliers/vosdroits/F2"' in html
+    assert 'href="https://www.service-public.gouv.fr/particuliers/vosdroits/F2"' in html
 
 
 def test_broken_markdown_is_rendered_not_refused() -> None:
