@@ -8,6 +8,7 @@ from typing import Any
 import lxml.html
 
 HTML = {"Accept": "text/html"}
+HTMX = {"HX-Request": "true"}
 
 
 def test_api_search_returns_the_competent_offices_and_searches_fiches_without_the_place(
@@ -46,3 +47,15 @@ def test_portal_search_without_a_place_has_no_office_card(client: Any) -> None:
     response = client.get("/recherche", params={"q": "carte grise perdue"}, headers=HTML)
     doc = lxml.html.fromstring(response.text)
     assert not doc.xpath("//article[contains(@class, 'allo-office')]")
+
+
+def test_console_search_shows_the_offices_and_fiches_without_the_place(login: Any) -> None:
+    client = login("advisor")
+    fragment = client.get(
+        "/console/recherche", params={"q": "prefecture metz carte grise"}, headers=HTMX
+    ).text
+    doc = lxml.html.fromstring(fragment)
+    assert doc.xpath("//article[@aria-labelledby='organisme-prefecture-57463-01']")
+    assert doc.xpath("//ol[@class='allo-console-results']/li")
+    page = client.get("/console", params={"q": "caf st etienne"}).text
+    assert "organisme-caf-42218" in page
