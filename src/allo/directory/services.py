@@ -24,6 +24,7 @@ from allo.directory import competent
 from allo.directory import repository as repo
 from allo.directory.index import DirectoryIndex, build_index
 from allo.directory.places import Place, Resolution
+from allo.directory.query import detect, type_span
 from allo.directory.types import TypeCatalog, catalog
 from allo.directory.views import office_dict
 from allo.errors import InvalidInput, NotFound
@@ -185,6 +186,26 @@ class DirectoryService:
             "notice": selection.notice,
             "offices": offices,
         }
+
+    def for_query(
+        self,
+        session: Session | None,
+        text: str,
+        at: str | datetime | None = None,
+        limit: int | None = 3,
+    ) -> tuple[str, dict[str, Any] | None]:
+        """A search query that names an office type and a place ("caf lyon"): the query without
+        the place words, for the fiche search, and the competent offices (None when the query
+        names no type and place, the query then unchanged)."""
+        if type_span(text or "", self.catalog) is None:
+            return text, None  # most queries: no database read
+        with self._session(session) as s:
+            found = detect(text or "", self.index(s).places, self.catalog)
+            if found is None:
+                return text, None
+            result = self.find(s, found.place, found.office_type, at, limit)
+        result["query"] = {"place_text": found.place_text, "rest": found.rest}
+        return found.rest, result
 
     def office(
         self, session: Session | None, office_id: str, at: str | datetime | None = None

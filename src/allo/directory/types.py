@@ -122,6 +122,10 @@ class TypeCatalog:
     def codes(self) -> list[str]:
         return sorted(self.types)
 
+    def names(self) -> dict[str, str]:
+        """Every folded code, label and synonym → its type's code (read-only)."""
+        return self._by_name
+
 
 def _build(path: Path) -> TypeCatalog:
     raw = json.loads(path.read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field
 
 from allo.contacts.agents import agent_for_token
 from allo.db.session import unit_of_work
+from allo.directory.query import type_span
+from allo.directory.services import get_directory
+from allo.errors import AlloError
 from allo.kb import kinds
 from allo.runtime import Runtime
 from allo.search.service import SearchHit, SearchService, get_search_service
@@ -42,6 +45,23 @@ class SearchResult(BaseModel):
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
+    fiche_query: str | None = Field(
+        default=None,
+        description="La recherche de fiches faite, sans les mots du lieu (« caf » pour "
+        "« caf lyon »), quand la question nomme un type d'organisme et un lieu.",
+    )
+    place: dict[str, Any] | None = Field(
+        default=None, description="La commune comprise (code INSEE, nom, départements…)."
+    )
+    office_type: dict[str, Any] | None = Field(
+        default=None, description="Le type d'organisme compris (code, libellé)."
+    )
+    offices: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Les organismes compétents pour ce lieu, avec adresse, horaires et "
+        "ouverture maintenant (comme `/api/directory/find`) ; vide si la question ne nomme "
+        "pas un type d'organisme et un lieu.",
+    )
 
 
 class SuggestionItem(BaseModel):
@@ -74,6 +94,18 @@ async def _anonymous(runtime: Runtime, token: str | None) -> bool:
     if not token:
         return True
     return not await run_in_threadpool(_is_agent, runtime, token)
+
+
+async def _orientation(runtime: Runtime, q: str) -> tuple[str, dict[str, Any] | None]:
+    """ "caf lyon": the competent offices, and the query without its place words (a database
+    read, off the event loop, only when the query names an office type)."""
+    directory = get_directory(runtime)
+    if type_span(q, directory.catalog) is None:
+        return q, None
+    try:
+        return await run_in_threadpool(directory.for_query, None, q)
+    except AlloError:
+        return q, None  # the directory cannot answer: the fiches still can
 
 
 def _result(hit: SearchHit) -> SearchResult:
@@ -124,14 +156,20 @@ async def search(
     elif mode == "hybrid" and await _anonymous(runtime, token):
         await check_async(request, "search_hybrid")
     semantic = None if mode == "hybrid" else False
+    fiche_query, orientation = await _orientation(runtime, q)
     if service.semantic and semantic is None:
         # The query embedding takes tens of milliseconds: off the event loop.
-        hits = await run_in_threadpool(service.search, q, limit, audience, source)
+        hits = await run_in_threadpool(service.search, fiche_query, limit, audience, source)
     else:
-        hits = service.search(q, limit, audience, source, semantic=semantic)
+        hits = service.search(fiche_query, limit, audience, source, semantic=semantic)
     if any(h.kind == kinds.INTERNAL for h in hits) and await _anonymous(runtime, token):
         hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
+    if orientation is not None:
+        body.fiche_query = fiche_query
+        body.place = orientation["place"]
+        body.office_type = orientation["type"]
+        body.offices = orientation["offices"]
     # Serialised once by pydantic-core: returning the model would have FastAPI validate it again.
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
 

@@ -38,7 +38,7 @@ from allo.search.service import get_search_service
 from allo.web.pages import _fiche_html
 from allo.web.pages._base import doc
 from allo.web.pages._filters import duration_fr, time_fr
-from allo.web.pages._offices import PlaceAnswer, place_answer
+from allo.web.pages._offices import PlaceAnswer, place_answer, search_orientation
 from allo.web.pages.portal import ResultItem
 
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
@@ -319,7 +319,8 @@ def search_results(runtime: Runtime, q: str, console: str) -> list[ResultItem]:
     text = " ".join(q.split())[:200]
     if len(text) < 2:
         return []
-    hits = get_search_service(runtime).search(text, SEARCH_RESULTS)
+    fiche_query, _offices = search_orientation(runtime, text)  # "caf lyon" → fiches for "caf"
+    hits = get_search_service(runtime).search(fiche_query, SEARCH_RESULTS)
     return [
         ResultItem(
             href=f"{console}?" + urlencode({"q": text, "fiche": h.id}),

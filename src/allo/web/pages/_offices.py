@@ -214,3 +214,19 @@ def place_answer(result: dict[str, Any], groups: list[dict[str, Any]]) -> PlaceA
             for g in groups
         ],
     )
+
+
+def search_orientation(runtime: Any, query: str) -> tuple[str, PlaceAnswer | None]:
+    """A search naming an office type and a place ("caf lyon"): the query for the fiche search
+    (without the place words) and the competent offices card; the query unchanged otherwise."""
+    from allo.directory.services import get_directory
+    from allo.errors import AlloError
+
+    try:
+        rest, result = get_directory(runtime).for_query(None, query)
+    except AlloError:
+        return query, None  # the directory cannot answer: the fiches still can
+    if result is None:
+        return query, None
+    group = {"label": result["type"]["label"], "notice": result.get("notice") or ""}
+    return rest, place_answer(result, [{**group, "offices": result["offices"]}])

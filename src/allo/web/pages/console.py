@@ -28,7 +28,7 @@ from allo.web.pages._auth import ADVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
 from allo.web.pages._flags import FlagLine, flag_line
-from allo.web.pages._offices import PlaceAnswer
+from allo.web.pages._offices import PlaceAnswer, search_orientation
 from allo.web.pages.directory import FREQUENT_TYPES
 from allo.web.pages.portal import ResultItem
 
@@ -111,6 +111,10 @@ class ConsolePage(Page):
     )
     orientation: PlaceAnswer | None = field(
         default=None, metadata=doc("Competent offices for the place and type.")
+    )
+    search_offices: PlaceAnswer | None = field(
+        default=None,
+        metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
     )
     orientation_error: str = field(default="", metadata=doc("Why no office could be found."))
     sector: str = field(default="", metadata=doc("Sector chosen for the escalation sheet."))
@@ -235,6 +239,8 @@ def build_page(
     ctx.orientation, ctx.orientation_error = c.orientation(
         runtime, session, ctx.place, ctx.office_type
     )
+    if q:  # "caf lyon" typed in the search box: the offices above the fiches found
+        ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])[1]
     if mode == "advisor" and panel is not None:
         ctx.suggestion = c.suggestion(runtime, session, agent, panel.id)
         chosen = sector or (

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from allo.web.pages import _console as c
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
-from allo.web.pages._offices import PlaceAnswer
+from allo.web.pages._offices import PlaceAnswer, search_orientation
 from allo.web.pages.console import (
     QueueLine,
     Text,
@@ -37,6 +37,10 @@ class SearchFragment(Fragment):
     console: str = field(metadata=doc("Console path the result links go to."))
     q: str = field(metadata=doc("The search typed."))
     results: list[ResultItem] = field(metadata=doc("Fiches found."))
+    search_offices: PlaceAnswer | None = field(
+        default=None,
+        metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
+    )
 
 
 @dataclass(kw_only=True)
@@ -85,7 +89,12 @@ def search_fragment(call: AgentCallDep, q: Text = "", console: Console = "/conso
     target = c.back_to(console)
     return render(
         call.request,
-        SearchFragment(console=target, q=q, results=c.search_results(call.runtime, q, target)),
+        SearchFragment(
+            console=target,
+            q=q,
+            results=c.search_results(call.runtime, q, target),
+            search_offices=search_orientation(call.runtime, " ".join(q.split())[:200])[1],
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from allo.search.service import get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
+from allo.web.pages._offices import PlaceAnswer, search_orientation
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,6 +135,10 @@ class SearchPage(Page):
     )
     prev_href: str = field(default="", metadata=doc("Previous page of results, or empty."))
     next_href: str = field(default="", metadata=doc("Next page of results, or empty."))
+    orientation: PlaceAnswer | None = field(
+        default=None,
+        metadata=doc("Competent offices when the query names a type and a place (« caf lyon »)."),
+    )
 
 
 @dataclass(kw_only=True)
@@ -221,11 +226,16 @@ def search(
     results: list[ResultItem] = []
     error = ""
     more = False
+    orientation = None
     try:
         query = _clean_query(q)
         if query:
+            # "caf lyon": the offices for Lyon beside the fiches, searched without "lyon"
+            fiche_query, orientation = search_orientation(runtime, query)
+            if page > 1:
+                orientation = None  # shown with the first page of fiches
             found = get_search_service(runtime).search(
-                query,
+                fiche_query or query,
                 PAGE_SIZE * page + 1,
                 audience or None,
                 semantic=runtime.settings.portal_search == "hybrid",
@@ -262,6 +272,7 @@ def search(
         popular=[] if query else popular_links(),
         page_number=page,
         first_rank=PAGE_SIZE * (page - 1) + 1,
+        orientation=orientation,
     )
     if results and (page > 1 or more):
         last = page + 1 if more else page

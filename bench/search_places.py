@@ -1,0 +1,136 @@
+"""Place-aware search ("caf lyon"): detection accuracy, latency cost, fiche ranking unchanged.
+
+- accuracy on bench/data/search_places.tsv (≥ 50 queries written by hand: the office type and the
+  commune each names); an answer is right when the type and commune are, and the first office is
+  the one the structured directory request (`find(place="insee:…", type)`) gives first;
+- latency: place-aware query (detection + competent offices + fiche search on the rest) against
+  the same query without its place words (detection + fiche search), lexical engine, full corpus;
+- fiche ranking on the development sets: the top 10 fiches of every question with and without
+  place detection (identical unless a question names a type and a commune).
+
+    .venv/bin/python -m bench.search_places
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from bench import common
+from bench.search_common import SHARED, dev_questions, full_corpus_runtime, write_section
+
+QUERIES = Path(__file__).parent / "data" / "search_places.tsv"
+REAL_QUERIES = SHARED / "eval" / "real-queries-dev.jsonl"
+ROUNDS = 20
+
+
+def load_queries() -> list[tuple[str, str, str]]:
+    rows = []
+    for line in QUERIES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            query, office_type, insee = line.split("\t")
+            rows.append((query, office_type, insee))
+    return rows
+
+
+def directory_runtime(home: Path):
+    from allo.db.migrate import upgrade
+    from allo.db.session import unit_of_work
+    from allo.directory.bundled import load_communes, load_offices
+    from allo.runtime import Runtime
+    from allo.settings import Settings
+
+    runtime = Runtime.from_settings(Settings.from_env({"ALLO_HOME": str(home)}))
+    upgrade(runtime.engine)
+    with unit_of_work(runtime.sessions) as session:
+        load_communes(session)
+        load_offices(session)
+    return runtime
+
+
+def main() -> None:
+    from allo.directory.services import get_directory
+    from allo.search.evaluation import load_questions
+    from allo.search.service import build_search_service
+
+    queries = load_queries()
+    search = build_search_service(full_corpus_runtime("none"), embed_missing=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = get_directory(directory_runtime(Path(tmp)))
+        at = "2026-12-22T10:00"
+        right, misses = 0, []
+        for query, office_type, insee in queries:
+            _rest, result = directory.for_query(None, query, at)
+            expected = directory.find(None, f"insee:{insee}", office_type, at, 3)["offices"]
+            ok = (
+                result is not None
+                and result["requested_type"] == office_type
+                and result["place"]["insee"] == insee
+                and bool(expected)
+                and result["offices"][0]["id"] == expected[0]["id"]
+            )
+            right += ok
+            if not ok:
+                got = result and (result["requested_type"], result["place"]["insee"])
+                misses.append(f"`{query}` → {got}")
+        # latency: with and without the place words, alternated, lexical
+        aware: list[float] = []
+        plain: list[float] = []
+        for _ in range(ROUNDS):
+            for query, _t, _i in queries:
+                rest, _r = directory.for_query(None, query, at)
+                t0 = time.perf_counter()
+                rest2, _r = directory.for_query(None, rest, at)
+                search.search(rest2, 10, semantic=False)
+                plain.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                rest, _r = directory.for_query(None, query, at)
+                search.search(rest, 10, semantic=False)
+                aware.append(time.perf_counter() - t0)
+        # fiche ranking on the development sets
+        lines = []
+        for name, questions in (
+            ("dev-questions.jsonl", dev_questions()),
+            ("real-queries-dev.jsonl", load_questions(REAL_QUERIES)),
+        ):
+            touched = changed = 0
+            for q in questions:
+                rest, result = directory.for_query(None, q.question, at)
+                if result is None:
+                    continue
+                touched += 1
+                before = [h.id for h in search.search(q.question, 10, semantic=False)]
+                after = [h.id for h in search.search(rest, 10, semantic=False)]
+                changed += before != after
+            lines.append(f"| {name} | {len(questions)} | {touched} | {changed} |")
+    a50, a99, _ = common.summary_ms(aware)
+    p50, p99, _ = common.summary_ms(plain)
+    body = "\n".join(
+        [
+            "`bench/search_places.py`: a query naming an office type and a commune "
+            "(« caf lyon », « horaires mairie 13008 ») shows the competent offices beside the "
+            "fiches; the fiche search runs without the place words. Bundled directory, full "
+            "corpus, lexical engine.",
+            "",
+            f"- accuracy: **{right}/{len(queries)}** queries give the expected type, commune "
+            "and first office (bench/data/search_places.tsv, written by hand)",
+            *(f"  - miss: {m}" for m in misses),
+            f"- latency ({ROUNDS} rounds): same query without place p50 {p50:.2f} ms, "
+            f"p99 {p99:.2f} ms; place-aware p50 {a50:.2f} ms, p99 {a99:.2f} ms; "
+            f"**p99 difference {a99 - p99:+.2f} ms** (budget + 20 ms); "
+            f"ratio p99 {a99 / p99:.2f}",
+            "",
+            "| development set | questions | read as type + place | top-10 fiches changed |",
+            "|---|---|---|---|",
+            *lines,
+            "",
+            common.machine_facts(),
+        ]
+    )
+    write_section("Place-aware queries", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Reading a search query for a place and an office type: "caf lyon", "horaires mairie 13008".
+
+Level 1 informs and orients: when a query names an office type (a code, label or synonym of the
+types table) and a place (a postal code or a commune name, possibly several words), the search
+shows the competent offices beside the fiches, and the fiches are searched without the place
+words (a commune's name says nothing about which fiche answers).
+
+General mechanisms only: the longest run of words that is a type name, the longest run of words
+(outside it) that is a commune name or a postal code. Both must be present, so a plain question
+("carte grise perdue") is never touched. Dictionary lookups: a few microseconds per query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allo.directory.places import Place, PlaceIndex
+from allo.directory.text import fold
+from allo.directory.types import TypeCatalog
+
+#: longest run of words tried as a type name or a commune name
+MAX_WORDS = 5
+#: a commune name shorter than this is too often an ordinary word ("y", "eu", "by")
+MIN_NAME = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceQuery:
+    """What a query asks about a place: the office type, the commune, and the rest of it."""
+
+    office_type: str
+    place: Place
+    #: the words that named the place, as typed ("saint etienne", "13008")
+    place_text: str
+    #: the query without the place words: what the fiche search runs on
+    rest: str
+
+
+def _runs(n: int) -> list[tuple[int, int]]:
+    """Word spans, longest first, then left to right."""
+    return [(i, i + size) for size in range(min(MAX_WORDS, n), 0, -1) for i in range(n - size + 1)]
+
+
+def type_span(text: str, types: TypeCatalog) -> tuple[int, int, str] | None:
+    """The longest run of words naming an office type (start, end, code), without the places:
+    the cheap first test, so that a query naming no type costs no database read."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 * MAX_WORDS:
+        return None
+    folded = [fold(w) for w in words]
+    names = types.names()
+    for i, j in _runs(len(words)):
+        key = " ".join(w for w in folded[i:j] if w)
+        code = names.get(key)
+        if code is not None and len(key) >= 2:
+            return (i, j, code)
+    return None
+
+
+def detect(text: str, places: PlaceIndex, types: TypeCatalog) -> PlaceQuery | None:
+    """The office type and the place a query names, or None unless it names both."""
+    kind = type_span(text, types)
+    if kind is None:
+        return None
+    words = text.split()
+    folded = [fold(w) for w in words]
+    best: tuple[int, int, Place] | None = None
+    for i, j in _runs(len(words)):
+        if i < kind[1] and j > kind[0]:
+            continue  # overlaps the type's words
+        if best is not None and j - i < best[1] - best[0]:
+            break  # a longer name already found
+        found = _place(words, folded, i, j, places)
+        if found is not None and (best is None or _rank(found[1]) > _rank(best[2])):
+            best = (i, found[0], found[1])
+    if best is None:
+        return None
+    i, j, place = best
+    # "mairie 13001 marseille": the city the postal code is in is a place word too.
+    same = {place.insee, place.parent}
+    drop = set(range(i, j))
+    for a, b in _runs(len(words)):
+        if drop.isdisjoint(range(a, b)) and not (a < kind[1] and b > kind[0]):
+            other = _place(words, folded, a, b, places)
+            if other is not None and other[1].insee in same:
+                drop.update(range(a, other[0]))
+    return PlaceQuery(
+        office_type=kind[2],
+        place=place,
+        place_text=" ".join(words[i:j]),
+        rest=" ".join(w for n, w in enumerate(words) if n not in drop),
+    )
+
+
+def _rank(place: Place) -> tuple[int, int]:
+    """A postal code (one arrondissement) before a name (the city); then the most populous."""
+    return (place.kind == "arrondissement-municipal", place.population or 0)
+
+
+def _place(
+    words: list[str], folded: list[str], i: int, j: int, places: PlaceIndex
+) -> tuple[int, Place] | None:
+    """The commune words i..j name (and where its name ends, a département code included)."""
+    key = fold(" ".join(words[i:j])) if j - i > 1 else folded[i]
+    if key.isdigit():
+        found = places.postal(key) if len(key) == 5 else []
+        return (j, found[0]) if found else None
+    if len(key) < MIN_NAME:
+        return None
+    found = places.by_name.get(key)
+    if not found:
+        return None
+    # "saint denis 974": a département code right after a homonym's name picks it.
+    if j < len(folded) and found[1:]:
+        dep = folded[j].upper()
+        same = [p for p in found if p.departement == dep]
+        if same:
+            return (j + 1, same[0])
+    return (j, found[0])

@@ -1,0 +1,70 @@
+"""Reading a search query for an office type and a place ("caf lyon", "horaires mairie 13008")."""
+
+from __future__ import annotations
+
+import pytest
+
+from allo.directory.query import detect, type_span
+from allo.directory.services import DirectoryService
+from allo.directory.types import catalog
+
+TUESDAY_MORNING = "2026-12-22T10:00"
+
+
+@pytest.mark.parametrize(
+    ("query", "office_type", "insee", "rest"),
+    [
+        ("caf lyon", "caf", "69123", "caf"),
+        ("horaires mairie 13008", "mairie", "13208", "horaires mairie"),
+        ("prefecture metz carte grise", "prefecture", "57463", "prefecture carte grise"),
+        ("impots saint etienne", "sip", "42218", "impots"),
+        ("caf st etienne", "caf", "42218", "caf"),
+        ("caf saint denis 974", "caf", "97411", "caf"),
+        ("mairie 13001 marseille", "mairie", "13201", "mairie"),
+        ("Mairie Paris 15e", "mairie", "75115", "Mairie"),
+        ("assurance maladie toulouse", "cpam", "31555", "assurance maladie"),
+    ],
+)
+def test_type_and_place_are_read_and_the_place_words_removed(
+    directory: DirectoryService, db: object, query: str, office_type: str, insee: str, rest: str
+) -> None:
+    found = detect(query, directory.index(db).places, catalog())  # type: ignore[arg-type]
+    assert found is not None
+    assert (found.office_type, found.place.insee, found.rest) == (office_type, insee, rest)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "carte grise perdue",  # no type, no place
+        "caf",  # a type, no place
+        "lyon",  # one word
+        "demenagement a lyon",  # a place, no type
+        "allocations familiales montant",  # a type, no commune
+    ],
+)
+def test_a_query_without_both_a_type_and_a_place_is_left_alone(
+    directory: DirectoryService, db: object, query: str
+) -> None:
+    assert detect(query, directory.index(db).places, catalog()) is None  # type: ignore[arg-type]
+    assert directory.for_query(db, query, TUESDAY_MORNING) == (query, None)  # type: ignore[arg-type]
+
+
+def test_type_span_needs_no_database_and_prefers_the_longest_name() -> None:
+    assert type_span("impots des entreprises bordeaux", catalog()) == (0, 3, "sie")
+    assert type_span("carte grise perdue", catalog()) is None
+    assert type_span("", catalog()) is None
+
+
+def test_for_query_gives_the_competent_offices_with_their_hours(
+    directory: DirectoryService,
+) -> None:
+    rest, result = directory.for_query(None, "prefecture metz carte grise", TUESDAY_MORNING)
+    assert rest == "prefecture carte grise"
+    assert result is not None
+    assert result["place"]["insee"] == "57463"
+    assert result["query"] == {"place_text": "metz", "rest": rest}
+    first = result["offices"][0]
+    assert first["id"] == "prefecture-57463-01"
+    assert first["open"] is True  # a Tuesday at 10 h
+    assert first["hours"]
