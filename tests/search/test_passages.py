@@ -16,9 +16,9 @@ from allo.search.service import SearchHit, SearchService
 RARE = "zorglubien"
 
 #: the renderer's output for a fiche with a chapter, two situations and cases (allo.kb.render)
-BODY = f"""
+BODY = """
 <section class="allo-chapitre" id="section-1"><h2>Qui est concerné ?</h2>
-<p>Tout titulaire d'un contrat {RARE}.</p></section>
+<p>Tout titulaire d'un contrat de travail.</p></section>
 <section class="allo-chapitre" id="section-2"><h2>Préavis</h2>
 <div class="allo-situations"><p class="allo-situations__consigne">La réponse dépend (2 cas) :</p>
 <ul class="allo-situations__sommaire"><li><a href="#situation-1">Vous êtes salarié</a></li>
@@ -56,7 +56,8 @@ def test_extract_gives_sections_situations_and_cases_with_their_path(rendered: s
         ("situation-2", "Préavis › Vous êtes employeur"),
     ]  # the office card (annex) is not a passage
     cdi = passages[4]
-    assert "1 mois" in cdi.text and "CDD" not in cdi.text  # its own text only
+    assert "1 mois" in cdi.text and "CDD" not in cdi.text
+    assert "1 mois" in passages[2].text  # a situation holds the text of its cases
     assert extract("", default_analyzer()) == []
     assert extract("<p>sans section</p>", default_analyzer()) == []
 
