@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from allo.db.base import utcnow
 from allo.kb import kinds
 from allo.kb.models import Fiche
+from allo.kb.stored_html import html_for
 from allo.search.models import SearchVector
 
 #: Publications that are not answers a citizen or an advisor looks for: theme pages (lists of
@@ -164,3 +165,13 @@ def vector_summary(session: Session) -> list[tuple[str, int, datetime | None]]:
         SearchVector.model, func.count(SearchVector.key), func.max(SearchVector.created_at)
     ).group_by(SearchVector.model)
     return [(m, int(n), latest) for m, n, latest in session.execute(stmt)]
+
+
+def fiche_bodies(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """The rendered bodies of these fiches as the pages show them (passages are taken from
+    them): the stored HTML when current, else rendered now, as the fiche page does."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = select(Fiche).options(undefer(Fiche.html)).where(Fiche.id.in_(wanted))
+    return {fiche.id: html_for(session, fiche) for fiche in session.scalars(stmt)}

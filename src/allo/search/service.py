@@ -10,6 +10,7 @@ thread (a fiche edited in the console), never during a request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -35,8 +36,14 @@ from allo.search.engine import Change, SearchEngine
 from allo.search.fusion import FusionConfig, fuse
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.lexicon import Lexicon, default_lexicon
+from allo.search.passages import Passage, PassageMatch, PassageStore, match
 from allo.search.query import ParsedQuery, QueryParser, QueryWeights
-from allo.search.repository import fiche_hashes, knowledge_base_version, searchable_fiches
+from allo.search.repository import (
+    fiche_bodies,
+    fiche_hashes,
+    knowledge_base_version,
+    searchable_fiches,
+)
 from allo.search.suggest import Suggestion
 from allo.search.vectorstore import VectorStore, file_layers
 
@@ -102,6 +109,8 @@ class SearchHit:
     kind: str
     source: str
     description: str
+    #: the passage of the fiche that answers best (None: no section holds a query word)
+    passage: PassageMatch | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,9 @@ class SearchService:
         self.updated_at = time.time()
         self._version: str | None = None
         self._hashes: dict[str, str] = {}
+        #: each fiche's passages, extracted once per version of the fiche
+        self.passages = PassageStore(self.analyzer)
+        self._passage_thread: threading.Thread | None = None
         self.engine: SearchEngine = self._build()
         self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
 
@@ -413,8 +425,11 @@ class SearchService:
         source: str | None = None,
         *,
         semantic: bool | None = None,
+        passages: bool = True,
     ) -> list[SearchHit]:
-        """The best fiches for a question, best first; `semantic=False` forces the lexical engine."""
+        """The best fiches for a question, best first; `semantic=False` forces the lexical engine.
+
+        `passages`: each hit carries the passage of its fiche that answers best."""
         validate(query, audience)
         limit = max(1, min(int(limit), MAX_LIMIT))
         started = time.perf_counter()
@@ -464,9 +479,47 @@ class SearchService:
             )
             if len(hits) == limit:
                 break
+        if passages:
+            hits = self.with_passages(parsed, hits)
         mode = "hybrid" if use_dense and parsed.text else "lexical"
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
+
+    def with_passages(self, query: str | ParsedQuery, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits, each with the passage of its fiche that answers the query best (a page of
+        results asks for its own hits only)."""
+        parsed = self._parser.parse(query) if isinstance(query, str) else query
+        if not hits or not parsed.terms:
+            return hits
+        found = self.fiche_passages([h.id for h in hits])
+        return [
+            dataclasses.replace(h, passage=match(found.get(h.id, []), parsed.terms, self.analyzer))
+            for h in hits
+        ]
+
+    def fiche_passages(self, ids: list[str]) -> dict[str, list[Passage]]:
+        """The passages of these fiches (read and extracted on first use of each version)."""
+
+        def load(missing: list[str]) -> dict[str, str]:
+            with self.sessions() as session:
+                return fiche_bodies(session, missing)
+
+        return self.passages.get(ids, self._hashes, load)
+
+    def warm_passages(self, batch: int = 200) -> int:
+        """Extract every fiche's passages ahead of the queries (about 10 ms a fiche: a server
+        does it once, in the background, so no query waits for it)."""
+        ids = sorted(self.engine.ords)
+        for start in range(0, len(ids), batch):
+            self.fiche_passages(ids[start : start + batch])
+        return len(ids)
+
+    def start_passage_warmup(self) -> None:
+        if self._passage_thread is None or not self._passage_thread.is_alive():
+            self._passage_thread = threading.Thread(
+                target=self.warm_passages, name="allo-search-passages", daemon=True
+            )
+            self._passage_thread.start()
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Titles and known questions matching what is being typed (lexical, a few hundred µs)."""

@@ -99,6 +99,8 @@ class HtmlRenderer:
         self.definitions: dict[str, str] = {}
         self.emitted: set[str] = set()
         self.counter = 0
+        #: numbering of the sections that no link targets (`section-N` ids)
+        self.sections = 0
 
     def w(self, *parts: str) -> None:
         self.out.extend(parts)
@@ -273,6 +275,9 @@ class HtmlRenderer:
         if el.get("type"):
             css += f" allo-chapitre--{_ANCHOR_SAFE.sub('', el.get('type', ''))}"
         id_attr = self.anchor_attr(el.get("ID"))
+        if not id_attr:  # every section can be linked to (a search result opens its passage)
+            self.sections += 1
+            id_attr = f' id="section-{self.sections}"'
         self.w(f'<section class="{css}"{id_attr}>')
         title = self.title_str(el)
         label = condition_label(el, self.labels)

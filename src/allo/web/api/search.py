@@ -29,6 +29,14 @@ class JSONBody(Response):
     media_type = "application/json"
 
 
+class SearchPassage(BaseModel):
+    anchor: str = Field(description="Identifiant du passage dans la page de la fiche (#ancre).")
+    path: str = Field(description="Chemin du cas : « Vous êtes salarié › En CDI ».")
+    snippet_html: str = Field(
+        description="Extrait, HTML échappé ; les mots de la question sont entre <mark>."
+    )
+
+
 class SearchResult(BaseModel):
     id: str = Field(description="Identifiant de la fiche à la source (F1234, article375542…).")
     title: str
@@ -40,6 +48,10 @@ class SearchResult(BaseModel):
     kind: str = Field(description="fiche, question, dossier, comment-faire…")
     source: str
     description: str
+    passage: SearchPassage | None = Field(
+        default=None,
+        description="Le passage de la fiche qui répond le mieux (section ou cas), s'il y en a un.",
+    )
 
 
 class SearchResponse(BaseModel):
@@ -118,6 +130,7 @@ def _result(hit: SearchHit) -> SearchResult:
         kind=hit.kind,
         source=hit.source,
         description=hit.description,
+        passage=SearchPassage(**hit.passage.as_dict()) if hit.passage else None,
     )
 
 

@@ -29,6 +29,7 @@ def _search(runtime: Runtime) -> None:
     service.search("carte grise perdue", limit=3)
     service.search("carte grise perdue", limit=3, semantic=False)
     service.suggest("carte")
+    service.start_passage_warmup()  # each fiche's passages, before the queries need them
 
 
 def _directory(runtime: Runtime) -> None:

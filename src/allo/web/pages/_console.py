@@ -39,7 +39,7 @@ from allo.web.pages import _fiche_html
 from allo.web.pages._base import doc
 from allo.web.pages._filters import duration_fr, time_fr
 from allo.web.pages._offices import PlaceAnswer, place_answer, search_orientation
-from allo.web.pages.portal import ResultItem
+from allo.web.pages.portal import ResultItem, passage_fields
 
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
 NOTE_LABELS = {
@@ -323,13 +323,16 @@ def search_results(runtime: Runtime, q: str, console: str) -> list[ResultItem]:
     hits = get_search_service(runtime).search(fiche_query, SEARCH_RESULTS)
     return [
         ResultItem(
-            href=f"{console}?" + urlencode({"q": text, "fiche": h.id}),
+            href=f"{console}?"
+            + urlencode({"q": text, "fiche": h.id})
+            + (f"#{h.passage.anchor}" if h.passage else ""),
             title=h.title,
             description=h.description[:180],
             kind=KIND_LABELS.get(h.kind, h.kind),
             audiences=[],
             source=SERVICE_FICHE if h.source == "local" else "",
             id=h.id,
+            **passage_fields(h),
         )
         for h in hits
     ]

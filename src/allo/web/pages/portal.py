@@ -7,11 +7,12 @@ box from `/recherche/suggestions` and swaps the results in place when the audien
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from allo.contacts import calendar
@@ -20,7 +21,7 @@ from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
-from allo.search.service import get_search_service
+from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
@@ -79,6 +80,25 @@ class ResultItem:
     audiences: list[str] = field(metadata=doc("Audiences in French (Particuliers…)."))
     source: str = field(metadata=doc("Where the fiche comes from (service-public.fr…)."))
     id: str = field(default="", metadata=doc("Fiche identifier."))
+    passage_anchor: str = field(default="", metadata=doc("Id of that passage in the fiche page."))
+    passage_path: str = field(
+        default="", metadata=doc("Case path of the passage that answers (« A › B »).")
+    )
+    passage_snippet: Markup = field(
+        default=Markup(""), metadata=doc("Snippet of that passage, escaped, words in <mark>.")
+    )
+
+
+def passage_fields(hit: SearchHit) -> dict[str, Any]:
+    """The result's passage for a ResultItem (nothing when no section holds a query word)."""
+    if hit.passage is None:
+        return {}
+    return {
+        "passage_anchor": hit.passage.anchor,
+        "passage_path": hit.passage.path,
+        # escaped by allo.search.passages.snippet_html, <mark> added after escaping
+        "passage_snippet": Markup(hit.passage.snippet_html),  # noqa: S704
+    }
 
 
 def audience_options(current: str) -> list[Option]:
@@ -239,18 +259,21 @@ def search(
                 PAGE_SIZE * page + 1,
                 audience or None,
                 semantic=runtime.settings.portal_search == "hybrid",
+                passages=False,
             )
             found = [h for h in found if h.kind != kinds.INTERNAL]  # agents only
             more = len(found) > PAGE_SIZE * page and page < MAX_PAGES
             hits = found[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
+            hits = get_search_service(runtime).with_passages(query, hits)
             results = [
                 ResultItem(
-                    href=f"/fiches/{h.id}",
+                    href=f"/fiches/{h.id}" + (f"#{h.passage.anchor}" if h.passage else ""),
                     title=h.title,
                     description=_shorten(h.description),
                     kind=KIND_LABELS.get(h.kind, h.kind),
                     audiences=[AUDIENCE_LABELS.get(a, a) for a in h.audiences],
                     source=SOURCE_LABELS.get(h.source, h.source),
+                    **passage_fields(h),
                 )
                 for h in hits
             ]
