@@ -33,6 +33,7 @@ OTHER_PAGES = (
     ("/redaction/manques", "Fiches manquantes (contenus demandés sans réponse)"),
     ("/redaction/signalements", "Signalements des conseillers"),
     ("/redaction/veille", "Veille : rapports de modification des imports"),
+    ("/redaction/escalade", "Fiches d'escalade (questions, orientations, secteurs)"),
 )
 ACTIONS = {
     "soumettre": ("submit", "Fiche soumise à relecture."),
