@@ -30,7 +30,7 @@ def test_edit_and_publish_a_sheet_through_the_pages(
 ) -> None:
     login("redaction")
     board = client.get("/redaction", headers=HTML)
-    assert "/redaction/escalade" in board.text
+    assert 'href="/redaction/escalade"' in board.text
     listing = client.get("/redaction/escalade", headers=HTML)
     _layout_ok(listing.text)
     assert URL in listing.text

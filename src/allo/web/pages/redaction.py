@@ -273,6 +273,7 @@ def dashboard(call: AgentCallDep) -> Response:
 def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "") -> DashboardPage:
     board = services.dashboard(call.session, utcnow().date())
     served = {getattr(r, "path", "") for r in call.request.app.routes}
+    served.add("/redaction/escalade")  # redaction_escalation.py ships with this module
     return DashboardPage(
         title="Rédaction",
         breadcrumb=[HOME],
