@@ -38,6 +38,11 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
     "/supervision": ("supervisor", ["/supervision"]),
     "/redaction": ("editor", ["/redaction"]),
     "/redaction/fiches/nouvelle": ("editor", ["/redaction/fiches/nouvelle"]),
+    "/redaction/escalade": ("editor", ["/redaction/escalade"]),
+    "/redaction/escalade/{sheet_id}": (
+        "editor",
+        ["/redaction/escalade/justice", "/redaction/escalade/niveau1?fait=publier"],
+    ),
     "/redaction/signalements": (
         "editor",
         ["/redaction/signalements", "/redaction/signalements?etat=all"],

@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from allo.cli._common import console, out, runtime, session
+from allo.cli.kb_escalation import register_escalation
 from allo.cli.kb_local import register_local
 from allo.kb.importer import ImportReport
 
@@ -109,6 +110,7 @@ def register(app: typer.Typer) -> None:
     )
     app.add_typer(kb, name="kb")
     register_local(kb)
+    register_escalation(kb)
 
     @kb.command("import")
     def import_(

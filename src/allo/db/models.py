@@ -7,6 +7,7 @@ import allo.directory.models
 
 # Domain model modules register their tables on Base.metadata when imported.
 import allo.kb.local.models
+import allo.kb.local.sheet_models
 import allo.kb.models
 import allo.privacy.models
 import allo.search.models

@@ -23,6 +23,7 @@ def sample_paths() -> list[Path]:
 
 
 def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> ImportReport | None:
+    _load_escalation_sheets(runtime, report)
     with unit_of_work(runtime.read_sessions) as session:
         if repository.count(session) > 0:
             return None
@@ -36,3 +37,13 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> ImportRepo
     for problem in result.skipped:
         report(f"  ignoré : {problem.origin} — {problem.message}")
     return result
+
+
+def _load_escalation_sheets(runtime: Runtime, report: Callable[[str], None]) -> None:
+    """The JSON files become the published sheets of the base, once (then editors own them)."""
+    from allo.kb.local import sheets
+
+    with unit_of_work(runtime.sessions) as session:
+        loaded = sheets.load_initial(session, runtime.settings.home / "escalation")
+    if loaded:
+        report(f"Fiches d'escalade chargées dans la base : {', '.join(loaded)}")

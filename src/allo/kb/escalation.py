@@ -142,15 +142,62 @@ def sheets_for_home(home: Path) -> SheetSet:
     return load_sheets(home / "escalation")
 
 
-def _parse(path: Path, expected: str) -> EscalationSheet:
+#: the sheets' ids: the six sectors, then what level 1 keeps
+SHEET_IDS: tuple[str, ...] = (*SECTORS, LEVEL1_FILE)
+
+
+def expected_sector(sheet_id: str) -> str:
+    """The `sector` field a sheet must carry (`aucun` for `niveau1`)."""
+    return LEVEL1 if sheet_id == LEVEL1_FILE else sheet_id
+
+
+def read_raw_files(override_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """The initial set as raw JSON (bundled, or the copies of `override_dir`), each validated."""
+    out = {}
+    for name, path in _files(override_dir).items():
+        raw = _read(path)
+        _parse_raw(raw, name, path.name)
+        out[name] = raw
+    return out
+
+
+def parse_sheet(raw: Any, sheet_id: str) -> EscalationSheet:
+    """Validate a sheet's structured data; every problem is a French `InvalidInput`."""
+    return _parse_raw(raw, sheet_id, f"fiche « {sheet_id} »")
+
+
+def sheet_set(raws: dict[str, dict[str, Any]], sources: dict[str, str]) -> SheetSet:
+    """A set from raw sheets (one per id of SHEET_IDS), e.g. the published ones of the base."""
+    return SheetSet(
+        sheets={s: parse_sheet(raws[s], s) for s in SECTORS},
+        level1=parse_sheet(raws[LEVEL1_FILE], LEVEL1_FILE),
+        sources=dict(sources),
+    )
+
+
+def _read(path: Path) -> Any:
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"Fiche d'escalade illisible ({path.name}) : {exc}") from exc
+
+
+def _parse(path: Path, expected: str) -> EscalationSheet:
+    name = LEVEL1_FILE if expected == LEVEL1 else expected
+    return _parse_raw(_read(path), name, path.name)
+
+
+def _parse_raw(raw: Any, sheet_id: str, origin: str) -> EscalationSheet:
     try:
-        return _sheet(raw, expected)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"Fiche d'escalade mal formée ({path.name}) : {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ValueError("un objet JSON est attendu")
+        return _sheet(raw, expected_sector(sheet_id))
+    except KeyError as exc:
+        raise InvalidInput(
+            f"Fiche d'escalade mal formée ({origin}) : champ obligatoire manquant {exc}"
+        ) from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInput(f"Fiche d'escalade mal formée ({origin}) : {exc}") from exc
 
 
 def _strings(raw: Any, name: str) -> tuple[str, ...]:

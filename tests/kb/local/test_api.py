@@ -6,31 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from sqlalchemy.orm import Session
-
-from allo.contacts import agents as agents_domain
 from allo.runtime import Runtime
 from allo.search.service import get_search_service
-from tests.kb.local.conftest import CARTE_GRISE, PASSWORD, content
-
-Headers = dict[str, str]
-
-
-@pytest.fixture
-def token(client: Any, db: Session) -> Callable[[str], Headers]:
-    counter = iter(range(1, 1000))
-
-    def _token(role: str) -> Headers:
-        name = f"api-{role[:5]}-{next(counter)}"
-        agents_domain.create_agent(db, name, role, PASSWORD)
-        db.commit()
-        response = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
-        assert response.status_code == 200, response.text
-        client.cookies.clear()
-        return {"Authorization": f"Bearer {response.json()['token']}"}
-
-    return _token
+from tests.kb.local.conftest import CARTE_GRISE, Headers, content
 
 
 def test_roles_editors_write_advisors_read_others_403(

@@ -19,15 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.base import Base, UTCDateTime, utcnow
+from allo.kb.local.workflow import STATE_LABELS
 
 #: brouillon → en relecture → publiée → archivée
-STATES = ("draft", "review", "published", "archived")
-STATE_LABELS = {
-    "draft": "Brouillon",
-    "review": "En relecture",
-    "published": "Publiée",
-    "archived": "Archivée",
-}
+STATES = tuple(STATE_LABELS)
 
 
 class LocalFiche(Base):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
 from allo.kb.local.models import LocalFiche, LocalFicheVersion
+from allo.kb.local.sheet_models import EscalationSheetRow, EscalationSheetVersion
 from allo.kb.models import Fiche
 
 #: arbitrary constant naming the "next local fiche number" lock on PostgreSQL
@@ -108,3 +110,54 @@ def live_fiches(session: Session) -> list[LocalFiche]:
     """Every local fiche that is not archived (what the service relies on)."""
     query = select(LocalFiche).where(LocalFiche.state != "archived").order_by(LocalFiche.number)
     return list(session.scalars(query))
+
+
+# -- escalation sheets -------------------------------------------------------------------------
+def sheet(
+    session: Session, sheet_id: str, *, for_update: bool = False
+) -> EscalationSheetRow | None:
+    if for_update:
+        query = select(EscalationSheetRow).where(EscalationSheetRow.id == sheet_id)
+        return session.scalars(query.with_for_update()).first()
+    return session.get(EscalationSheetRow, sheet_id)
+
+
+def sheets(session: Session) -> list[EscalationSheetRow]:
+    return list(session.scalars(select(EscalationSheetRow).order_by(EscalationSheetRow.id)))
+
+
+def sheet_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(EscalationSheetRow)) or 0)
+
+
+def published_sheet_stamps(session: Session) -> list[tuple[str, int | None, Any]]:
+    """(id, published version, time) of every sheet: cheap, tells whether a cached set is
+    current."""
+    query = select(
+        EscalationSheetRow.id, EscalationSheetRow.published_version, EscalationSheetRow.published_at
+    ).order_by(EscalationSheetRow.id)
+    return [(sheet_id, number, at) for sheet_id, number, at in session.execute(query)]
+
+
+def published_sheet_contents(session: Session) -> dict[str, dict[str, Any]]:
+    # a JSON column may hold JSON null rather than SQL NULL: filtered here
+    query = select(EscalationSheetRow.id, EscalationSheetRow.published_content)
+    return {
+        sheet_id: content for sheet_id, content in session.execute(query) if content is not None
+    }
+
+
+def sheet_versions(session: Session, sheet_id: str) -> list[EscalationSheetVersion]:
+    query = (
+        select(EscalationSheetVersion)
+        .where(EscalationSheetVersion.sheet_id == sheet_id)
+        .order_by(EscalationSheetVersion.number.desc())
+    )
+    return list(session.scalars(query))
+
+
+def sheet_version(session: Session, sheet_id: str, number: int) -> EscalationSheetVersion | None:
+    query = select(EscalationSheetVersion).where(
+        EscalationSheetVersion.sheet_id == sheet_id, EscalationSheetVersion.number == number
+    )
+    return session.scalars(query).first()

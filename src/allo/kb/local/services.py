@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from allo.contacts.models import SECTORS, Agent
 from allo.db.base import utcnow
 from allo.directory.types import catalog
-from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
+from allo.errors import Conflict, InvalidInput, NotFound
 from allo.kb import kinds, stored_html
-from allo.kb.local import repository
+from allo.kb.local import repository, workflow
 from allo.kb.local.diff import WordDiff, word_diff
-from allo.kb.local.models import STATE_LABELS, LocalFiche, LocalFicheVersion
+from allo.kb.local.models import LocalFiche, LocalFicheVersion
+from allo.kb.local.workflow import STATE_LABELS, Policy
 from allo.kb.models import Fiche
 from allo.kb.records import AUDIENCES
 from allo.kb.render.html_body import html_to_text
@@ -78,14 +79,6 @@ MAX_URL = 2_000
 REVIEW_AFTER = timedelta(days=365)
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-
-
-@dataclass
-class Policy:
-    """Editorial rules a service may relax (settings)."""
-
-    #: publishing needs a second editor who is not the last author
-    four_eyes: bool = True
 
 
 # -- validation --------------------------------------------------------------------------------
@@ -232,9 +225,7 @@ def record_version(
     return version
 
 
-def _editor(agent: Agent) -> None:
-    if agent.role != "editor":
-        raise Forbidden("Action réservée aux rédacteurs.")
+_editor = workflow.require_editor
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -355,12 +346,7 @@ def update(
     if content == snapshot(fiche):
         return fiche  # nothing changed: no empty version
     apply_content(fiche, content)
-    fiche.version += 1
-    fiche.state = "draft"
-    fiche.approved_version = None
-    fiche.approved_by_id = None
-    fiche.last_author_id = agent.id
-    fiche.updated_at = utcnow()
+    workflow.new_version(fiche, agent)
     record_version(session, fiche, agent, comment or "Modification")
     session.flush()
     return fiche
@@ -372,12 +358,7 @@ def restore(session: Session, agent: Agent, fiche_id: str, number: int) -> Local
     fiche = get(session, fiche_id, for_update=True)
     content = version_content(session, fiche_id, number)
     apply_content(fiche, {name: content.get(name) for name in EDITABLE})
-    fiche.version += 1
-    fiche.state = "draft"
-    fiche.approved_version = None
-    fiche.approved_by_id = None
-    fiche.last_author_id = agent.id
-    fiche.updated_at = utcnow()
+    workflow.new_version(fiche, agent)
     record_version(session, fiche, agent, f"Restauration de la version {number}")
     session.flush()
     return fiche
@@ -387,27 +368,14 @@ def restore(session: Session, agent: Agent, fiche_id: str, number: int) -> Local
 def submit(session: Session, agent: Agent, fiche_id: str) -> LocalFiche:
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
-    if fiche.state != "draft":
-        raise Conflict(
-            f"Seul un brouillon peut être soumis à relecture (état : {STATE_LABELS[fiche.state]})."
-        )
-    fiche.state = "review"
-    fiche.updated_at = utcnow()
+    workflow.submit(fiche)
     return fiche
 
 
 def approve(session: Session, agent: Agent, fiche_id: str, policy: Policy) -> LocalFiche:
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
-    if fiche.state != "review":
-        raise Conflict("Seule une fiche en relecture peut être approuvée.")
-    if policy.four_eyes and agent.id == fiche.last_author_id:
-        raise Forbidden(
-            "Un second rédacteur doit approuver : vous êtes l'auteur de la dernière version."
-        )
-    fiche.approved_version = fiche.version
-    fiche.approved_by_id = agent.id
-    fiche.updated_at = utcnow()
+    workflow.approve(fiche, agent, policy)
     return fiche
 
 
@@ -418,28 +386,10 @@ def publish(
     every worker (the search index follows `kb_version`), on the portal if public."""
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
-    allowed = ("review", "draft") if not policy.four_eyes else ("review",)
-    if fiche.state not in allowed:
-        raise Conflict(
-            "Soumettez d'abord la fiche à relecture."
-            if fiche.state == "draft"
-            else f"Cette fiche ne peut pas être publiée (état : {STATE_LABELS[fiche.state]})."
-        )
-    approved = fiche.approved_version == fiche.version
-    if policy.four_eyes and not approved and agent.id == fiche.last_author_id:
-        raise Forbidden(
-            "La publication demande la relecture d'un second rédacteur : vous êtes l'auteur "
-            "de la dernière version."
-        )
+    workflow.publish(fiche, agent, policy)
     today = today or utcnow().date()
     if fiche.review_by is None:
         fiche.review_by = today + REVIEW_AFTER
-    fiche.state = "published"
-    fiche.published_version = fiche.version
-    fiche.published_at = utcnow()
-    if not approved and agent.id != fiche.last_author_id:
-        fiche.approved_version, fiche.approved_by_id = fiche.version, agent.id
-    fiche.updated_at = utcnow()
     _write_kb_row(session, fiche, today)
     session.flush()
     return fiche
@@ -449,14 +399,10 @@ def archive(session: Session, agent: Agent, fiche_id: str) -> LocalFiche:
     """Out of the knowledge base (search and pages) at once; its history stays."""
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
-    if fiche.state == "archived":
-        raise Conflict("Cette fiche est déjà archivée.")
+    workflow.archive(fiche)
     row = repository.fiche_row(session, fiche.id)
     if row is not None:
         session.delete(row)
-    fiche.state = "archived"
-    fiche.published_version = None
-    fiche.updated_at = utcnow()
     session.flush()
     return fiche
 

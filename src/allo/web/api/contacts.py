@@ -15,8 +15,10 @@ from allo.contacts import reading, services
 from allo.contacts.fiche_search import search_function
 from allo.contacts.models import Agent
 from allo.db.base import utcnow
+from allo.db.session import unit_of_work
 from allo.errors import InvalidInput
-from allo.kb.escalation import SheetSet, sheets_for_home
+from allo.kb.escalation import SheetSet
+from allo.kb.local import sheets as sheet_store
 from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.web.api._contact_schemas import (
@@ -60,7 +62,9 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 
 
 def _sheets(runtime: Runtime) -> SheetSet:
-    return sheets_for_home(runtime.settings.home)
+    """The published escalation sheets of the base (docs/EDITORIAL.md)."""
+    with unit_of_work(runtime.read_sessions) as session:
+        return sheet_store.published_set(session, runtime.settings.home)
 
 
 def _calls(runtime: Runtime) -> services.CallControl | None:

@@ -23,12 +23,14 @@ from allo.contacts.fiche_search import search_function
 from allo.contacts.models import Agent, Contact, ContactNote
 from allo.contacts.services import QUEUE_LABELS, allowed_queues
 from allo.db.base import utcnow
+from allo.db.session import unit_of_work
 from allo.directory.services import get_directory
 from allo.errors import AlloError, InvalidInput
 from allo.kb import services as kb
-from allo.kb.escalation import SECTORS, SheetSet, sheets_for_home
+from allo.kb.escalation import SECTORS, SheetSet
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.local import services as local_fiches
+from allo.kb.local import sheets as sheet_store
 from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
 from allo.privacy.redaction import KIND_LABELS as REDACTION_LABELS
@@ -195,7 +197,9 @@ class Suggestion:
 
 
 def sheets(runtime: Runtime) -> SheetSet:
-    return sheets_for_home(runtime.settings.home)
+    """The published escalation sheets of the base (docs/EDITORIAL.md)."""
+    with unit_of_work(runtime.read_sessions) as session:
+        return sheet_store.published_set(session, runtime.settings.home)
 
 
 def sector_label(code: str) -> str:

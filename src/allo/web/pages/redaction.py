@@ -35,6 +35,7 @@ OTHER_PAGES = (
     ("/redaction/manques", "Fiches manquantes (contenus demandés sans réponse)"),
     ("/redaction/signalements", "Signalements des conseillers"),
     ("/redaction/veille", "Veille : rapports de modification des imports"),
+    ("/redaction/escalade", "Fiches d'escalade (questions, orientations, secteurs)"),
 )
 ACTIONS = {
     "soumettre": ("submit", "Fiche soumise à relecture."),

@@ -1,0 +1,224 @@
+"""The editors' pages for escalation sheets: the list, and one sheet's editor (its JSON
+structure in a text area, the review actions, the history and the word diff of the draft against
+what the consoles use). Standard POST forms (same-origin checked), usable without JavaScript.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, ClassVar
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from allo.contacts.models import Agent
+from allo.errors import AlloError, Conflict, InvalidInput
+from allo.kb.local import sheets
+from allo.kb.local.sheet_models import EscalationSheetRow
+from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
+from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
+
+router = APIRouter(include_in_schema=False)
+
+DASHBOARD = Crumb("Rédaction", "/redaction")
+LIST = Crumb("Fiches d'escalade", "/redaction/escalade")
+#: the form posts at most this much (a sheet is ≤ 200,000 characters of JSON)
+MAX_FORM = 1_000_000
+ACTIONS = {
+    "soumettre": ("submit", "Fiche d'escalade soumise à relecture."),
+    "approuver": ("approve", "Version approuvée."),
+    "publier": ("publish", "Fiche d'escalade publiée : les consoles l'utilisent dès maintenant."),
+    "archiver": ("archive", "Fiche archivée : les consoles reprennent la fiche initiale."),
+}
+FLASHES = {
+    "enregistree": "Nouvelle version enregistrée (brouillon).",
+    **{key: message for key, (_step, message) in ACTIONS.items()},
+}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One escalation sheet in the list."""
+
+    id: str = field(metadata=doc("Identifier: the sector, or niveau1."))
+    label: str = field(metadata=doc("Sector name."))
+    state: str = field(metadata=doc("Workflow state in French."))
+    version: int = field(metadata=doc("Current version number."))
+    published_version: int | None = field(metadata=doc("Version the consoles use, if any."))
+
+
+@dataclass(frozen=True)
+class SheetVersionRow:
+    """One saved version of a sheet."""
+
+    number: int = field(metadata=doc("Version number."))
+    author: str = field(metadata=doc("Who saved it."))
+    at: str = field(metadata=doc("When, in French format."))
+    comment: str = field(metadata=doc("Why."))
+
+
+@dataclass(kw_only=True)
+class SheetListPage(Page):
+    template: ClassVar[str] = "redaction/escalation_list.html"
+
+    sheets: list[SheetRow] = field(metadata=doc("Every escalation sheet."))
+
+
+@dataclass(kw_only=True)
+class SheetEditorPage(Page):
+    template: ClassVar[str] = "redaction/escalation_editor.html"
+
+    sheet_id: str = field(metadata=doc("Identifier."))
+    state: str = field(metadata=doc("Workflow state in French."))
+    version: int = field(metadata=doc("The version the form is based on (base_version)."))
+    content: str = field(metadata=doc("The sheet's JSON, indented, as the editor edits it."))
+    actions: list[tuple[str, str]] = field(metadata=doc("(path segment, label) of actions."))
+    versions: list[SheetVersionRow] = field(metadata=doc("History, newest first."))
+    changes: list[tuple[str, Markup]] = field(
+        metadata=doc("(part, marked word diff) of the current version against the published one.")
+    )
+    flash: str = field(default="", metadata=doc("French message of a successful action."))
+    error: str = field(default="", metadata=doc("French message of a refused action."))
+
+
+def _row(row: EscalationSheetRow) -> SheetRow:
+    return SheetRow(
+        id=row.id,
+        label=str(row.content.get("label") or row.id),
+        state=sheets.STATE_LABELS[row.state],
+        version=row.version,
+        published_version=row.published_version,
+    )
+
+
+def _actions(row: EscalationSheetRow) -> list[tuple[str, str]]:
+    by_state = {
+        "draft": [("soumettre", "Soumettre à relecture")],
+        "review": [("approuver", "Approuver"), ("publier", "Publier")],
+        "published": [("archiver", "Archiver")],
+        "archived": [],
+    }
+    return by_state[row.state]
+
+
+def _editor(
+    call: AgentCall,
+    agent: Agent,
+    row: EscalationSheetRow,
+    *,
+    text: str | None = None,
+    version: int | None = None,
+    flash: str = "",
+    error: str = "",
+) -> SheetEditorPage:
+    published = row.published_content or {}
+    changes = sheets.diff_contents(published, row.content) if published else {}
+    return SheetEditorPage(
+        title=f"Fiche d'escalade : {row.content.get('label') or row.id}",
+        breadcrumb=[HOME, DASHBOARD, LIST],
+        nav="redaction",
+        agent=agent_view(agent),
+        sheet_id=row.id,
+        state=sheets.STATE_LABELS[row.state],
+        version=version or row.version,
+        content=text if text is not None else json.dumps(row.content, ensure_ascii=False, indent=2),
+        actions=_actions(row),
+        versions=[
+            SheetVersionRow(
+                number=v.number,
+                author=v.author_name,
+                at=v.created_at.strftime("%d/%m/%Y %H:%M"),
+                comment=v.comment,
+            )
+            for v in sheets.versions(call.session, row.id)
+        ],
+        changes=[(sheets.FIELD_LABELS[name], d.html()) for name, d in changes.items()],
+        flash=flash,
+        error=error,
+    )
+
+
+@router.get("/redaction/escalade", response_class=HTMLResponse)
+def sheet_list(call: AgentCallDep) -> Response:
+    allowed = call.gate(EDITOR)
+    if isinstance(allowed, Response):
+        return allowed
+    return render(
+        call.request,
+        SheetListPage(
+            title="Fiches d'escalade",
+            breadcrumb=[HOME, DASHBOARD],
+            nav="redaction",
+            agent=agent_view(allowed),
+            sheets=[_row(r) for r in sheets.list_sheets(call.session)],
+        ),
+    )
+
+
+@router.get("/redaction/escalade/{sheet_id}", response_class=HTMLResponse)
+def edit(
+    call: AgentCallDep, sheet_id: str, fait: Annotated[str, Query(max_length=20)] = ""
+) -> Response:
+    allowed = call.gate(EDITOR)
+    if isinstance(allowed, Response):
+        return allowed
+    row = sheets.get(call.session, sheet_id)
+    return render(call.request, _editor(call, allowed, row, flash=FLASHES.get(fait, "")))
+
+
+@router.post("/redaction/escalade/{sheet_id}")
+async def save(call: AgentCallDep, sheet_id: str) -> Response:
+    allowed = call.gate(EDITOR)
+    if isinstance(allowed, Response):
+        return allowed
+    form = await call.request.form(max_part_size=MAX_FORM)
+    text = str(form.get("content") or "")
+    try:
+        base = int(str(form.get("base_version") or "0"))
+    except ValueError:
+        base = 0
+    try:
+        try:
+            content = json.loads(text)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Le texte n'est pas du JSON valide (ligne {getattr(exc, 'lineno', '?')}) : "
+                "rien n'a été enregistré."
+            ) from exc
+        sheets.update(
+            call.session, allowed, sheet_id, content, base, str(form.get("comment") or "")
+        )
+    except AlloError as exc:
+        call.session.rollback()
+        row = sheets.get(call.session, sheet_id)
+        # the editor's text stays in the form: nothing typed is lost
+        keep = base if isinstance(exc, Conflict) else None
+        ctx = _editor(call, allowed, row, text=text, version=keep or base, error=exc.message)
+        return render(call.request, ctx, status_code=exc.status_code)
+    return RedirectResponse(f"/redaction/escalade/{sheet_id}?fait=enregistree", status_code=303)
+
+
+@router.post("/redaction/escalade/{sheet_id}/{action}")
+def act(call: AgentCallDep, sheet_id: str, action: str) -> Response:
+    allowed = call.gate(EDITOR)
+    if isinstance(allowed, Response):
+        return allowed
+    if action not in ACTIONS:
+        return Response(status_code=404)
+    policy = sheets.Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
+    steps = {
+        "submit": lambda: sheets.submit(call.session, allowed, sheet_id),
+        "approve": lambda: sheets.approve(call.session, allowed, sheet_id, policy),
+        "publish": lambda: sheets.publish(call.session, allowed, sheet_id, policy),
+        "archive": lambda: sheets.archive(call.session, allowed, sheet_id),
+    }
+    try:
+        steps[ACTIONS[action][0]]()
+    except AlloError as exc:
+        call.session.rollback()
+        row = sheets.get(call.session, sheet_id)
+        ctx = _editor(call, allowed, row, error=exc.message)
+        return render(call.request, ctx, status_code=exc.status_code)
+    return RedirectResponse(f"/redaction/escalade/{sheet_id}?fait={action}", status_code=303)
