@@ -154,3 +154,13 @@ def test_34_warning_image_and_glossary_render() -> None:
     link = glossary.find(".//a[@class='allo-glossaire-lien']")
     assert link is not None and link.get("href") == "#glossaire-R60932"
     assert glossary.find(".//dl[@class='allo-glossaire']/dt[@id='glossaire-R60932']") is not None
+
+
+def test_an_older_declared_schema_is_read_as_today_without_warning() -> None:
+    """Real 2020 publications still declare schema 3.0: the same elements as 3.3."""
+    data = (
+        (V34 / "particuliers" / "F2918.xml").read_bytes().replace(b"Schemas/3.4/", b"Schemas/3.0/")
+    )
+    variant = parse_publication(data)
+    assert variant.fields["pivots"] == ["cij", "mission_locale"]
+    assert variant.warnings == []

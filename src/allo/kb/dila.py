@@ -87,6 +87,16 @@ def schema_of(root: etree._Element) -> str | None:
     return match[1] if match else None
 
 
+def _is_newer(schema: str) -> bool:
+    """A schema later than the newest we know. Older ones (3.0–3.2, still declared by
+    publications that DILA has not rewritten since) are read as 3.3 is: same elements."""
+    try:
+        version = tuple(int(part) for part in schema.split("."))
+    except ValueError:
+        return True
+    return version > tuple(int(part) for part in SCHEMAS[-1].split("."))
+
+
 def strip_declaration(data: bytes) -> bytes:
     return _XML_DECL.sub(b"", data, count=1)
 
@@ -107,7 +117,7 @@ def parse_publication(data: bytes, *, feed_hint: str | None = None) -> Variant:
     if unknown:
         warnings.append("éléments inconnus ignorés : " + ", ".join(sorted(unknown)))
     schema = schema_of(root)
-    if schema is not None and schema not in SCHEMAS:
+    if schema is not None and _is_newer(schema):
         warnings.append(f"schéma {schema} non reconnu : lu comme le schéma {SCHEMAS[-1]}")
     type_label = (root.get("type") or "").strip()
     if not kinds.is_known(type_label):

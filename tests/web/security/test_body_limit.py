@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -62,7 +63,9 @@ def test_streamed_body_is_cut_at_the_limit_not_read_whole(runtime: Runtime) -> N
         "server": ("testserver", 80),
         "state": {},
     }
-    anyio.run(app, scope, receive, send)
+    # a thread of its own: an event loop may already run in this one (Playwright's sync API)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result()
     assert sent[0]["status"] == 413
     assert "trop volumineuses" in sent[1]["body"].decode()
     assert len(consumed) <= 1024 * 1024 // CHUNK + 2
