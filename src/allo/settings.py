@@ -5,6 +5,7 @@ Every field is documented here and in docs/CONFIGURATION.md; a test keeps the tw
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -98,6 +99,10 @@ class Settings:
     #: `niveau1=0.8/60,travail=0.9/120`); queues not listed keep 80 % within 60 s (level 1) or
     #: 120 s (sectors). (ALLO_STAFFING_TARGETS)
     staffing_targets: str = ""
+    #: Share of paid time staff are not on the queues (breaks, training, absence), between 0 and 1 excluded: positions = agents / (1 − shrinkage). (ALLO_STAFFING_SHRINKAGE)
+    staffing_shrinkage: float = 0.3
+    #: Occupancy ceiling of the staffing plan, above 0 and at most 1: never plan agents busier than this. (ALLO_STAFFING_MAX_OCCUPANCY)
+    staffing_max_occupancy: float = 0.85
     #: Where DILA publishes the "vos droits" fiches: `<url>/<schema>/<part|pro|asso>/zip/vosdroits-latest.zip`. (ALLO_FICHES_URL)
     fiches_url: str = "https://lecomarquage.service-public.fr/vdd"
     #: Schema version of the fiches to download (`3.4`; 3.3 and 3.5 are read too). (ALLO_FICHES_SCHEMA)
@@ -167,6 +172,7 @@ class Settings:
             warm_up=_flag(env, "ALLO_WARM_UP", True),
             **operator,
             staffing_targets=_staffing_targets(env.get("ALLO_STAFFING_TARGETS", "")),
+            **_staffing_ratios(env),
         )
 
     @property
@@ -255,6 +261,26 @@ def _staffing_targets(raw: str) -> str:
                 "par exemple niveau1=0.8/60 (taux strictement entre 0 et 1)."
             )
     return text
+
+
+def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, float]:
+    """Shrinkage in [0, 1) and occupancy ceiling in (0, 1], checked so a typo stops the start."""
+    out: dict[str, float] = {}
+    for name, low_ok, high_ok, words in (
+        ("staffing_shrinkage", True, False, "entre 0 et 1 (1 exclu), par exemple 0.3"),
+        ("staffing_max_occupancy", False, True, "entre 0 (exclu) et 1, par exemple 0.85"),
+    ):
+        var = "ALLO_" + name.upper()
+        raw = env.get(var, "").strip()
+        try:
+            value = float(raw) if raw else float(Settings.__dataclass_fields__[name].default)
+        except ValueError:
+            value = math.nan
+        inside = (value >= 0 if low_ok else value > 0) and (value <= 1 if high_ok else value < 1)
+        if not inside:
+            raise SettingsError(f"{var} doit être une proportion {words} ; lu : « {raw} ».")
+        out[name] = value
+    return out
 
 
 def documented_env_vars() -> list[str]:

@@ -29,6 +29,7 @@ def test_staffing_page_shows_required_vs_rostered(client: Any, db: Session) -> N
     # 40 advisors all day cover level 1 except at the morning peak; sectors have nobody.
     assert "demi-heures en sous-effectif" in html
     assert 'href="/supervision/effectifs?jour=2031-06-07"' in html  # the week's Saturday
+    assert "écrits : " in html and "à traiter en différé" in html  # web questions, per queue
     closed = client.get("/supervision/effectifs?jour=2031-12-25", headers=sup)
     assert "Le service est fermé ce jour-là (jour férié (Noël))" in closed.text
     bad = client.get("/supervision/effectifs?jour=hier", headers=sup)

@@ -28,11 +28,29 @@ PLAN_FIELDS = (
     "abandonment",
     "occupancy",
     "model",
+    "channel",
+    "workload_h",
+)
+
+
+_SHRINKAGE = typer.Option(
+    None, help="Absences : pauses, formation, congés (0–1) ; défaut ALLO_STAFFING_SHRINKAGE."
+)
+_MAX_OCCUPANCY = typer.Option(
+    None, help="Occupation maximale des agents (0–1) ; défaut ALLO_STAFFING_MAX_OCCUPANCY."
 )
 
 
 def _tz() -> ZoneInfo:
     return ZoneInfo(runtime().settings.timezone)
+
+
+def _deferred_hours(rows: list[Any]) -> dict[tuple[str, str], float]:
+    """Agent-hours of written work per channel and queue, over the day."""
+    totals: dict[tuple[str, str], float] = {}
+    for row in rows:
+        totals[(row.channel, row.queue)] = totals.get((row.channel, row.queue), 0.0) + row.hours
+    return {key: hours for key, hours in totals.items() if hours > 0}
 
 
 def _formats(as_json: bool, as_csv: bool) -> None:
@@ -92,9 +110,12 @@ def register(app: typer.Typer) -> None:
         from_: str = typer.Option(None, "--from", help="Premier jour (AAAA-MM-JJ)."),
         to: str = typer.Option(None, "--to", help="Dernier jour (AAAA-MM-JJ)."),
         as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
-        as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV (date;file;debut;appels)."),
+        as_csv: bool = typer.Option(
+            False, "--csv", help="Sortie CSV (date;file;debut;appels;canal)."
+        ),
     ) -> None:
-        """Appels attendus par file et demi-heure, d'après les contacts enregistrés."""
+        """Contacts attendus par file, canal et demi-heure, d'après les contacts enregistrés
+        (téléphone ; écrits web et courriel à traiter en différé)."""
         from allo.stats.staffing import plan
 
         _formats(as_json, as_csv)
@@ -109,22 +130,30 @@ def register(app: typer.Typer) -> None:
             return
         tz = _tz()
         with session() as s:
-            forecasts = plan.forecast_days(s, days, tz)
-        data = [plan.forecast_as_dict(f, tz) for f in forecasts]
+            data = plan.forecast_period(s, days, tz)
+        # One line per day and channel: the phone, then the written channels.
+        flat = [c for d in data for c in (d, *d["written"])]
         if as_json:
             out.print_json(json.dumps(data, ensure_ascii=False))
         elif as_csv:
             rows = [
-                {"date": d["date"], "queue": q, "start": i["start"], "calls": i["calls"]}
-                for d in data
+                {
+                    "date": d["date"],
+                    "queue": q,
+                    "start": i["start"],
+                    "calls": i["calls"],
+                    "channel": d["channel"],
+                }
+                for d in flat
                 for q, qd in d["queues"].items()
                 for i in qd["intervals"]
             ]
-            _write_csv(("date", "queue", "start", "calls"), rows)
+            _write_csv(("date", "queue", "start", "calls", "channel"), rows)
         else:
-            for d in data:
+            for d in flat:
                 if d["closed"]:
-                    out.print(f"{d['date']} : service fermé ({d['closed']}).")
+                    if d["channel"] == "phone":
+                        out.print(f"{d['date']} : service fermé ({d['closed']}).")
                     continue
                 volumes = ", ".join(f"{q} {qd['calls']:.0f}" for q, qd in d["queues"].items())
                 origin = (
@@ -132,13 +161,20 @@ def register(app: typer.Typer) -> None:
                     if d["source"] == "historique"
                     else "profil déclaré (historique insuffisant)"
                 )
-                out.print(f"{d['date']} ({origin}) : {volumes}")
+                channel = (
+                    "téléphone"
+                    if d["channel"] == "phone"
+                    else f"écrits {d['channel']}, {plan.DEFERRED}"
+                )
+                out.print(f"{d['date']} {channel} ({origin}) : {volumes}")
 
     @staffing.command("plan")
     def plan_cmd(
         date_: str = typer.Option(..., "--date", help="Jour (AAAA-MM-JJ)."),
         service_level: float = typer.Option(None, help="Taux de service visé, toutes files."),
         within: float = typer.Option(None, help="Délai de réponse visé (s), toutes files."),
+        shrinkage: float = _SHRINKAGE,
+        max_occupancy: float = _MAX_OCCUPANCY,
         as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
         as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV."),
     ) -> None:
@@ -147,11 +183,19 @@ def register(app: typer.Typer) -> None:
 
         _formats(as_json, as_csv)
         day = plan.parse_day(date_)
-        targets = plan.targets_with(service_level, within, runtime().settings.staffing_targets)
+        targets = plan.settings_targets(
+            runtime().settings,
+            service_level,
+            within,
+            shrinkage=shrinkage,
+            max_occupancy=max_occupancy,
+        )
         tz = _tz()
         with session() as s:
             (day_plan,) = plan.plan_days(s, [day], tz, targets)
+            deferred = plan.written_workload(s, day, tz)
         rows = [r.as_dict() for r in day_plan.rows]
+        rows += [w.as_dict() for w in deferred]
         if day_plan.forecast.closed:
             console.print(
                 f"Le service est fermé le {day.strftime('%d/%m/%Y')} "
@@ -167,13 +211,20 @@ def register(app: typer.Typer) -> None:
         elif as_csv:
             _write_csv(PLAN_FIELDS, rows)
         else:
-            for queue in dict.fromkeys(r["queue"] for r in rows):
+            phone = [r for r in rows if r["channel"] == "phone"]
+            for queue in dict.fromkeys(r["queue"] for r in phone):
                 peak = max(
-                    (r for r in rows if r["queue"] == queue), key=lambda r: r["agents_required"]
+                    (r for r in phone if r["queue"] == queue), key=lambda r: r["agents_required"]
                 )
                 out.print(
                     f"{queue} : {sum(r['calls'] for r in rows if r['queue'] == queue):.0f} appels, "
                     f"pic {peak['agents_required']} agents à {peak['start'][11:16]}"
+                )
+            for (channel, queue), hours in _deferred_hours(deferred).items():
+                out.print(
+                    f"{queue} ({channel}) : {hours:.1f} heures-agent {plan.DEFERRED}".replace(
+                        ".", ","
+                    )
                 )
 
     @staffing.command("simulate")
@@ -194,6 +245,8 @@ def register(app: typer.Typer) -> None:
             help="Demi-largeur visée de l'intervalle de confiance à "
             "95 % du taux de service, en points (avec --steady-state).",
         ),
+        shrinkage: float = _SHRINKAGE,
+        max_occupancy: float = _MAX_OCCUPANCY,
         as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
     ) -> None:
         """Simule la journée planifiée (arrivées, patience, traitement, transferts) et compare
@@ -202,7 +255,9 @@ def register(app: typer.Typer) -> None:
 
         day = plan.parse_day(date_)
         tz = _tz()
-        targets = plan.configured_targets(runtime().settings.staffing_targets)
+        targets = plan.settings_targets(
+            runtime().settings, shrinkage=shrinkage, max_occupancy=max_occupancy
+        )
         with session() as s:
             (day_plan,) = plan.plan_days(s, [day], tz, targets)
         if day_plan.forecast.closed:
@@ -274,7 +329,7 @@ def register(app: typer.Typer) -> None:
 
         day = plan.parse_day(date_)
         tz = _tz()
-        targets = plan.configured_targets(runtime().settings.staffing_targets)
+        targets = plan.settings_targets(runtime().settings)
         with session() as s:
             (day_plan,) = plan.plan_days(s, [day], tz, targets)
             on_duty = roster_domain.rostered(s, day, tz)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests.contacts.service_helpers import login
@@ -46,6 +47,12 @@ def test_plan_forecast_and_roster_over_http(client: Any, db: Session) -> None:
     forecast = client.get("/api/staffing/forecast?from=2031-06-03&to=2031-06-09", headers=sup)
     assert forecast.status_code == 200
     assert [d["date"][-2:] for d in forecast.json()] == ["03", "04", "05", "06", "07", "08", "09"]
+    monday = forecast.json()[0]
+    assert monday["channel"] == "phone" and [w["channel"] for w in monday["written"]] == ["web"]
+    assert monday["written"][0]["queues"]["niveau1"]["calls"] == pytest.approx(700, abs=1)
+    deferred = body["deferred"]
+    assert deferred and {d["channel"] for d in deferred} == {"web"}
+    assert all(d["mode"] == "à traiter en différé" and d["workload_h"] > 0 for d in deferred)
 
 
 def test_bad_input_is_a_french_422(client: Any, db: Session) -> None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.cli import run_allo as run
 
 
@@ -78,3 +80,34 @@ def test_simulate_compares_each_half_hour_at_steady_state(
     for row in check["intervals"]:
         assert row["calls"] >= 100 and row["ci_points"] <= 3
     assert all("simulated_service_level_ci" in i for i in figures["intervals"])
+
+
+def test_plan_adds_deferred_written_work_and_obeys_the_ratios(
+    make_database: Callable[[], str], tmp_path: Path
+) -> None:
+    url = make_database()
+    env = {"ALLO_STAFFING_SHRINKAGE": "0.5"}
+    rows = json.loads(run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", "--json",
+                          **env).stdout)  # fmt: skip
+    phone = [r for r in rows if r["channel"] == "phone"]
+    written = [r for r in rows if r["channel"] == "web"]
+    assert phone and all(r["positions"] == 2 * r["agents_required"] for r in phone)
+    assert written and all(r["mode"] == "à traiter en différé" for r in written)
+    assert all(r["workload_h"] == pytest.approx(r["calls"] * r["aht_s"] / 3600, abs=3e-3)
+               for r in written)  # fmt: skip
+    # The options win over the settings.
+    chosen = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", "--json",
+                 "--shrinkage", "0", "--max-occupancy", "0.7", **env)  # fmt: skip
+    assert chosen.returncode == 0, chosen.stderr
+    chosen_phone = [r for r in json.loads(chosen.stdout) if r["channel"] == "phone"]
+    assert all(r["positions"] == r["agents_required"] for r in chosen_phone)
+    assert all(r["occupancy"] <= 0.7 for r in chosen_phone)
+    text = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", **env).stdout
+    assert "heures-agent à traiter en différé" in text
+    bad = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", "--shrinkage", "1")
+    assert bad.returncode == 2 and "absence" in bad.stderr
+    forecast = run(url, tmp_path, "staffing", "forecast", "--from", "2031-06-03", "--csv")
+    assert forecast.returncode == 0, forecast.stderr
+    lines = forecast.stdout.splitlines()
+    assert lines[0] == "date;queue;start;calls;channel"
+    assert {line.rsplit(";", 1)[1] for line in lines[1:]} == {"phone", "web"}

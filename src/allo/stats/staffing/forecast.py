@@ -44,6 +44,11 @@ DEFAULT_PATIENCE_S = dayplan.PATIENCE_MEAN
 DEFAULT_TRANSFER_DELAY_S = 240.0
 DEFAULT_WEEKS = 6
 MIN_DAYS = 2
+#: The real-time channel (Erlang queues); the others are written, handled later.
+PHONE = "phone"
+#: Declared share of each written channel's contacts (the seed's web questions; e-mail only
+#: when recorded).
+WRITTEN_SHARE: dict[str, float] = {"web": dayplan.WEB_SHARE, "email": 0.0}
 
 
 def default_escalation() -> dict[str, float]:
@@ -80,6 +85,8 @@ class DayForecast:
     open_share: tuple[float, ...]
     queues: dict[str, QueueForecast] = field(default_factory=dict)
     escalation: dict[str, float] = field(default_factory=dict)
+    #: "phone" (planned with Erlang) or a written channel ("web", "email": deferred work)
+    channel: str = PHONE
 
 
 def open_shares(hours: ServiceHours, day: date) -> tuple[float, ...]:
@@ -114,9 +121,9 @@ def day_counts(history: History, day: date, tz: ZoneInfo) -> list[int]:
     return counts
 
 
-def _profile(day_open: tuple[float, ...]) -> list[float]:
+def _profile(day_open: tuple[float, ...], share: float = DEFAULT_PHONE_SHARE) -> list[float]:
     open_minutes = 30 * sum(day_open)
-    volume = DEFAULT_DAY_CONTACTS * DEFAULT_PHONE_SHARE * open_minutes / DEFAULT_OPEN_MINUTES
+    volume = DEFAULT_DAY_CONTACTS * share * open_minutes / DEFAULT_OPEN_MINUTES
     weights = [
         dayplan.PHONE_PROFILE.get(slot // 2, 0.0) / 2 * day_open[slot] for slot in range(SLOTS)
     ]
@@ -139,9 +146,19 @@ def _trend_volume(totals: list[float], lags: list[int], weights: list[float]) ->
 
 
 def _level1(
-    history: History, day: date, hours: ServiceHours, tz: ZoneInfo, weeks: int, min_days: int
+    history: History,
+    day: date,
+    hours: ServiceHours,
+    tz: ZoneInfo,
+    weeks: int,
+    min_days: int,
+    channel: str = PHONE,
 ) -> tuple[list[float], str, int]:
     day_open = open_shares(hours, day)
+    profile_share = DEFAULT_PHONE_SHARE if channel == PHONE else WRITTEN_SHARE.get(channel, 0.0)
+    if channel != PHONE and sum(day_open):
+        # Written questions arrive at any hour of an open day; they wait for an agent.
+        day_open = (1.0,) * SLOTS
     past: list[tuple[int, list[int]]] = []
     for lag in range(1, weeks + 1):
         earlier = day - timedelta(weeks=lag)
@@ -153,7 +170,7 @@ def _level1(
         if sum(counts):
             past.append((lag, counts))
     if len(past) < min_days:
-        return _profile(day_open), "profil", len(past)
+        return _profile(open_shares(hours, day), profile_share), "profil", len(past)
     weights = [float(weeks + 1 - lag) for lag, _ in past]
     totals = [float(sum(c)) for _, c in past]
     volume = _trend_volume(totals, [-lag for lag, _ in past], weights)
@@ -185,10 +202,15 @@ def forecast_day(
     *,
     weeks: int = DEFAULT_WEEKS,
     min_days: int = MIN_DAYS,
+    channel: str = PHONE,
 ) -> DayForecast:
+    """The day's arrivals per queue and half-hour for one channel. The phone's follow the
+    opening hours; a written channel's may fall at any hour of an open day (deferred work)."""
     closed = closure_reason(hours, day)
     day_open = open_shares(hours, day)
-    level1, source, used = _level1(history, day, hours, tz, weeks, min_days)
+    level1, source, used = _level1(history, day, hours, tz, weeks, min_days, channel)
+    if channel != PHONE and closed is None:
+        day_open = (1.0,) * SLOTS
     if history.answered_level1 and source == "historique":
         escalation = {s: history.escalated.get(s, 0) / history.answered_level1 for s in SECTORS}
     else:
@@ -218,6 +240,7 @@ def forecast_day(
         open_share=day_open,
         queues=queues,
         escalation=escalation,
+        channel=channel,
     )
 
 

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from allo.contacts.calendar import load_hours
-from allo.contacts.models import LEVEL1_QUEUE, QUEUES
+from allo.contacts.models import CHANNELS, LEVEL1_QUEUE, QUEUES
 from allo.errors import InvalidInput
+from allo.settings import Settings
 from allo.stats.staffing import forecast as fc
 from allo.stats.staffing.erlang import Target, required
 from allo.stats.staffing.repository import load_history
@@ -28,6 +29,10 @@ DEFAULT_TARGETS: dict[str, Target] = {
 MIN_COMPARED = 100
 #: Longest span a forecast or plan may cover in one request.
 MAX_DAYS = 62
+#: Channels of written contacts: forecast as deferred work, not as an Erlang queue.
+WRITTEN_CHANNELS = tuple(c for c in CHANNELS if c != fc.PHONE)
+#: How deferred work is labelled wherever it shows.
+DEFERRED = "à traiter en différé"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class PlanRow:
             "abandonment": round(self.abandonment, 3),
             "occupancy": round(self.occupancy, 3),
             "model": self.model,
+            "channel": fc.PHONE,
         }
 
 
@@ -98,18 +104,45 @@ def configured_targets(text: str) -> dict[str, Target]:
 
 
 def targets_with(
-    service_level: float | None, within_s: float | None, configured: str = ""
+    service_level: float | None,
+    within_s: float | None,
+    configured: str = "",
+    *,
+    shrinkage: float | None = None,
+    max_occupancy: float | None = None,
 ) -> dict[str, Target]:
-    """The configured targets, with the same level and/or wait for every queue when given."""
+    """The configured targets, with the same level and/or wait for every queue when given, and
+    the shrinkage and occupancy ceiling (settings or options) when given."""
     targets = configured_targets(configured)
     for queue, target in targets.items():
         changed = replace(
             target,
             service_level=target.service_level if service_level is None else service_level,
             within_s=target.within_s if within_s is None else within_s,
+            shrinkage=target.shrinkage if shrinkage is None else shrinkage,
+            max_occupancy=target.max_occupancy if max_occupancy is None else max_occupancy,
         )
         targets[queue] = changed.validate()
     return targets
+
+
+def settings_targets(
+    settings: Settings,
+    service_level: float | None = None,
+    within_s: float | None = None,
+    *,
+    shrinkage: float | None = None,
+    max_occupancy: float | None = None,
+) -> dict[str, Target]:
+    """The targets of the settings (`ALLO_STAFFING_TARGETS`, `_SHRINKAGE`, `_MAX_OCCUPANCY`),
+    each overridden by the option given (CLI or API)."""
+    return targets_with(
+        service_level,
+        within_s,
+        settings.staffing_targets,
+        shrinkage=settings.staffing_shrinkage if shrinkage is None else shrinkage,
+        max_occupancy=settings.staffing_max_occupancy if max_occupancy is None else max_occupancy,
+    )
 
 
 def plan_day(
@@ -174,13 +207,96 @@ def days_between(first: date, last: date) -> list[date]:
 
 
 def forecast_days(
-    session: Session, days: list[date], tz: ZoneInfo, *, weeks: int = fc.DEFAULT_WEEKS
+    session: Session,
+    days: list[date],
+    tz: ZoneInfo,
+    *,
+    weeks: int = fc.DEFAULT_WEEKS,
+    channel: str = fc.PHONE,
 ) -> list[fc.DayForecast]:
-    """Forecast each day from the `weeks` weeks before the first one."""
+    """Forecast each day from the `weeks` weeks before the first one, for one channel."""
     hours = load_hours(session)
     start, end = fc.history_window(days[0], tz, weeks)
-    history = load_history(session, start, end)
-    return [fc.forecast_day(history, d, hours, tz, weeks=weeks) for d in days]
+    history = load_history(session, start, end, channel)
+    return [fc.forecast_day(history, d, hours, tz, weeks=weeks, channel=channel) for d in days]
+
+
+def written_forecasts(
+    session: Session, days: list[date], tz: ZoneInfo, *, weeks: int = fc.DEFAULT_WEEKS
+) -> list[list[fc.DayForecast]]:
+    """Per day, one forecast per written channel: web questions always (the declared profile
+    without history), e-mail only when some were recorded in the window."""
+    hours = load_hours(session)
+    start, end = fc.history_window(days[0], tz, weeks)
+    per_channel = []
+    for channel in WRITTEN_CHANNELS:
+        history = load_history(session, start, end, channel)
+        if fc.WRITTEN_SHARE.get(channel, 0.0) == 0 and not history.arrivals:
+            continue
+        per_channel.append(
+            [fc.forecast_day(history, d, hours, tz, weeks=weeks, channel=channel) for d in days]
+        )
+    return [list(forecasts) for forecasts in zip(*per_channel, strict=True)] or [[] for _ in days]
+
+
+def forecast_period(session: Session, days: list[date], tz: ZoneInfo) -> list[dict[str, Any]]:
+    """One entry per day: the phone's forecast (as before, with `channel`), and under
+    `written` each written channel's, in the same form."""
+    phone = forecast_days(session, days, tz)
+    written = written_forecasts(session, days, tz)
+    return [
+        {**forecast_as_dict(p, tz), "written": [forecast_as_dict(f, tz) for f in w]}
+        for p, w in zip(phone, written, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """Written contacts of one queue and half-hour: agent-hours to handle later, not an Erlang
+    queue (« à traiter en différé »)."""
+
+    channel: str
+    queue: str
+    start: datetime
+    calls: float
+    aht_s: float
+
+    @property
+    def hours(self) -> float:
+        """Agent-hours of deferred work: arrivals × mean handling time."""
+        return self.calls * self.aht_s / 3600
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "queue": self.queue,
+            "start": self.start.isoformat(),
+            "end": (self.start + timedelta(minutes=30)).isoformat(),
+            "calls": round(self.calls, 2),
+            "aht_s": round(self.aht_s, 1),
+            "workload_h": round(self.hours, 3),
+            "mode": DEFERRED,
+        }
+
+
+def workload(day_forecast: fc.DayForecast, tz: ZoneInfo) -> list[WorkloadRow]:
+    """The written channel's deferred work per queue and half-hour with arrivals; none on a
+    closed day."""
+    if day_forecast.closed:
+        return []
+    return [
+        WorkloadRow(
+            day_forecast.channel, queue, fc.slot_start(day_forecast.day, slot, tz), n, qf.aht_s
+        )
+        for queue, qf in day_forecast.queues.items()
+        for slot, n in enumerate(qf.arrivals)
+        if n > 0
+    ]
+
+
+def written_workload(session: Session, day: date, tz: ZoneInfo) -> list[WorkloadRow]:
+    (forecasts,) = written_forecasts(session, [day], tz)
+    return [row for f in forecasts for row in workload(f, tz)]
 
 
 def plan_days(
@@ -192,6 +308,7 @@ def plan_days(
 def forecast_as_dict(day_forecast: fc.DayForecast, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "date": day_forecast.day.isoformat(),
+        "channel": day_forecast.channel,
         "closed": day_forecast.closed,
         "source": day_forecast.source,
         "history_days": day_forecast.history_days,
@@ -208,6 +325,7 @@ def forecast_as_dict(day_forecast: fc.DayForecast, tz: ZoneInfo) -> dict[str, An
                     }
                     for s, n in enumerate(qf.arrivals)
                     if day_forecast.open_share[s] > 0
+                    and (n > 0 or day_forecast.channel == fc.PHONE)
                 ],
             }
             for q, qf in day_forecast.queues.items()

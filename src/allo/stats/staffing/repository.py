@@ -59,11 +59,13 @@ def _bucket(raw: str) -> datetime:
     return datetime.strptime(raw, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
 
 
-def load_history(session: Session, start: datetime, end: datetime) -> History:
-    """Phone contacts that arrived in [start, end): the forecast's only input."""
+def load_history(
+    session: Session, start: datetime, end: datetime, channel: str = "phone"
+) -> History:
+    """Contacts of one channel that arrived in [start, end): the forecast's only input."""
     history = History(start=start, end=end)
     in_window = (
-        Contact.channel == "phone",
+        Contact.channel == channel,
         Contact.created_at >= start,
         Contact.created_at < end,
     )

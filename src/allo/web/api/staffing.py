@@ -38,11 +38,14 @@ def get_plan(
 ) -> dict[str, Any]:
     """Une ligne par file et demi-heure d'ouverture : `agents_required` (au téléphone),
     `positions` (avec les absences), `service_level`, `asa_s`, `abandonment`, `occupancy`, et la
-    couverture par le planning importé. Un jour de fermeture n'a aucune ligne."""
+    couverture par le planning importé. Un jour de fermeture n'a aucune ligne. `deferred` :
+    les écrits (web, courriel) par file et demi-heure, en heures-agent à traiter en différé
+    (arrivées × durée moyenne de traitement)."""
     tz = ZoneInfo(runtime.settings.timezone)
     day = plan.parse_day(date)
-    targets = plan.targets_with(service_level, within, runtime.settings.staffing_targets)
+    targets = plan.settings_targets(runtime.settings, service_level, within)
     (day_plan,) = plan.plan_days(session, [day], tz, targets)
+    deferred = plan.written_workload(session, day, tz)
     on_duty = roster.rostered(session, day, tz)
     cover = {(c.queue, c.start): c for c in roster.coverage(day_plan.rows, on_duty, day, tz)}
     audit.record_separately(
@@ -57,6 +60,7 @@ def get_plan(
             {**r.as_dict(), "rostered": round(cover[(r.queue, r.start)].rostered, 2)}
             for r in day_plan.rows
         ],
+        "deferred": [w.as_dict() for w in deferred],
     }
 
 
@@ -73,11 +77,13 @@ def get_forecast(
     to: Annotated[str | None, Query(max_length=10, description="Dernier jour (inclus).")] = None,
 ) -> list[dict[str, Any]]:
     """Pour chaque jour : la source (historique ou profil déclaré), le taux d'escalade par
-    secteur, et par file les appels attendus, la durée de traitement et la patience."""
+    secteur, et par file les appels attendus, la durée de traitement et la patience
+    (`channel` : phone) ; sous `written`, la même prévision pour chaque canal écrit (web, et
+    email s'il y en a eu), travail à traiter en différé."""
     tz = ZoneInfo(runtime.settings.timezone)
     first = plan.parse_day(from_, "from")
     days = plan.days_between(first, plan.parse_day(to, "to") if to else first)
-    return [plan.forecast_as_dict(f, tz) for f in plan.forecast_days(session, days, tz)]
+    return plan.forecast_period(session, days, tz)
 
 
 class RosterIn(BaseModel):

@@ -55,6 +55,9 @@ class WeekCell:
     hours_required: str = field(metadata=doc("Agent-hours required, formatted."))
     hours_rostered: str = field(metadata=doc("Agent-hours rostered, formatted."))
     short_slots: int = field(metadata=doc("Half-hours short."))
+    deferred: str = field(
+        default="", metadata=doc("Agent-hours of written contacts to handle later, or empty.")
+    )
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ def _gap(value: float) -> str:
     return text.replace(",0", "")
 
 
+def _deferred(hours: float) -> str:
+    return f"écrits : {_hours(hours)} {plan.DEFERRED}" if hours >= 0.05 else ""
+
+
 @router.get("/supervision/effectifs", response_class=HTMLResponse)
 def staffing_page(
     request: Request,
@@ -111,14 +118,16 @@ def staffing_page(
             error = exc.message
     monday = day - timedelta(days=day.weekday())
     week_days = [monday + timedelta(days=i) for i in range(7)]
-    targets = plan.configured_targets(runtime.settings.staffing_targets)
+    targets = plan.settings_targets(runtime.settings)
     plans = plan.plan_days(session, week_days, tz, targets)
+    written = plan.written_forecasts(session, week_days, tz)
     audit.record_separately(
         runtime.sessions, agent_id=allowed.id, action="read", object_type="staffing"
     )
     week: list[WeekDay] = []
     queues: list[QueueDay] = []
-    for d, day_plan in zip(week_days, plans, strict=True):
+    for d, day_plan, day_written in zip(week_days, plans, written, strict=True):
+        deferred = [w for f in day_written for w in plan.workload(f, tz)]
         on_duty = roster.rostered(session, d, tz)
         cover = roster.coverage(day_plan.rows, on_duty, d, tz)
         cells = []
@@ -130,6 +139,7 @@ def staffing_page(
                     hours_required=_hours(sum(c.required for c in mine) / 2),
                     hours_rostered=_hours(sum(c.rostered for c in mine) / 2),
                     short_slots=sum(1 for c in mine if c.gap < 0),
+                    deferred=_deferred(sum(w.hours for w in deferred if w.queue == q)),
                 )
             )
         week.append(WeekDay(d.isoformat(), date_fr(d), day_plan.forecast.closed or "", cells))

@@ -28,7 +28,7 @@ from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.stats import figures
 from allo.stats.staffing import live as live_staffing
-from allo.stats.staffing.plan import configured_targets
+from allo.stats.staffing.plan import settings_targets
 from allo.web.auth import OptionalAgent
 from allo.web.charts import Bar, bar_chart, column_chart, share_bar
 from allo.web.deps import DbSession, RuntimeDep
@@ -153,7 +153,7 @@ def live_fragment(runtime: Runtime, session: Session) -> LiveFragment:
     ]
     tz = ZoneInfo(runtime.settings.timezone)
     local = now.astimezone(tz)
-    targets = configured_targets(runtime.settings.staffing_targets)
+    targets = settings_targets(runtime.settings)
     staffing = live_staffing.current_staffing(session, agents, now, tz, targets)
     return LiveFragment(
         queues=queues,
