@@ -242,13 +242,16 @@ def test_a_mass_withdrawal_is_refused_and_the_old_state_kept(
 ) -> None:
     rt = _runtime(fresh_db, mirror, tmp_path / "home")
     _publish_fiches(mirror)
+    ok, error = _sync_runs("ok"), _sync_runs("error")
     _sync(rt, tmp_path / "dl", directory=False)
+    assert (_sync_runs("ok"), _sync_runs("error")) == (ok + 1, error)
     before = _counts(fresh_db)
     # DILA's export loses 9 of its 14 fiches (the big ones stay: the file is not small)
     _publish_fiches(mirror, ["F14128", "F1342", "F13214", "F2633", "F14807"])
     with pytest.raises(SyncRefused, match=r"retirerait .* fiche\(s\) sur .* au-delà de 20 %"):
         _sync(rt, tmp_path / "dl", directory=False)
     assert _counts(fresh_db) == before
+    assert _sync_runs("error") == error + 1  # a refusal shows in /metrics as a failed run
     with unit_of_work(fresh_db) as s:
         refused = changes.list_reports(s, limit=1)[0]
     assert refused.status == "refused"
@@ -348,3 +351,9 @@ def test_on_postgresql_the_lock_holds_across_machines(
         with pytest.raises(SyncBusy):
             _sync(rt, tmp_path / "another-folder", directory=False)
         other_machine.execute(text("SELECT pg_advisory_unlock(39390002)"))
+
+
+def _sync_runs(outcome: str) -> float:
+    from allo.ops.metrics import RUNS
+
+    return RUNS.labels("data_sync", outcome)._value.get()

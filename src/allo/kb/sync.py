@@ -44,6 +44,7 @@ from allo.kb.fetch import (
 )
 from allo.kb.importer import ImportReport, Progress
 from allo.kb.importer import import_paths as import_fiches
+from allo.ops.metrics import track_run
 
 #: arbitrary constant naming the sync lock on PostgreSQL (the import lock is 39390001)
 SYNC_LOCK_KEY = 39390002
@@ -158,7 +159,7 @@ def run_sync(
 ) -> SyncResult:
     """Fetch, import and report (see the module docstring). Raises SyncBusy or SyncRefused."""
     settings = runtime.settings
-    with sync_lock(runtime, folder):
+    with sync_lock(runtime, folder), track_run("data_sync"):
         wanted = exports(settings, audiences, directory=directory)
         sources = [e.filename for e in wanted]
         try:
