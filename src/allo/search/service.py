@@ -177,7 +177,6 @@ class SearchService:
         self._hashes: dict[str, str] = {}
         #: each fiche's passages, extracted once per version of the fiche
         self.passages = PassageStore(self.analyzer)
-        self._passage_thread: threading.Thread | None = None
         self.engine: SearchEngine = self._build()
         self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
 
@@ -513,13 +512,6 @@ class SearchService:
         for start in range(0, len(ids), batch):
             self.fiche_passages(ids[start : start + batch])
         return len(ids)
-
-    def start_passage_warmup(self) -> None:
-        if self._passage_thread is None or not self._passage_thread.is_alive():
-            self._passage_thread = threading.Thread(
-                target=self.warm_passages, name="allo-search-passages", daemon=True
-            )
-            self._passage_thread.start()
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Titles and known questions matching what is being typed (lexical, a few hundred µs)."""

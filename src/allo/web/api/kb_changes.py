@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from allo.contacts.models import Agent
 from allo.kb import changes
 from allo.web.auth import require_role
 from allo.web.deps import DbSession
+from allo.web.security.ids import IdPath
 
 router = APIRouter(prefix="/api/kb/changes", tags=["base de connaissances"])
 
@@ -82,7 +83,7 @@ def list_reports(
 def get_report(
     session: DbSession,
     _agent: Editor,
-    report_id: Annotated[int, Path(ge=1)],
+    report_id: IdPath,
     domain: Literal["fiche", "office"] | None = None,
     action: Literal["new", "changed", "withdrawn"] | None = None,
     unseen: Annotated[bool, Query(description="Seulement les éléments non vus.")] = False,
