@@ -23,6 +23,7 @@ run: install
 ## Lint, then the whole suite on SQLite and on PostgreSQL (browser tests included)
 test: install browser-deps pg-up redis-up
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 	ALLO_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not browser"
 
@@ -32,6 +33,7 @@ test-multinode: install browser-deps pg-up
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/ruff format --check src tests bench
 
 # System packages, installed with apt-get when missing (needs root; the README says so): Debian's

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 
 class SettingsError(ValueError):
@@ -134,7 +135,7 @@ class Settings:
         log_format = env.get("ALLO_LOG_FORMAT", "json").strip().lower()
         if log_format not in {"json", "text"}:
             raise SettingsError("ALLO_LOG_FORMAT doit valoir « json » ou « text ».")
-        operator = {
+        operator: dict[str, Any] = {
             name: env.get("ALLO_" + name.upper(), "").strip()
             for name in (
                 "operator_name",
@@ -209,13 +210,13 @@ RATE_LIMITS = (
 )
 
 
-def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, object]:
+def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
     """The security fields (public URL, body sizes, rate limits), checked once at start."""
     from limits import parse_many
 
     defaults = Settings.__dataclass_fields__
-    out: dict[str, object] = {}
-    public_url = env.get("ALLO_PUBLIC_URL", defaults["public_url"].default).strip().rstrip("/")
+    out: dict[str, Any] = {}
+    public_url = env.get("ALLO_PUBLIC_URL", str(defaults["public_url"].default)).strip().rstrip("/")
     if not public_url.startswith(("http://", "https://")) or "?" in public_url:
         raise SettingsError("ALLO_PUBLIC_URL doit être une adresse http(s)://… sans paramètres.")
     out["public_url"] = public_url
@@ -234,14 +235,14 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, obje
     out["rate_limit_storage"] = storage
     for name in RATE_LIMITS:
         var = "ALLO_" + name.upper()
-        value = env.get(var, str(defaults[name].default)).strip()
+        text = env.get(var, str(defaults[name].default)).strip()
         try:
-            parse_many(value) if value else None
+            parse_many(text) if text else None
         except ValueError as exc:
             raise SettingsError(
                 f"{var} : limite illisible (exemple : « 5/minute;20/hour », vide pour aucune)."
             ) from exc
-        out[name] = value
+        out[name] = text
     return out
 
 
@@ -263,9 +264,9 @@ def _staffing_targets(raw: str) -> str:
     return text
 
 
-def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, float]:
+def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
     """Shrinkage in [0, 1) and occupancy ceiling in (0, 1], checked so a typo stops the start."""
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for name, low_ok, high_ok, words in (
         ("staffing_shrinkage", True, False, "entre 0 et 1 (1 exclu), par exemple 0.3"),
         ("staffing_max_occupancy", False, True, "entre 0 (exclu) et 1, par exemple 0.85"),
@@ -273,7 +274,7 @@ def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, float]
         var = "ALLO_" + name.upper()
         raw = env.get(var, "").strip()
         try:
-            value = float(raw) if raw else float(Settings.__dataclass_fields__[name].default)
+            value = float(raw) if raw else float(str(Settings.__dataclass_fields__[name].default))
         except ValueError:
             value = math.nan
         inside = (value >= 0 if low_ok else value > 0) and (value <= 1 if high_ok else value < 1)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from allo.backlog.models import FicheFlag, PortalQueryCount
 from allo.contacts.models import Contact, ContactNote
+from allo.db.base import table_of
+from allo.db.session import rows_touched
 
 # --------------------------------------------------------------------------------------- flags
 
@@ -50,7 +52,8 @@ def count_flags(session: Session, state: str) -> int:
 
 def blank_handled_flags(session: Session, cutoff: datetime) -> int:
     """Notes and answers of flags handled before `cutoff` (kind, fiche and dates stay)."""
-    return session.execute(
+    return rows_touched(
+        session,
         update(FicheFlag)
         .where(
             FicheFlag.state == "handled",
@@ -59,7 +62,7 @@ def blank_handled_flags(session: Session, cutoff: datetime) -> int:
         )
         .values(note="", note_redactions=[], answer="", answer_redactions=[]),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    )
 
 
 # ------------------------------------------------------------------------------ portal counts
@@ -70,7 +73,7 @@ def add_query_counts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     (INSERT … ON CONFLICT DO UPDATE on both SQLite and PostgreSQL)."""
     if not rows:
         return
-    table = PortalQueryCount.__table__
+    table = table_of(PortalQueryCount)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(table).values(list(rows))
     stmt = stmt.on_conflict_do_update(
@@ -104,10 +107,11 @@ def query_counts(session: Session, since: date) -> list[Row[Any]]:
 
 
 def delete_query_counts_before(session: Session, day: date) -> int:
-    return session.execute(
+    return rows_touched(
+        session,
         delete(PortalQueryCount).where(PortalQueryCount.day < day),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    )
 
 
 # ------------------------------------------------------------------------------------ contacts
@@ -134,7 +138,7 @@ def contacts_without_fiche(session: Session, since: datetime, limit: int) -> lis
         .limit(limit)
     )
     # fiches_consulted is a JSON list: "empty" is tested here, the same way on both databases.
-    return [row for row in rows if not row.fiches_consulted]
+    return [row for row in rows if not row.fiches_consulted]  # type: ignore[misc]
 
 
 def escalation_notes(session: Session, since: datetime, limit: int) -> list[Row[Any]]:

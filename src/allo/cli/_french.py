@@ -68,7 +68,7 @@ def install() -> None:
         for param in params:
             help_text = getattr(param, "help", None)
             if help_text in HELP:
-                param.help = HELP[help_text]
+                param.help = HELP[help_text]  # type: ignore[attr-defined]
         return params
 
     core.Command.get_params = french_params  # type: ignore[method-assign]

@@ -51,7 +51,7 @@ def _download_progress() -> Progress:
 
 def _settings(base_url: str | None, schema: str | None, directory_url: str | None) -> Any:
     settings = runtime().settings
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in (
             ("fiches_url", base_url),

@@ -18,7 +18,7 @@ SearchFn = Callable[[str, int], Sequence[str]]
 def search_function(runtime: Any) -> SearchFn | None:
     """A `(question, limit) -> fiche ids` function backed by allo.search, or None if absent."""
     try:
-        from allo.search import service as search_service  # type: ignore[attr-defined]
+        from allo.search import service as search_service
     except ImportError:
         return None
     get = getattr(search_service, "get_search_service", None) or getattr(

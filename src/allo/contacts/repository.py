@@ -17,6 +17,7 @@ from allo.contacts.models import (
     ContactEvent,
     ContactNote,
 )
+from allo.db.session import rows_touched
 
 # --- agents and tokens -------------------------------------------------------------------
 
@@ -134,13 +135,14 @@ def claim_next(session: Session, queue: str, agent_id: int, now: datetime) -> Co
 
 def claim(session: Session, contact_id: int, agent_id: int, now: datetime) -> bool:
     """Give this waiting contact to `agent_id`; False if it is no longer waiting."""
-    claimed = session.execute(
+    claimed = rows_touched(
+        session,
         update(Contact)
         .where(Contact.id == contact_id, Contact.state == "waiting")
         .values(state="taken", agent_id=agent_id, taken_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def contacts_in_queue(
@@ -176,13 +178,14 @@ def mark_available_if_idle(session: Session, agent_id: int, now: datetime) -> bo
     holds = (
         select(Contact.id).where(Contact.agent_id == agent_id, Contact.state == "taken").exists()
     )
-    result = session.execute(
+    freed = rows_touched(
+        session,
         update(Agent)
         .where(Agent.id == agent_id, Agent.state == "busy", ~holds)
         .values(state="available", state_since=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return bool(result.rowcount == 1)
+    return freed == 1
 
 
 def held_contact(session: Session, agent_id: int, queues: Sequence[str]) -> Contact | None:
@@ -261,10 +264,10 @@ def queue_rows(session: Session) -> list[QueueRow]:
             taken[queue] = count
     result = []
     for queue in QUEUES:
-        first = oldest.get(queue)
-        if first is not None and first.tzinfo is None:
-            first = first.replace(tzinfo=UTC)  # min() may come back naive on SQLite
-        result.append(QueueRow(queue, waiting.get(queue, 0), taken.get(queue, 0), first))
+        since = oldest.get(queue)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)  # min() may come back naive on SQLite
+        result.append(QueueRow(queue, waiting.get(queue, 0), taken.get(queue, 0), since))
     return result
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts.models import Contact, ContactNote
 from allo.contacts.service_models import WebMessage
+from allo.db.session import rows_touched
 
 FINAL_STATES = ("closed", "abandoned")
 _CHUNK = 500
@@ -43,14 +44,16 @@ def purge_free_text(session: Session, *, cutoff: datetime, now: datetime) -> dic
             .values(question="", question_redactions=[], purged_at=moment),
             execution_options={"synchronize_session": False},
         )
-        notes += session.execute(
+        notes += rows_touched(
+            session,
             update(ContactNote)
             .where(ContactNote.contact_id.in_(chunk), ContactNote.text != "")
             .values(text="", redactions=[]),
             execution_options={"synchronize_session": False},
-        ).rowcount
+        )
     # Emails go with their contact's text, and in any case when the private link expires.
-    emails = session.execute(
+    emails = rows_touched(
+        session,
         update(WebMessage)
         .where(
             WebMessage.notify_email.is_not(None),
@@ -61,5 +64,5 @@ def purge_free_text(session: Session, *, cutoff: datetime, now: datetime) -> dic
         )
         .values(notify_email=None),
         execution_options={"synchronize_session": False},
-    ).rowcount
+    )
     return {"contacts": len(ids), "notes": notes, "emails": emails}

@@ -391,9 +391,10 @@ def consult(
 ) -> Contact:
     now = _now(now)
     contact = _held(session, agent, contact_id)
-    (fid,) = _check_fiche_ids(session, [fiche_id]) or [None]
-    if fid is None:
+    checked = _check_fiche_ids(session, [fiche_id])
+    if not checked:
         raise InvalidInput("Identifiant de fiche manquant.")
+    fid = checked[0]
     if fid not in contact.fiches_consulted:
         contact.fiches_consulted = [*contact.fiches_consulted, fid]
     _event(session, contact, "consulted", now, agent, fiche_id=fid)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy import Engine
+from sqlalchemy import CursorResult, Engine, Executable
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -27,3 +28,9 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def rows_touched(session: Session, statement: Executable, **kwargs: Any) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed (a claim won, a purge's size)."""
+    result = cast(CursorResult[Any], session.execute(statement, **kwargs))
+    return int(result.rowcount or 0)

@@ -119,9 +119,8 @@ def _town_hall_labels(code: str, count: int, prefix: str = "") -> list[str | Non
     if code not in _TOWN_HALLS or count < 2:
         return [prefix or None] * count
     joiner = " — " if prefix else ""
-    return [f"{prefix}{joiner}mairie principale".capitalize()] + [
-        f"{prefix}{joiner}mairie déléguée".capitalize()
-    ] * (count - 1)
+    main: list[str | None] = [f"{prefix}{joiner}mairie principale".capitalize()]
+    return main + [f"{prefix}{joiner}mairie déléguée".capitalize()] * (count - 1)
 
 
 def _competent(

@@ -50,13 +50,18 @@ def _str(raw: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _dict(raw: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one when the record holds anything else there."""
+    return raw if isinstance(raw, dict) else {}
+
+
 def _address(raw: dict[str, Any]) -> dict[str, Any]:
     lines = [_str(line) for line in as_list(raw.get("Ligne"))]
     if len(lines) > 4:
         lines = [*lines[:3], " ".join(lines[3:])]
     slots = dict(zip(_LINE_SLOTS.get(len(lines), ()), lines, strict=False))
-    loc = raw.get("Localisation") if isinstance(raw.get("Localisation"), dict) else {}
-    access = raw.get("Accessibilité") if isinstance(raw.get("Accessibilité"), dict) else {}
+    loc = _dict(raw.get("Localisation"))
+    access = _dict(raw.get("Accessibilité"))
     return {
         "type_adresse": _KIND.get(str(raw.get("type")), str(raw.get("type") or "Adresse")),
         "complement1": slots.get("complement1", ""),
@@ -114,7 +119,7 @@ def service_of(feature: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(p, dict):
         return None
     office_id = _str(p.get("id")).strip()
-    contact = p.get("CoordonnéesNum") if isinstance(p.get("CoordonnéesNum"), dict) else {}
+    contact = _dict(p.get("CoordonnéesNum"))
     insee = _str(p.get("codeInsee"))
     pivot = _str(p.get("pivotLocal"))
     phones = [

@@ -107,7 +107,7 @@ def _place(
         return (j, found[0]) if found else None
     if len(key) < MIN_NAME:
         return None
-    found = places.by_name.get(key)
+    found = places.by_name.get(key) or []
     if not found:
         return None
     # "saint denis 974": a département code right after a homonym's name picks it.

@@ -300,9 +300,10 @@ def normalise_feature(
         parsed = parse_opening(raw_hours)
     else:
         key = repr(raw_hours)
-        parsed = hours_cache.get(key)
-        if parsed is None:
-            parsed = hours_cache[key] = parse_opening(raw_hours)
+        cached = hours_cache.get(key)
+        if cached is None:
+            cached = hours_cache[key] = parse_opening(raw_hours)
+        parsed = cached
     out.fixes.extend(parsed.fixes)
     out.problems.extend(parsed.problems)
 

@@ -212,8 +212,8 @@ def normalise_service(record: Any) -> Normalised:
     communes: list[str] = []
     for pivot in pivots:
         value = pivot.get("code_insee_commune")
-        for code in value if isinstance(value, list) else [value]:
-            text = _str(code)
+        for raw_code in value if isinstance(value, list) else [value]:
+            text = _str(raw_code)
             if text and text not in communes:
                 communes.append(text)
     insee = (_str(record.get("code_insee_commune")) or (communes[0] if communes else "")).upper()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from allo.db.base import utcnow
+from allo.db.base import table_of, utcnow
 from allo.directory.models import Commune, Competence, Dataset, Departement, Epci, Office
 from allo.directory.records import JSON_FIELDS, json_text
 
@@ -106,7 +106,7 @@ def insert_offices(session: Session, records: Sequence[tuple[dict[str, Any], str
     now = utcnow()
     bulk_insert(
         session,
-        Office.__table__,
+        table_of(Office),
         [r | {"content_hash": h} for r, h in records],
         constants={"imported_at": now, "updated_at": now},
     )
@@ -137,7 +137,7 @@ def count_offices(session: Session) -> int:
 
 
 def office_count_by_type(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Office.type, func.count()).group_by(Office.type)).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(Office.type, func.count()).group_by(Office.type)).all())
 
 
 def office_points(
@@ -168,7 +168,7 @@ def replace_competence(session: Session, rows: Sequence[tuple[str, str, str]]) -
     session.execute(delete(Competence))
     bulk_insert(
         session,
-        Competence.__table__,
+        table_of(Competence),
         [{"insee": i, "office_type": t, "service": s} for i, t, s in rows],
     )
 
@@ -211,7 +211,7 @@ def _fetch(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[An
 
 _SHOWN_COLUMNS = tuple(
     c.name
-    for c in Office.__table__.columns
+    for c in table_of(Office).columns
     if c.name not in ("content_hash", "imported_at", "updated_at")
 )
 
@@ -276,7 +276,7 @@ def count_communes(session: Session) -> int:
 
 
 def insert_communes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    bulk_insert(session, Commune.__table__, rows)
+    bulk_insert(session, table_of(Commune), rows)
 
 
 def update_commune_points(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -328,7 +328,7 @@ def delete_communes(session: Session, keys: Sequence[tuple[str, str]]) -> None:
 
 def replace_departements(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     session.execute(delete(Departement))
-    bulk_insert(session, Departement.__table__, rows)
+    bulk_insert(session, table_of(Departement), rows)
 
 
 def departement_rows(session: Session) -> list[dict[str, Any]]:
@@ -341,11 +341,11 @@ def departement_rows(session: Session) -> list[dict[str, Any]]:
 
 def replace_epcis(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     session.execute(delete(Epci))
-    bulk_insert(session, Epci.__table__, rows)
+    bulk_insert(session, table_of(Epci), rows)
 
 
 def epci_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Epci.code, Epci.name)).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(Epci.code, Epci.name)).all())
 
 
 # ------------------------------------------------------------------------------------ datasets

@@ -85,7 +85,7 @@ def iter_raw(path: Path, progress: Progress | None = None) -> Iterator[tuple[str
         with path.open("rb") as raw:
             reader = _CountingReader(raw, total, progress)
             # Random-access mode: tarfile's stream mode reads xz in tiny blocks and is ~30× slower.
-            with tarfile.open(fileobj=reader, mode="r:*") as archive:  # type: ignore[call-overload]
+            with tarfile.open(fileobj=reader, mode="r:*") as archive:
                 for member in archive:
                     if not member.isfile():
                         continue

@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from allo.db.base import table_of
+from allo.db.session import rows_touched
 from allo.kb.models import ChangeItem, ChangeReport, Fiche, FicheVariant
 from allo.kb.render.links import link_targets
 
@@ -141,7 +143,7 @@ def render_sources(session: Session, ids: Sequence[str]) -> list[Row[Any]]:
 def set_html(session: Session, rows: list[dict[str, Any]]) -> None:
     """Store rendered bodies ({"id", "html", "html_renderer"}) without touching `updated_at`:
     the content did not change (kb_version, and so the search index, stay as they are)."""
-    table = Fiche.__table__
+    table = table_of(Fiche)
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -281,7 +283,7 @@ _STATE_COLUMNS = (
 
 def fiche_states(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The compared fields of stored fiches, before an import rewrites or withdraws them."""
-    table = Fiche.__table__
+    table = table_of(Fiche)
     columns = [table.c[name] for name in _STATE_COLUMNS]
     out: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(ids))):
@@ -297,7 +299,7 @@ def office_raw_rows(
     stored text): the change report compares them before and after an import."""
     from allo.directory.models import Office
 
-    table = Office.__table__
+    table = table_of(Office)
     columns = [c for c in table.c if c.name not in ignored]
     exprs = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in columns]
     return [c.name for c in columns], session.connection().execute(select(*exprs))
@@ -348,13 +350,13 @@ def mark_change_items_seen(
 ) -> int:
     if not ids:
         return 0
-    result = session.execute(
+    return rows_touched(
+        session,
         update(ChangeItem)
         .where(ChangeItem.id.in_(ids), ChangeItem.seen_at.is_(None))
         .values(seen_at=at, seen_by=agent_id)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def latest_change_report(session: Session) -> ChangeReport | None:

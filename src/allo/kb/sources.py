@@ -75,8 +75,8 @@ def open_inputs(paths: list[Path]) -> tuple[list[Input], list[Problem]]:
             )
             if not folder.count and not exports:
                 problems.append(Problem(name, "dossier sans fichier XML ni export DILA/travail"))
-            found, trouble = open_inputs(exports)
-            inputs.extend(found)
+            opened, trouble = open_inputs(exports)
+            inputs.extend(opened)
             problems.extend(trouble)
         elif path.suffix.lower() == ".zip":
             found = _zip(path)
@@ -209,11 +209,11 @@ def _travail(path: Path) -> Input | Problem:
     try:
         name = path.name.lower()
         if name.endswith(".gz"):
-            with gzip.open(path, "rb") as handle:
-                raw = handle.read()
+            with gzip.open(path, "rb") as gz:
+                raw = gz.read()
         elif name.endswith(".xz"):
-            with lzma.open(path, "rb") as handle:
-                raw = handle.read()
+            with lzma.open(path, "rb") as xz:
+                raw = xz.read()
         else:
             raw = path.read_bytes()
         data = json.loads(raw)

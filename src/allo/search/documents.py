@@ -101,7 +101,7 @@ def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
     for r in records:
         questions: list[str] = []
         related: list[str] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for link in r.related:
             rel = link.get("rel")
             target = str(link.get("id") or "")

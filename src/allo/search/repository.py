@@ -88,14 +88,9 @@ def knowledge_base_version(session: Session) -> str:
 
     The knowledge base's own `kb_version` is used when it exists; this is its fallback.
     """
-    try:
-        from allo.kb.services import kb_version  # type: ignore[attr-defined]
-    except ImportError:
-        kb_version = None
-    if kb_version is not None:
-        return str(kb_version(session))
-    count, latest = session.execute(select(func.count(Fiche.id), func.max(Fiche.updated_at))).one()
-    return f"{count}:{latest.isoformat() if latest else '-'}"
+    from allo.kb.services import kb_version
+
+    return str(kb_version(session))
 
 
 # -- sentence vectors (allo.search.models.SearchVector) -------------------------------------------

@@ -88,9 +88,9 @@ def plan_vectors(session: Session, embedder: Embedder, layers: Sequence[Path] = 
     if missing and layers:
         layer: dict[bytes, np.ndarray] = {}
         for path in layers:
-            for k, v in read_npz(path).items():
+            for raw_key, v in read_npz(path).items():
                 if v.shape == (embedder.dim,):
-                    layer.setdefault(k, v)
+                    layer.setdefault(raw_key, v)
         for k in missing:
             vector = layer.get(bytes.fromhex(k))
             if vector is not None:

@@ -42,7 +42,7 @@ class _Entry:
 class Suggester:
     def __init__(self, suggestions: Iterable[Suggestion]) -> None:
         self._entries: list[_Entry] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for s in suggestions:
             folded = " ".join(words(s.title))
             if not folded or (s.id, folded) in seen:
@@ -96,11 +96,11 @@ class Suggester:
         complete = not fold(raw[-1]).isalnum()
         last = None if complete else typed_words[-1]
         whole = [w for w in (typed_words if complete else typed_words[:-1]) if w not in self._stops]
+        candidates: set[int] | None = None
         if not whole and (last is None or len(last) < MIN_FREE_PREFIX):
             # only stop words ("peut-on ") or one short beginning ("ca"): titles starting so
             candidates = set(self._title_prefix(typed, limit))
         else:
-            candidates = None
             for postings in sorted((self._word_postings(w) for w in set(whole)), key=len):
                 candidates = set(postings) if candidates is None else candidates & postings
                 if not candidates:

@@ -34,7 +34,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -315,7 +315,7 @@ class DayReplay:
             futures: dict[int, Future[Callable[[], None]]] = {}
             for i in sorted(range(len(jobs)), key=lambda i: at[i]):
                 futures[i] = self.pool.submit(self._at_due(jobs[i], self._due(at[i])))
-            applies = (futures[i].result() for i in range(len(jobs)))
+            applies: Iterator[Callable[[], None]] = (futures[i].result() for i in range(len(jobs)))
         else:
             applies = self.pool.map(lambda job: job(), jobs)
         for apply in applies:

@@ -121,9 +121,7 @@ def published_set(session: Session, home: Path) -> SheetSet:
     a sheet never published (or archived). Cached until a publication changes the stamps."""
     stamps = repository.published_sheet_stamps(session)
     files = escalation.sheets_for_home(home)
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    key = (str(engine.url), tuple(stamps), id(files))
+    key = (str(session.get_bind().engine.url), tuple(stamps), id(files))
     cached = _cache.get(key)
     if cached is not None:
         return cached

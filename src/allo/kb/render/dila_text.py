@@ -6,6 +6,7 @@ Used for `Fiche.text` (what search indexes: the body only, `extras=False`) and f
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 
@@ -253,7 +254,7 @@ class TextRenderer:
         numbered = el.get("type") == "numero"
         for number, item in enumerate(el.iterfind("Item"), start=1):
             marker = f"{number}. " if numbered else "- "
-            lines = self.sub(lambda item=item: self.children(item, level, 0, _TITLE_SKIP))
+            lines = self.sub(functools.partial(self.children, item, level, 0, _TITLE_SKIP))
             lines = [line for line in lines if line]
             if not lines:
                 continue
@@ -271,7 +272,7 @@ class TextRenderer:
         for row in el.iterfind("Rangée"):
             cells = []
             for cell in row.iterfind("Cellule"):
-                lines = self.sub(lambda cell=cell: self.container(cell, level, 0))
+                lines = self.sub(functools.partial(self.container, cell, level, 0))
                 cells.append(" ; ".join(line.strip() for line in lines if line.strip()))
             self.emit(" | ".join(cells), indent)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import nh3
@@ -77,7 +77,7 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def _validator(name: str):  # type: ignore[no-untyped-def]
+def _validator(name: str) -> Callable[..., bool]:
     def validate(params: str, *args: object) -> bool:
         words = params.strip().split(maxsplit=1)
         return bool(words) and words[0].lower() == name

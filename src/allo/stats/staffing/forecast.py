@@ -156,7 +156,7 @@ def _level1(
 ) -> tuple[list[float], str, int]:
     day_open = open_shares(hours, day)
     profile_share = DEFAULT_PHONE_SHARE if channel == PHONE else WRITTEN_SHARE.get(channel, 0.0)
-    if channel != PHONE and sum(day_open):
+    if channel != PHONE and any(day_open):
         # Written questions arrive at any hour of an open day; they wait for an agent.
         day_open = (1.0,) * SLOTS
     past: list[tuple[int, list[int]]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -38,11 +39,13 @@ class QueueStaffing:
         return max(self.required - self.present, 0)
 
 
-def _fingerprint(session: Session, day_start: datetime) -> object:
+def _fingerprint(session: Session, day_start: datetime) -> tuple[Any, ...]:
     """Changes whenever contacts are added before today (the history the plan reads)."""
-    return session.execute(
-        select(func.count(), func.max(Contact.id)).where(Contact.created_at < day_start)
-    ).one()
+    return tuple(
+        session.execute(
+            select(func.count(), func.max(Contact.id)).where(Contact.created_at < day_start)
+        ).one()
+    )
 
 
 def today_plan(
@@ -50,7 +53,7 @@ def today_plan(
 ) -> DayPlan:
     day = now.astimezone(tz).date()
     day_start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-    key = (
+    key: tuple[Any, ...] = (
         str(session.get_bind().engine.url),
         day,
         tuple(_fingerprint(session, day_start)),

@@ -435,7 +435,7 @@ def steady_state_check(
     from allo.stats.staffing import des
 
     targets = targets or DEFAULT_TARGETS
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, row in enumerate(day_plan.rows):
         if row.calls < min_calls or row.agents_required == 0:
             continue

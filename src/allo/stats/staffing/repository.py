@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from allo.contacts.models import SECTORS, Contact, ContactEvent
+from allo.db.session import rows_touched
 from allo.stats.figures import ENDING_KINDS, ENTERING_KINDS
 from allo.stats.sql import seconds_between, utc_half_hour
 from allo.stats.staffing.models import RosterImport, Shift
@@ -147,7 +147,8 @@ def load_history(
         .where(*in_window, Contact.escalations > 0, Contact.sector.in_(SECTORS))
         .group_by(Contact.sector)
     ):
-        history.escalated[sector] = int(count)
+        if sector is not None:
+            history.escalated[sector] = int(count)
     return history
 
 
@@ -193,5 +194,4 @@ def imports(session: Session, limit: int = 20) -> list[RosterImport]:
 
 
 def delete_import(session: Session, import_id: int) -> int:
-    result: Any = session.execute(delete(Shift).where(Shift.import_id == import_id))
-    return int(result.rowcount or 0)
+    return rows_touched(session, delete(Shift).where(Shift.import_id == import_id))

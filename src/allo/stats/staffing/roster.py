@@ -183,7 +183,7 @@ def _rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
             "En-tête incomplet : colonnes attendues agent (ou count), queue, date, start, end, "
             "breaks (ou en français : agent/effectif, file, jour, debut, fin, pauses)."
         )
-    rows = []
+    rows: list[Any] = []
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue

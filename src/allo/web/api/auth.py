@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 
@@ -31,8 +31,12 @@ from allo.web.security.limits import login_allowed, login_failed, login_succeede
 
 router = APIRouter(prefix="/api", tags=["agents et connexion"])
 
-_ERRORS = {401: {"description": "Non connecté ou identifiants incorrects"}}
-_THROTTLED = {429: {"description": "Trop de tentatives : réessayer après `Retry-After` secondes"}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Non connecté ou identifiants incorrects"}
+}
+_THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Trop de tentatives : réessayer après `Retry-After` secondes"}
+}
 
 
 @router.post(

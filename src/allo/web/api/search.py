@@ -90,7 +90,7 @@ class SuggestResponse(BaseModel):
 
 async def _service(runtime: Runtime) -> SearchService:
     """The worker's service; its first build (seconds on the full base) runs off the event loop."""
-    service = runtime.services.get("search")
+    service: SearchService | None = runtime.services.get("search")
     if service is None:
         service = await run_in_threadpool(get_search_service, runtime)
     return service
@@ -134,7 +134,9 @@ def _result(hit: SearchHit) -> SearchResult:
     )
 
 
-_LIMITED = {429: {"description": "Trop de demandes depuis cette adresse (`Retry-After`)"}}
+_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Trop de demandes depuis cette adresse (`Retry-After`)"}
+}
 
 
 @router.get(

@@ -74,11 +74,11 @@ def login(
         ctx = _page(username=identifiant.strip()[:64], next=suivant, error=exc.message)
         return render(request, ctx, status_code=401)
     login_succeeded(request, identifiant)
-    response = RedirectResponse(safe_next(suivant, agent), status_code=303)
-    set_session_cookie(request, response, token, expires)
+    redirect = RedirectResponse(safe_next(suivant, agent), status_code=303)
+    set_session_cookie(request, redirect, token, expires)
     # The first note of the day should not wait for the name model to load.
     background.add_task(warm_up)
-    return response
+    return redirect
 
 
 @router.post("/deconnexion")

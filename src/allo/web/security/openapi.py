@@ -88,7 +88,7 @@ def install(app: FastAPI) -> None:
         components["Erreur"] = ERROR_SCHEMA
         error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Erreur"}}}
         for path, route in _routes(app.routes):
-            for method in route.methods:
+            for method in route.methods or ():
                 operation = schema["paths"].get(path, {}).get(method.lower())
                 if operation is None:
                     continue
