@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from allo.contacts import messages
 from allo.contacts.models import Contact
-from allo.contacts.service_models import WebMessage
 from allo.contacts.notifier import MemoryNotifier
+from allo.contacts.service_models import WebMessage
 from allo.runtime import Runtime
 from allo.web.api.jobs import notify_on_one_node
 
