@@ -155,8 +155,8 @@ Written by `bench/ops_backup.py` ({machine_facts()}).
 
 The full knowledge base (fiches with their variants and stored HTML) plus the day replay's day
 (`bench.day_replay`: {args.contacts:,} contacts of every channel and sector, taken, escalated,
-answered, rated, audited, through the HTTP API; replay check: {_checks(checks)}). Baseline: a plain copy of the SQLite file of the
-SQLite base file with its contacts (unsafe while a server writes), {copy_s:.2f} s.
+answered, rated, audited, through the HTTP API; replay check: {_checks(checks)}). Baseline: a plain copy of the SQLite
+base file with its contacts (unsafe while a server writes), {copy_s:.2f} s.
 
 | engine | fiches | contacts | contact events |
 |---|---|---|---|
