@@ -177,10 +177,10 @@ async def check_async(request: Request, rule: str) -> None:
 # The `login_*` rules are the failures allowed in a moving window ("5/minute;20/hour"). A failure
 # that fills a window locks the account (or address) out: the first lockout of the day lasts
 # the window (a minute), each next one twice the previous, up to ALLO_LOGIN_LOCKOUT_MAX. The
-# lock and the count of lockouts ("strikes", forgotten after a day without one) are counters of
-# the same store (memory or Redis), so every node sees them.
+# lock and the count of lockouts ("strikes", kept for a day from the first) are counters of the
+# same store (memory or Redis), so every node sees them.
 
-#: a day without a lockout and the next one starts from the shortest again
+#: lockouts are counted for a day from the first; then the next one is the shortest again
 STRIKES_KEPT = 86_400
 
 
