@@ -1,9 +1,11 @@
 """Backup and restore of the full corpus plus a day of contacts, on SQLite and PostgreSQL.
 
-    .venv/bin/python -m bench.ops_backup
+    .venv/bin/python -m bench.ops_backup [--contacts 8000]
 
-The base: the full knowledge base (imported from ../shared/data, as `allo kb import` does) plus 8,000 closed contacts with a question and a note each (the volume of
-a busy day of the 3939), an agent and the audit of each step. PostgreSQL gets the same rows
+The base: the full knowledge base (imported from ../shared/data, as `allo kb import` does) plus
+the day replay's 8,000-contact day (a busy day of the 3939, `bench.day_replay`'s data: every
+channel and sector, escalations, written answers, ratings, agents' states, the audit), replayed
+flat out through the API of a server on the base. PostgreSQL gets the same rows
 (a scratch database on 127.0.0.1:5432, dropped at the end). Measured: `allo.ops.backup.backup`
 and `restore` (what `allo backup` / `allo restore` run), wall time and file size, and as a
 baseline in the same run a plain file copy of the SQLite database (what a naive operator does,
@@ -13,10 +15,13 @@ unsafe while the server writes). Results: docs/benchmarks/ops.md.
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -29,42 +34,31 @@ RESULTS = ROOT / "docs" / "benchmarks" / "ops.md"
 HEADER = "# Operations benchmarks\n\nBackups and several nodes (issue 15).\n"
 
 
-def add_day(url: str, count: int = CONTACTS) -> None:
-    """A day of contacts: created, answered with a fiche, a note, every step audited."""
-    from allo.contacts import agents
-    from allo.contacts import services as contacts
-    from allo.db.engine import make_engine
-    from allo.db.session import make_session_factory, unit_of_work
-    from allo.privacy import audit
+def add_day(url: str, count: int, workdir: Path, workers: int) -> dict[str, Any]:
+    """The day replay's day (`bench.day_replay`, allo.stats.simulation): `count` contacts of
+    every channel and sector, taken, escalated, answered and rated through the HTTP API of a
+    server on this base, flat out. Returns the replay's own check (none lost, none twice)."""
+    from allo.stats.simserver import KEY_ENV
+    from allo.stats.simulation import SimulationOptions, run_day, simulation_server
 
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    with unit_of_work(sessions) as session:
-        advisor = agents.create_agent(
-            session, "bench-conseil", "advisor", "demo-bench", public_password=True
-        )
-        advisor_id = advisor.id
-    for start in range(0, count, 500):
-        with unit_of_work(sessions) as session:
-            advisor = session.get(agents.Agent, advisor_id)
-            for i in range(start, min(start + 500, count)):
-                contact = contacts.create_contact(
-                    session,
-                    channel="phone",
-                    question=f"Question {i} : renouvellement du passeport, délais en mairie",
-                )
-                session.flush()
-                taken = contacts.take_next(session, advisor, "niveau1")
-                assert taken is not None
-                contacts.answer(session, advisor, taken.id, ["F1342"], note="Réponse donnée.")
-                audit.record(
-                    session,
-                    agent_id=advisor_id,
-                    action="answer",
-                    object_type="contact",
-                    object_id=contact.id,
-                )
-    engine.dispose()
+    key = secrets.token_urlsafe(32)
+    home = workdir / f"replay-{make_url(url).get_backend_name()}"
+    home.mkdir()
+    saved = {name: os.environ.get(name) for name in ("ALLO_DATABASE_URL", KEY_ENV)}
+    with simulation_server(url, home, key, workers) as server:
+        os.environ.update({"ALLO_DATABASE_URL": url, KEY_ENV: key})
+        try:
+            report = run_day(
+                SimulationOptions(contacts=count, url=server, speed=0.0, baseline_requests=1),
+                progress=lambda line: print(f"  {line}", flush=True),
+            )
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return report.check
 
 
 def measure(url: str, workdir: Path, label: str) -> dict[str, float]:
@@ -132,21 +126,25 @@ def main() -> None:
     parser.add_argument(
         "--sqlite-base", type=Path, help="a SQLite base already holding the corpus and contacts"
     )
+    parser.add_argument("--no-write", action="store_true", help="print, leave docs/ alone")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="allo-bench-ops-"))
+    checks = {}
     try:
         base = args.sqlite_base or workdir / "sqlite_day.db"
         sqlite_url = f"sqlite:///{base}"
         if args.sqlite_base is None:
+            print("SQLite: corpus, then the day", flush=True)
             import_corpus(sqlite_url)
-            add_day(sqlite_url, args.contacts)
+            checks["SQLite"] = add_day(sqlite_url, args.contacts, workdir, workers=1)
         start = time.perf_counter()
         shutil.copyfile(base, workdir / "copy-baseline.db")
         copy_s = time.perf_counter() - start
         sqlite = measure(sqlite_url, workdir, "sqlite")
+        print("PostgreSQL: corpus, then the day", flush=True)
         pg_url = scratch("pg_day", workdir)
         import_corpus(pg_url)
-        add_day(pg_url, args.contacts)
+        checks["PostgreSQL"] = add_day(pg_url, args.contacts, workdir, workers=2)
         pg = measure(pg_url, workdir, "pg")
         drop(pg_url)
     finally:
@@ -155,9 +153,10 @@ def main() -> None:
 
 Written by `bench/ops_backup.py` ({machine_facts()}).
 
-The full knowledge base (fiches with their variants and stored HTML) plus contacts, each created,
-taken, answered with a fiche and a note, audited. Baseline: a plain copy of the SQLite file of the
-SQLite base file with its contacts (unsafe while a server writes), {copy_s:.2f} s.
+The full knowledge base (fiches with their variants and stored HTML) plus the day replay's day
+(`bench.day_replay`: {args.contacts:,} contacts of every channel and sector, taken, escalated,
+answered, rated, audited, through the HTTP API; replay check: {_checks(checks)}). Baseline: a plain copy of the SQLite
+base file with its contacts (unsafe while a server writes), {copy_s:.2f} s.
 
 | engine | fiches | contacts | contact events |
 |---|---|---|---|
@@ -171,8 +170,19 @@ SQLite base file with its contacts (unsafe while a server writes), {copy_s:.2f} 
 
 Every restore is checked row for row (counts per table equal to the source's).
 """
-    write_section(RESULTS, HEADER, "ops_backup", body)
+    if not args.no_write:
+        write_section(RESULTS, HEADER, "ops_backup", body)
     print(body)
+
+
+def _checks(checks: dict[str, dict[str, Any]]) -> str:
+    return (
+        "; ".join(
+            f"{engine} {check.get('lost')} lost, {check.get('duplicated')} duplicated"
+            for engine, check in checks.items()
+        )
+        or "not replayed"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -41,3 +44,56 @@ def test_help_is_french(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Affiche cette aide et quitte." in result.output
     assert [s for s in ENGLISH if s in result.output] == []
+
+
+def _allo(*args: str) -> subprocess.CompletedProcess[str]:
+    """`allo ARGS` as an operator types it (usage errors stop before any database is opened)."""
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-c", "from allo.cli.main import main; main()", *args],
+        env={**os.environ, "COLUMNS": "200", "ALLO_EMBEDDER": "none"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "french"),
+    [
+        (("staffing", "plan"), "Option manquante : '--date'."),
+        (
+            ("serve", "--port", "abc"),
+            "Valeur invalide pour '--port' : nombre entier attendu, lu 'abc'",
+        ),
+        (
+            ("serve", "--workers", "99"),
+            "Valeur invalide pour '--workers' : doit être inférieur ou égal à 32",
+        ),
+        (("nimporte",), "Commande inconnue : 'nimporte'."),
+        (("serve", "--nope"), "Option inconnue : --nope"),
+        (("serve", "--port"), "L'option '--port' attend une valeur."),
+    ],
+    ids=[
+        "missing-option",
+        "bad-value",
+        "out-of-range",
+        "unknown-command",
+        "unknown-option",
+        "no-value",
+    ],
+)
+def test_usage_errors_are_french(args: tuple[str, ...], french: str) -> None:
+    result = _allo(*args)
+    assert result.returncode == 2
+    assert french in result.stderr
+    assert "Erreur" in result.stderr
+    english = ("Missing", "Invalid value", "No such", "Error", "Try '", "requires an argument")
+    assert [s for s in english if s in result.stderr] == []
+
+
+def test_type_labels_are_french() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert "<entier>" in result.output and "<texte>" in result.output
+    assert "<entier borné>" in result.output
+    assert "<int>" not in result.output and "<str>" not in result.output

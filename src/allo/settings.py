@@ -80,6 +80,13 @@ class Settings:
     rate_limit_search_hybrid: str = "30/minute"
     #: Anonymous as-you-type suggestions per client address. (ALLO_RATE_LIMIT_SUGGESTIONS)
     rate_limit_suggestions: str = "600/minute"
+    #: Longest login lockout, in seconds: each new lockout of an account or address within a
+    #: day lasts twice the previous one (the first: the failed-login window), up to this. (ALLO_LOGIN_LOCKOUT_MAX)
+    login_lockout_max: int = 3600
+    #: Addresses (or networks, comma-separated; `*` for any) of the load balancers whose
+    #: `X-Forwarded-For` is believed: per-address limits then count the citizen's address, not
+    #: the balancer's. Nobody else can set it. (ALLO_FORWARDED_ALLOW_IPS)
+    forwarded_allow_ips: str = "127.0.0.1"
     #: Log lines of `allo serve`: `json` (one object a line, with the request id) or `text`. (ALLO_LOG_FORMAT)
     log_format: str = "json"
     #: Bearer token that lets a scraper read /metrics; empty: supervisors and administrators only. (ALLO_METRICS_TOKEN)
@@ -233,6 +240,20 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
         raise SettingsError("ALLO_RATE_LIMIT_STORAGE doit valoir memory:// ou redis://hôte:port.")
     out["rate_limit_storage"] = storage
+    try:
+        lockout_max = int(
+            env.get("ALLO_LOGIN_LOCKOUT_MAX", str(defaults["login_lockout_max"].default))
+        )
+    except ValueError as exc:
+        raise SettingsError(
+            "ALLO_LOGIN_LOCKOUT_MAX doit être un nombre entier de secondes."
+        ) from exc
+    if lockout_max < 1:
+        raise SettingsError("ALLO_LOGIN_LOCKOUT_MAX doit valoir au moins 1 seconde.")
+    out["login_lockout_max"] = lockout_max
+    out["forwarded_allow_ips"] = _forwarded_allow_ips(
+        env.get("ALLO_FORWARDED_ALLOW_IPS", str(defaults["forwarded_allow_ips"].default))
+    )
     for name in RATE_LIMITS:
         var = "ALLO_" + name.upper()
         text = env.get(var, str(defaults[name].default)).strip()
@@ -244,6 +265,25 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]
             ) from exc
         out[name] = text
     return out
+
+
+def _forwarded_allow_ips(raw: str) -> str:
+    """Addresses or networks (`10.0.0.0/8`), comma-separated, or `*`: checked so a typo does
+    not silently trust nobody (or everybody)."""
+    import ipaddress
+
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise SettingsError(
+                f"ALLO_FORWARDED_ALLOW_IPS : « {item} » n'est ni une adresse IP ni un réseau "
+                "(exemple : « 127.0.0.1,10.0.0.5 » ou « 10.0.0.0/24 »)."
+            ) from exc
+    return ",".join(items)
 
 
 def _staffing_targets(raw: str) -> str:

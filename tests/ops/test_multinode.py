@@ -117,6 +117,8 @@ def cluster(
             "ALLO_HOME": str(tmp_path / name),
             "ALLO_EMBEDDER": "none",
             "ALLO_LOG_LEVEL": "WARNING",
+            # per node (memory store): the balancer's forwarded address is what is counted
+            "ALLO_RATE_LIMIT_SUGGESTIONS": "2/minute",
         }
         processes[name] = subprocess.Popen(  # noqa: S603 - our own command
             [*SERVE, "--port", str(port)], env=env, stderr=(tmp_path / f"{name}.log").open("wb")
@@ -191,6 +193,23 @@ def test_two_nodes_share_sessions_and_search(cluster: Cluster) -> None:
     else:
         pytest.fail("node b never saw the imported fiche")
     assert time.monotonic() - started < 10
+
+
+def test_the_balancer_says_who_the_client_is(cluster: Cluster) -> None:
+    """HAProxy drops the client's own X-Forwarded-For and appends the address it saw
+    (`option forwardfor`); the nodes believe it from the balancer only. A client forging a new
+    address on each request is still one client: 2 a minute per node, round robin on two."""
+    assert "option forwardfor" in HAPROXY_CFG.read_text()
+    statuses = [
+        httpx.get(
+            f"{cluster.front}/api/suggest",
+            params={"q": "cont"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            timeout=5,
+        ).status_code
+        for i in range(6)
+    ]
+    assert sorted(statuses) == [200, 200, 200, 200, 429, 429], statuses
 
 
 def _hits(body: Any) -> list[dict[str, Any]]:

@@ -1,14 +1,21 @@
-"""The CLI's help in French, down to the options Typer adds itself (`--help`, completion).
+"""The CLI in French, down to what Typer says itself: help, type labels and usage errors.
 
-Typer (with its vendored Click) writes its own strings in English and has no translation hook
-for them: the help of `--help` and of the completion options, the panel titles, `[default: …]`,
-`[required]`, `Usage:`. `install()` swaps those strings for French ones, once, before the first
-command is parsed. Strings we do not know are left as they are, so a Typer upgrade that renames
-one shows English in the help (the CLI help test catches it) rather than breaking the command.
+Typer (with its vendored Click) writes its own strings in English. Where it marks them for
+gettext (`typer.core`: « No such command », « Missing command », section titles…) `install()`
+gives it a French catalogue, the library's own mechanism. The rest has no hook but the
+exceptions' `format_message` and the parameters' `display_type`: the help of `--help` and of the
+completion options, the panel titles, `[default: …]`, `[required]`, `Usage:`, « Missing
+option », « Invalid value for » (with Pydantic's reason, read from the validation error's type),
+« No such option », and the `<int>`-style labels. `install()` puts the French in place, once,
+before the first command is parsed. Strings we do not know are left as they are, so a Typer
+upgrade that renames one shows English (the CLI tests catch it) rather than breaking a command.
 """
 
 from __future__ import annotations
 
+import gettext
+import re
+from collections.abc import Callable
 from typing import Any
 
 #: Typer's English help strings → what a French operator reads.
@@ -39,6 +46,143 @@ RICH_STRINGS = {
 }
 
 USAGE_PREFIX = "Usage : "
+
+#: Typer's gettext-marked strings (`typer.core`) → French.
+CATALOGUE = {
+    "No such command {name!r}.": "Commande inconnue : {name!r}.",
+    "Missing command.": "Commande manquante.",
+    "Aborted!": "Interrompu.",
+    "(dynamic)": "(calculé)",
+    "default: {default}": "par défaut : {default}",
+    "required": "obligatoire",
+    "env var: {var}": "variable d'environnement : {var}",
+    "Arguments": "Arguments",
+    "Options": "Options",
+    "Commands": "Commandes",
+}
+
+
+class FrenchCatalogue(gettext.NullTranslations):
+    """A gettext catalogue held in memory (no .mo file to compile and ship)."""
+
+    def gettext(self, message: str) -> str:
+        return CATALOGUE.get(message, message)
+
+
+#: Type labels of the help (`<int>`, `<int range>`…) → French.
+TYPE_LABELS = {
+    "str": "texte",
+    "int": "entier",
+    "float": "nombre",
+    "bool": "booléen",
+    "path": "chemin",
+    "file": "fichier",
+    "directory": "dossier",
+    "datetime": "date-heure",
+    "date": "date",
+    "range": "borné",
+    "list": "liste",
+}
+_LABEL_WORD = re.compile(r"[a-z]+")
+
+_KINDS = {"option": "Option manquante", "argument": "Argument manquant"}
+
+#: Usage errors Click and Typer format themselves (whole message) → French.
+ERRORS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (
+        re.compile(r"^Missing (option|argument|parameter)(.*?)\.(?: (.*))?$", re.S),
+        lambda m: (
+            f"{_KINDS.get(m[1], 'Paramètre manquant')}{' :' + m[2] if m[2] else ''}."
+            + (f" {m[3]}" if m[3] else "")
+        ),
+    ),
+    (re.compile(r"^Missing parameter: (.*)$"), lambda m: f"Paramètre manquant : {m[1]}"),
+    (
+        re.compile(r"^Invalid value for (.+?): (.*)$", re.S),
+        lambda m: f"Valeur invalide pour {m[1]} : {m[2]}",
+    ),
+    (re.compile(r"^Invalid value: (.*)$", re.S), lambda m: f"Valeur invalide : {m[1]}"),
+    (
+        re.compile(r"^No such option: (.+?)(?: \(Possible options: (.+)\))?$"),
+        lambda m: f"Option inconnue : {m[1]}" + (f" (options possibles : {m[2]})" if m[2] else ""),
+    ),
+    (
+        re.compile(r"^(.*)\. Did you mean (.+)\?$", re.S),
+        lambda m: f"{m[1]}. Vouliez-vous dire {m[2]} ?",
+    ),
+    (
+        re.compile(r"^Got unexpected extra arguments? \((.*)\)$"),
+        lambda m: f"Argument(s) en trop : {m[1]}",
+    ),
+    (
+        re.compile(r"^Option (.+) requires an argument\.$"),
+        lambda m: f"L'option {m[1]} attend une valeur.",
+    ),
+    (
+        re.compile(r"^Option (.+) requires (\d+) arguments\.$"),
+        lambda m: f"L'option {m[1]} attend {m[2]} valeurs.",
+    ),
+    (
+        re.compile(r"^Option (.+) does not take a value\.$"),
+        lambda m: f"L'option {m[1]} ne prend pas de valeur.",
+    ),
+    (
+        re.compile(r"^(.+) is not one of (.+)\.$", re.S),
+        lambda m: f"{m[1]} ne fait pas partie des choix {m[2]}.",
+    ),
+    (re.compile(r"^(\w+) (.+) does not exist\.$"), lambda m: f"{m[2]} n'existe pas."),
+    (re.compile(r"^(\w+) (.+) is a directory\.$"), lambda m: f"{m[2]} est un dossier."),
+    (re.compile(r"^(\w+) (.+) is a file\.$"), lambda m: f"{m[2]} est un fichier."),
+    (re.compile(r"^(\w+) (.+) is not readable\.$"), lambda m: f"{m[2]} n'est pas lisible."),
+    (re.compile(r"^(\w+) (.+) is not writable\.$"), lambda m: f"{m[2]} n'est pas modifiable."),
+]
+
+#: Pydantic's reasons (by error type), for « Invalid value for '--port': … ».
+REASONS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "int_parsing": lambda e: f"nombre entier attendu, lu {e['input']!r}",
+    "int_from_float": lambda e: f"nombre entier attendu, lu {e['input']!r}",
+    "int_type": lambda e: f"nombre entier attendu, lu {e['input']!r}",
+    "float_parsing": lambda e: f"nombre attendu (point décimal), lu {e['input']!r}",
+    "float_type": lambda e: f"nombre attendu, lu {e['input']!r}",
+    "bool_parsing": lambda e: f"oui ou non attendu (true/false), lu {e['input']!r}",
+    "greater_than_equal": lambda e: f"doit être supérieur ou égal à {e['ctx']['ge']}",
+    "greater_than": lambda e: f"doit être strictement supérieur à {e['ctx']['gt']}",
+    "less_than_equal": lambda e: f"doit être inférieur ou égal à {e['ctx']['le']}",
+    "less_than": lambda e: f"doit être strictement inférieur à {e['ctx']['lt']}",
+    "enum": lambda e: f"choix attendu parmi {e['ctx']['expected']}",
+    "literal_error": lambda e: f"choix attendu parmi {e['ctx']['expected']}",
+    "date_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {e['input']!r}",
+    "date_from_datetime_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {e['input']!r}",
+    "datetime_parsing": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {e['input']!r}",
+    "datetime_from_date_parsing": lambda e: f"date-heure attendue, lu {e['input']!r}",
+    "string_too_long": lambda e: f"au plus {e['ctx']['max_length']} caractères",
+    "string_too_short": lambda e: f"au moins {e['ctx']['min_length']} caractères",
+}
+
+
+def french_error(text: str) -> str:
+    """The French of one of Click's or Typer's usage errors (unknown ones unchanged)."""
+    for pattern, render in ERRORS:
+        if match := pattern.match(text):
+            return render(match)
+    return text
+
+
+def _pydantic_reason(exc: BaseException) -> str | None:
+    errors = getattr(exc.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    try:
+        first = errors()[0]
+        return REASONS[first["type"]](first)
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
+def french_label(label: str) -> str:
+    """`<int range>` → `<entier borné>`; unknown words are kept."""
+    return _LABEL_WORD.sub(lambda m: TYPE_LABELS.get(m[0], m[0]), label)
+
 
 _installed = False
 
@@ -79,4 +223,35 @@ def install() -> None:
         write_usage(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = french_usage  # type: ignore[method-assign]
+    _install_errors()
     _installed = True
+
+
+def _install_errors() -> None:
+    import typer.core
+    from typer._click import exceptions
+
+    typer.core._ = FrenchCatalogue().gettext
+
+    display_type = typer.core._TyperParameter.display_type
+
+    def french_display_type(self: Any, ctx: Any) -> str:
+        return french_label(display_type(self, ctx))
+
+    typer.core._TyperParameter.display_type = french_display_type  # type: ignore[method-assign]
+
+    for cls in (
+        exceptions.ClickException,
+        exceptions.BadParameter,
+        exceptions.MissingParameter,
+        exceptions.NoSuchOption,
+    ):
+        original = cls.__dict__.get("format_message") or cls.format_message
+
+        def french_format(self: Any, _original: Any = original) -> str:
+            reason = _pydantic_reason(self) if isinstance(self, exceptions.BadParameter) else None
+            if reason is not None:
+                self.message = reason
+            return french_error(_original(self))
+
+        cls.format_message = french_format  # type: ignore[method-assign]

@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
 
         from allo.bootstrap import initialize
         from allo.ops import logs, metrics
+        from allo.web.serving import uvicorn_options
 
         rt = runtime()
         logs.configure(rt.settings.log_level, rt.settings.log_format)
@@ -53,4 +54,5 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             access_log=False,  # query strings may carry personal data; the app logs paths only
             log_level="warning",
+            **uvicorn_options(rt.settings),
         )

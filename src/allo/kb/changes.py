@@ -30,6 +30,7 @@ from allo.db.base import utcnow
 from allo.errors import InvalidInput, NotFound
 from allo.kb import repository
 from allo.kb.models import ChangeItem, ChangeReport
+from allo.kb.repository import FICHE_FIELDS
 
 #: what recorded a report
 TRIGGERS = ("kb-import", "directory-import", "data-sync")
@@ -67,22 +68,6 @@ FIELD_LABELS = {
     "contact_url": "Formulaire de contact",
 }
 
-#: the fiche fields compared (the source body is left out: `text` is its readable form)
-FICHE_FIELDS = (
-    "title",
-    "description",
-    "subject",
-    "audiences",
-    "text",
-    "pivots",
-    "contacts",
-    "services",
-    "references",
-    "related",
-    "breadcrumb",
-    "modified",
-    "url",
-)
 #: office columns never compared: bookkeeping of the import itself
 _OFFICE_IGNORED = frozenset({"imported_at", "updated_at", "content_hash"})
 

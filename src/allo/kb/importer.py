@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session
 from allo.db.base import utcnow
 from allo.db.changes import ChangeCounts
 from allo.kb import repository, stored_html
-from allo.kb.changes import FICHE_FIELDS, FicheChange
+from allo.kb.changes import FicheChange
 from allo.kb.dila import InvalidRecord, parse_publication
 from allo.kb.records import AUDIENCES, FEEDS, TRAVAIL, SourceRecord, Variant, digest
+from allo.kb.repository import FICHE_FIELDS
 from allo.kb.safexml import UnsafeOrInvalidXML
 from allo.kb.sources import Input, Problem, open_inputs
 from allo.kb.travail import InvalidTravailRecord, parse_travail

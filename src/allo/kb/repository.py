@@ -262,9 +262,9 @@ def version_parts(session: Session) -> tuple[int, Any]:
 
 
 # -- change reports ------------------------------------------------------------------------
-#: the fiche columns a change report compares (see allo.kb.changes.FICHE_FIELDS)
-_STATE_COLUMNS = (
-    "id",
+#: the fiche fields a change report compares (the source body is left out: `text` is its
+#: readable form); allo.kb.changes and the importer read them from here
+FICHE_FIELDS = (
     "title",
     "description",
     "subject",
@@ -284,7 +284,7 @@ _STATE_COLUMNS = (
 def fiche_states(session: Session, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The compared fields of stored fiches, before an import rewrites or withdraws them."""
     table = table_of(Fiche)
-    columns = [table.c[name] for name in _STATE_COLUMNS]
+    columns = [table.c[name] for name in ("id", *FICHE_FIELDS)]
     out: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(ids))):
         for row in session.execute(select(*columns).where(table.c.id.in_(list(chunk)))):

@@ -72,7 +72,9 @@ QUESTIONS = (
     "Comment déclarer les revenus de mon fils étudiant ?",
     "Quelles démarches pour une succession sans testament ?",
 )
-FICHES = ("F1342", "F2405", "F1989", "F10029", "F31221")
+#: fiches the answers cite: all in the official corpus, so a replay onto a base holding it (the
+#: backup benchmark's) passes the answer's fiche check (F31221 is not in it)
+FICHES = ("F1342", "F2405", "F1989", "F10029", "F21089")
 
 
 class ReplayError(RuntimeError):

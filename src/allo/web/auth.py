@@ -20,6 +20,8 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from allo.contacts.agents import ROLE_LABELS, agent_for_token
 from allo.contacts.models import Agent
 from allo.errors import Forbidden, Unauthorized
+from allo.privacy import audit
+from allo.runtime import Runtime
 from allo.web.deps import DbSession
 
 COOKIE_NAME = "allo_session"
@@ -80,6 +82,18 @@ def require_role(*roles: str) -> Any:
         return agent
 
     return Depends(_check)
+
+
+#: supervisors and administrators: the service's figures, the staffing plan
+Supervisor = Annotated[Agent, require_role("supervisor", "administrator")]
+
+
+def audit_read(runtime: Runtime, agent: Agent, object_type: str) -> None:
+    """Who read the service's figures goes to the audit trail, even when the request fails
+    later (its own transaction)."""
+    audit.record_separately(
+        runtime.sessions, agent_id=agent.id, action="read", object_type=object_type
+    )
 
 
 def set_session_cookie(

@@ -7,6 +7,8 @@ directory is chosen by `allo serve` before the workers start (they inherit its e
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from allo.ops import logs
@@ -18,3 +20,12 @@ def create_served_app() -> FastAPI:
     settings = Settings.from_env()
     logs.configure(settings.log_level, settings.log_format)
     return create_app(settings)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """What `allo serve` tells uvicorn about the balancers: behind one, the client's address is
+    the `X-Forwarded-For` it sets (per-address limits count citizens, not the balancer), and
+    `X-Forwarded-Proto` says https. Believed only from ALLO_FORWARDED_ALLOW_IPS: anyone else
+    sending these headers is ignored, so they cannot dodge a limit by forging them."""
+    trusted = [item for item in settings.forwarded_allow_ips.split(",") if item]
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}

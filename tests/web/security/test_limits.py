@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -37,7 +38,98 @@ def test_login_is_locked_per_account_after_repeated_failures(
     )
     assert other.status_code == 200
     entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_locked")).all()
-    assert [e.detail for e in entries] == [{"by": "account"}]
+    assert [e.detail for e in entries] == [{"by": "account", "lockout": 1, "seconds": 60}]
+
+
+def test_login_form_locks_the_account_after_repeated_failures(
+    client_with: Callable[..., Any],
+) -> None:
+    client = client_with(rate_limit_login_account="3/minute")
+    wrong = {"identifiant": "conseil1", "mot_de_passe": "pas-le-bon"}
+    html = {"Accept": "text/html"}
+    statuses = [client.post("/connexion", data=wrong, headers=html).status_code for _ in range(3)]
+    assert statuses == [401, 401, 401]
+    page = client.post(
+        "/connexion",
+        data={"identifiant": "Conseil1 ", "mot_de_passe": "demo-conseil1"},  # same account
+        headers=html,
+        follow_redirects=False,
+    )
+    assert page.status_code == 429  # the right password too: no oracle
+    assert 1 <= int(page.headers["Retry-After"]) <= 60
+    assert "Trop de tentatives de connexion pour cet identifiant" in page.text
+    assert "réessayez dans" in page.text
+    assert "allo_session" not in page.headers.get("set-cookie", "")
+    # the address is not locked: another account logs in from it
+    other = client.post(
+        "/connexion",
+        data={"identifiant": "supervision", "mot_de_passe": "demo-supervision"},
+        follow_redirects=False,
+    )
+    assert other.status_code == 303
+    assert "allo_session" in other.headers.get("set-cookie", "")
+
+
+def test_lockouts_grow_exponentially_and_a_success_forgives_them(
+    client_with: Callable[..., Any], db: Session
+) -> None:
+    client = client_with(rate_limit_login_account="2/second", login_lockout_max=3)
+
+    def round_of_failures() -> tuple[list[int], int]:
+        statuses = [client.post("/api/auth/login", json=WRONG).status_code for _ in range(2)]
+        locked = client.post("/api/auth/login", json=WRONG)
+        assert locked.status_code == 429, locked.text
+        return statuses, int(locked.headers["Retry-After"])
+
+    waits = []
+    for _ in range(3):
+        statuses, wait = round_of_failures()
+        assert statuses == [401, 401]
+        waits.append(wait)
+        time.sleep(wait + 0.2)
+    assert waits == [1, 2, 3]  # the window (1 s), then twice, then capped by the setting
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_locked")).all()
+    assert [(e.detail["lockout"], e.detail["seconds"]) for e in entries] == [(1, 1), (2, 2), (3, 3)]
+    assert client.post("/api/auth/login", json=RIGHT).status_code == 200
+    assert round_of_failures() == ([401, 401], 1)  # forgiven: back to the shortest lockout
+
+
+def test_a_trusted_balancer_s_forwarded_address_is_the_one_limited(
+    proxied_with: Callable[..., Any],
+) -> None:
+    balancer = proxied_with("127.0.0.1", rate_limit_suggestions="2/minute")
+
+    def suggest(forwarded: str) -> int:
+        response = balancer.get(
+            "/api/suggest", params={"q": "cart"}, headers={"X-Forwarded-For": forwarded}
+        )
+        return response.status_code
+
+    assert [suggest("203.0.113.5") for _ in range(3)] == [200, 200, 429]
+    assert suggest("203.0.113.6") == 200  # another citizen behind the same balancer
+    # a client that prepends a forged address still counts as the address HAProxy appends
+    assert suggest("198.51.100.1, 203.0.113.5") == 429
+    # IPv6: one subscriber's /64 is one client
+    assert [suggest("2001:db8:1:2::1"), suggest("2001:db8:1:2:ffff::9")] == [200, 200]
+    assert suggest("2001:db8:1:2::abcd") == 429
+    assert suggest("2001:db8:1:3::1") == 200
+
+
+def test_a_client_that_is_not_a_trusted_proxy_cannot_forge_its_address(
+    proxied_with: Callable[..., Any],
+) -> None:
+    client = proxied_with(
+        "198.51.100.20", rate_limit_questions="2/minute", forwarded_allow_ips="127.0.0.1"
+    )
+    statuses = [
+        client.post(
+            "/api/messages",
+            json={"question": f"Question {i} ?"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [201, 201, 429]
 
 
 def test_login_form_is_throttled_per_address_across_accounts(
@@ -168,3 +260,19 @@ def test_login_lockout_holds_across_apps_sharing_redis(client_with: Callable[...
 def test_unreachable_store_lets_requests_through(test_settings: Settings) -> None:
     settings = dataclasses.replace(test_settings, rate_limit_storage="redis://127.0.0.1:1")
     assert RateLimits(settings).hit("questions", "198.51.100.7") is None
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis absent sur 127.0.0.1:6379")
+def test_async_redis_checks_share_counters_between_nodes(proxied_with: Callable[..., Any]) -> None:
+    """The event loop's checks (search, suggestions) use limits.aio's Redis client: the same
+    counters on every node."""
+    shared = {"rate_limit_storage": "redis://127.0.0.1:6379", "rate_limit_suggestions": "3/minute"}
+    node_a, node_b = proxied_with("127.0.0.1", **shared), proxied_with("127.0.0.1", **shared)
+    citizen = {
+        "X-Forwarded-For": f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}::1"
+    }
+    statuses = [
+        node.get("/api/suggest", params={"q": "cart"}, headers=citizen).status_code
+        for node in (node_a, node_b, node_a, node_b)
+    ]
+    assert statuses == [200, 200, 200, 429]

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from allo.contacts.models import Agent
 from allo.privacy import audit
 from allo.stats.staffing import plan, roster
-from allo.web.auth import require_role
+from allo.web.auth import Supervisor, audit_read
 from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api/staffing", tags=["effectifs"])
-
-Supervisor = Annotated[Agent, require_role("supervisor", "administrator")]
 
 
 @router.get(
@@ -48,9 +45,7 @@ def get_plan(
     deferred = plan.written_workload(session, day, tz)
     on_duty = roster.rostered(session, day, tz)
     cover = {(c.queue, c.start): c for c in roster.coverage(day_plan.rows, on_duty, day, tz)}
-    audit.record_separately(
-        runtime.sessions, agent_id=agent.id, action="read", object_type="staffing"
-    )
+    audit_read(runtime, agent, "staffing")
     forecast = day_plan.forecast
     return {
         "date": day.isoformat(),

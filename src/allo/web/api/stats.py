@@ -7,16 +7,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
-from allo.contacts.models import Agent
 from allo.db.base import utcnow
-from allo.privacy import audit
 from allo.stats import figures
-from allo.web.auth import require_role
+from allo.web.auth import Supervisor, audit_read
 from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["chiffres du service"])
-
-Supervisor = Annotated[Agent, require_role("supervisor", "administrator")]
 
 
 @router.get(
@@ -50,5 +46,5 @@ def get_stats(
     tz = ZoneInfo(runtime.settings.timezone)
     period = figures.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
     result = figures.compute(session, period, tz, target_wait_seconds=target_wait)
-    audit.record_separately(runtime.sessions, agent_id=agent.id, action="read", object_type="stats")
+    audit_read(runtime, agent, "stats")
     return result
