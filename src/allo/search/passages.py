@@ -1,7 +1,9 @@
 """The passage of a fiche that answers a question: a section, situation or case, and a snippet.
 
 A fiche's passages are taken from its rendered body (allo.kb.stored_html) once per version of
-the fiche and kept by the search service; a query scores only the passages of its top results,
+the fiche, by the import (allo.search.services.compute_passages), and stored in the base with
+their analysed terms (`encode`); each worker keeps them compressed in memory (`PassageStore`)
+and decodes only the fiches a page of results shows. A query scores only those passages,
 with BM25 over the fiche's own passages and the lexical engine's analysis, so « salarié en CDI »
 picks the case « Vous êtes salarié › En CDI ». The anchor is the id the page gives the
 passage's heading (or section): the page opens its tab or accordion and scrolls to it
@@ -10,18 +12,22 @@ passage's heading (or section): the page opens its tab or accordion and scrolls 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
-from collections import Counter
+import threading
+import zlib
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from pathlib import Path
 
 import lxml.html
 from lxml import etree
 
-from allo.search.analysis import FrenchAnalyzer
+from allo.search.analysis import DATA_DIR, FrenchAnalyzer
 
 #: classes of the elements that are passages (sections, situations, cases)
 PASSAGE_CLASSES = ("allo-chapitre", "allo-sous-chapitre", "allo-situation", "allo-cas")
@@ -130,11 +136,51 @@ def extract(html: str, analyzer: FrenchAnalyzer) -> list[Passage]:
         if not anchor:
             continue
         text = _text(el)
-        terms = Counter(analyzer.terms(text))
-        for term in path_terms:
-            terms[term] += TITLE_WEIGHT
+        terms = _weighted_terms(analyzer.terms(text), path_terms)
         passages.append(Passage(anchor, title, path, text, terms, sum(terms.values())))
     return passages
+
+
+def _weighted_terms(text_terms: list[str], path_terms: list[str]) -> Counter[str]:
+    terms = Counter(text_terms)
+    for term in path_terms:
+        terms[term] += TITLE_WEIGHT
+    return terms
+
+
+def _fingerprint(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: changes with the extraction code: stored passages of another value are taken again from the
+#: fiche's body (by the next import or `allo search reindex`)
+EXTRACTOR = _fingerprint(Path(__file__))
+#: changes with the analysis code and stop words: stored terms of another value are recomputed
+#: from the stored text (no body read) when a result shows the fiche
+ANALYSIS = _fingerprint(Path(__file__).with_name("analysis.py"), DATA_DIR / "stopwords.txt")
+
+
+def encode(passages: list[Passage]) -> bytes:
+    """A fiche's passages as stored (zlib-compressed JSON, terms included)."""
+    rows = [[p.anchor, p.title, list(p.path), p.text, dict(p.terms)] for p in passages]
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def decode(data: bytes, analyzer: FrenchAnalyzer | None = None) -> list[Passage]:
+    """The stored passages; with `analyzer`, their terms are computed again from the stored text
+    (stored by another version of the analysis)."""
+    out = []
+    for anchor, title, path, text, terms in json.loads(zlib.decompress(data)):
+        if analyzer is None:
+            counted: Counter[str] = Counter(terms)
+        else:
+            path_terms = [t for part in path for t in analyzer.terms(part)]
+            counted = _weighted_terms(analyzer.terms(text), path_terms)
+        out.append(Passage(anchor, title, tuple(path), text, counted, sum(counted.values())))
+    return out
 
 
 def rank(passages: list[Passage], query: Iterable[tuple[str, float]]) -> list[Passage]:
@@ -219,38 +265,72 @@ def match(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredPassages:
+    """One fiche's passages as the base holds them."""
+
+    content_hash: str
+    analysis: str
+    data: bytes
+
+
 class PassageStore:
-    """Each fiche's passages, extracted once per version of the fiche (its index hash)."""
+    """Each fiche's stored passages, compressed (a few KB a fiche), and the last decoded ones.
 
-    def __init__(self, analyzer: FrenchAnalyzer, max_fiches: int = 20_000) -> None:
+    Only the fiches a page of results shows are decoded (a fraction of a millisecond each), and
+    the decoded ones are kept for the next queries, `decoded` at most."""
+
+    def __init__(self, analyzer: FrenchAnalyzer, decoded: int = 2048) -> None:
         self.analyzer = analyzer
-        self.max_fiches = max_fiches
-        self._passages: dict[str, tuple[str, list[Passage]]] = {}
+        self.max_decoded = decoded
+        self._stored: dict[str, StoredPassages] = {}
+        self._decoded: OrderedDict[str, tuple[str, list[Passage]]] = OrderedDict()
+        #: request threads share the decoded ones
+        self._lock = threading.Lock()
 
-    def get(
-        self,
-        ids: list[str],
-        versions: Mapping[str, str],
-        load: Any,
-    ) -> dict[str, list[Passage]]:
-        """Passages of `ids`; `load(ids) -> {id: html}` reads the bodies not extracted yet."""
+    def put(self, fiche_id: str, stored: StoredPassages) -> None:
+        with self._lock:
+            self._stored[fiche_id] = stored
+            self._decoded.pop(fiche_id, None)
+
+    def discard(self, fiche_ids: Iterable[str]) -> None:
+        with self._lock:
+            for fiche_id in fiche_ids:
+                self._stored.pop(fiche_id, None)
+                self._decoded.pop(fiche_id, None)
+
+    def has(self, fiche_id: str, content_hash: str) -> bool:
+        kept = self._stored.get(fiche_id)
+        return kept is not None and kept.content_hash == content_hash
+
+    def get(self, ids: Iterable[str], versions: Mapping[str, str]) -> dict[str, list[Passage]]:
+        """Passages of `ids` for their current version (`versions`: id → content hash); a fiche
+        whose passages are not stored for that version has none (yet)."""
+        with self._lock:
+            return self._get(ids, versions)
+
+    def _get(self, ids: Iterable[str], versions: Mapping[str, str]) -> dict[str, list[Passage]]:
         out: dict[str, list[Passage]] = {}
-        missing = []
         for fiche_id in ids:
-            kept = self._passages.get(fiche_id)
-            if kept is not None and kept[0] == versions.get(fiche_id, ""):
-                out[fiche_id] = kept[1]
-            else:
-                missing.append(fiche_id)
-        if missing:
-            bodies = load(missing)
-            if len(self._passages) + len(missing) > self.max_fiches:
-                self._passages.clear()
-            for fiche_id in missing:
-                passages = extract(bodies.get(fiche_id, ""), self.analyzer)
-                self._passages[fiche_id] = (versions.get(fiche_id, ""), passages)
-                out[fiche_id] = passages
+            version = versions.get(fiche_id, "")
+            decoded = self._decoded.get(fiche_id)
+            if decoded is not None and decoded[0] == version:
+                self._decoded.move_to_end(fiche_id)
+                out[fiche_id] = decoded[1]
+                continue
+            stored = self._stored.get(fiche_id)
+            if stored is None or stored.content_hash != version:
+                continue
+            passages = decode(stored.data, None if stored.analysis == ANALYSIS else self.analyzer)
+            self._decoded[fiche_id] = (version, passages)
+            if len(self._decoded) > self.max_decoded:
+                self._decoded.popitem(last=False)
+            out[fiche_id] = passages
         return out
 
+    @property
+    def stored_bytes(self) -> int:
+        return sum(len(s.data) for s in self._stored.values())
+
     def __len__(self) -> int:
-        return len(self._passages)
+        return len(self._stored)
