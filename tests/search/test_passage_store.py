@@ -153,3 +153,14 @@ def test_the_command_commits_each_batch(
     assert report.extracted == 1 and report.fiches >= 1
     assert _row(db, "L9401") is not None
     assert "1 fiche(s) analysée(s)" in report.summary()
+
+
+def test_packed_terms_answer_like_the_counter_they_pack() -> None:
+    counts = {"depot": 3, "garanti": 1, "loy": 12, "12e": 2}
+    packed = passage_lib.PackedTerms.of(counts)
+    assert dict(packed) == counts and len(packed) == 4
+    assert packed.get("loy") == 12 and packed["12e"] == 2
+    assert "depot" in packed and "depo" not in packed and "epot" not in packed
+    assert packed.get("absent", 0) == 0
+    with pytest.raises(KeyError):
+        packed["absent"]

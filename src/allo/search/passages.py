@@ -19,10 +19,12 @@ import re
 import threading
 import zlib
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
+from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -55,7 +57,8 @@ class Passage:
     #: titles from the outermost enclosing passage to this one
     path: tuple[str, ...]
     text: str
-    terms: Counter[str] = field(compare=False, repr=False, default_factory=Counter)
+    #: term → count (a Counter when extracted, `PackedTerms` when read from the base)
+    terms: Mapping[str, int] = field(compare=False, repr=False, default_factory=Counter)
     length: int = 0
 
     @property
@@ -163,9 +166,50 @@ EXTRACTOR = _fingerprint(Path(__file__))
 ANALYSIS = _fingerprint(Path(__file__).with_name("analysis.py"), DATA_DIR / "stopwords.txt")
 
 
+class PackedTerms(Mapping[str, int]):
+    """A passage's term counts as one string, « term:count » separated by spaces: a query
+    looks up its few terms with `str.find` instead of decoding a dict of hundreds of terms per
+    passage (decoding was most of the passage step)."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: str) -> None:
+        self.packed = packed
+
+    @classmethod
+    def of(cls, terms: Mapping[str, int]) -> PackedTerms:
+        parts = [f"{t}:{n}" for t, n in terms.items() if t and " " not in t and ":" not in t]
+        return cls(" " + " ".join(parts) + " ")
+
+    def get(self, term: str, default: Any = None) -> Any:
+        at = self.packed.find(f" {term}:")
+        if at < 0:
+            return default
+        start = at + len(term) + 2
+        return int(self.packed[start : self.packed.index(" ", start)])
+
+    def __getitem__(self, term: str) -> int:
+        found = self.get(term)
+        if found is None:
+            raise KeyError(term)
+        return int(found)
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and f" {term}:" in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return (part.rpartition(":")[0] for part in self.packed.split())
+
+    def __len__(self) -> int:
+        return len(self.packed.split())
+
+
 def encode(passages: list[Passage]) -> bytes:
-    """A fiche's passages as stored (zlib-compressed JSON, terms included)."""
-    rows = [[p.anchor, p.title, list(p.path), p.text, dict(p.terms)] for p in passages]
+    """A fiche's passages as stored (zlib-compressed JSON, packed terms included)."""
+    rows = [
+        [p.anchor, p.title, list(p.path), p.text, PackedTerms.of(p.terms).packed, p.length]
+        for p in passages
+    ]
     return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
 
 
@@ -173,13 +217,14 @@ def decode(data: bytes, analyzer: FrenchAnalyzer | None = None) -> list[Passage]
     """The stored passages; with `analyzer`, their terms are computed again from the stored text
     (stored by another version of the analysis)."""
     out = []
-    for anchor, title, path, text, terms in json.loads(zlib.decompress(data)):
+    for anchor, title, path, text, packed, length in json.loads(zlib.decompress(data)):
         if analyzer is None:
-            counted: Counter[str] = Counter(terms)
+            terms: Mapping[str, int] = PackedTerms(packed)
         else:
             path_terms = [t for part in path for t in analyzer.terms(part)]
-            counted = _weighted_terms(analyzer.terms(text), path_terms)
-        out.append(Passage(anchor, title, tuple(path), text, counted, sum(counted.values())))
+            terms = _weighted_terms(analyzer.terms(text), path_terms)
+            length = sum(terms.values())
+        out.append(Passage(anchor, title, tuple(path), text, terms, length))
     return out
 
 
@@ -193,18 +238,21 @@ def rank(passages: list[Passage], query: Iterable[tuple[str, float]]) -> list[Pa
         return []
     n = len(passages)
     average = sum(p.length for p in passages) / n or 1.0
-    idf = {}
-    for term in weights:
-        df = sum(1 for p in passages if term in p.terms)
-        idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    # each term's count in each passage, looked up once
+    tfs = {term: [p.terms.get(term, 0) for p in passages] for term in weights}
+    factors = []
+    for term, weight in weights.items():
+        df = sum(1 for tf in tfs[term] if tf)
+        if df:
+            factors.append((tfs[term], weight * math.log(1 + (n - df + 0.5) / (df + 0.5))))
     scored = []
     for index, passage in enumerate(passages):
         score = 0.0
         norm = K1 * (1 - B + B * passage.length / average)
-        for term, weight in weights.items():
-            tf = passage.terms.get(term, 0)
+        for counts, factor in factors:
+            tf = counts[index]
             if tf:
-                score += weight * idf[term] * tf * (K1 + 1) / (tf + norm)
+                score += factor * tf * (K1 + 1) / (tf + norm)
         if score > 0:
             scored.append((-score, index, passage))
     return [p for _, _, p in sorted(scored, key=lambda item: item[:2])]
@@ -222,16 +270,22 @@ def snippet_html(text: str, terms: set[str], analyzer: FrenchAnalyzer) -> str:
     words = list(_WORD.finditer(text))
     if not words:
         return ""
-    hits = [analyzer.term(m.group().lower()) in terms for m in words]
+    # each distinct word is analysed once (long passages repeat their words)
+    lowered = text.lower()
+    surfaces = (
+        _WORD.findall(lowered) if len(lowered) == len(text) else [m.group().lower() for m in words]
+    )
+    if len(surfaces) != len(words):
+        surfaces = [m.group().lower() for m in words]
+    member = {w: analyzer.term(w) in terms for w in set(surfaces)}
+    hits = [member[w] for w in surfaces]
     start = 0
     if any(hits):
         window = min(SNIPPET_WORDS, len(words))
-        count = sum(hits[:window])
-        best_count, start = count, 0
-        for i in range(1, len(words) - window + 1):
-            count += hits[i + window - 1] - hits[i - 1]
-            if count > best_count:
-                best_count, start = count, i
+        # matches in each window of `window` words, from the running total
+        total = list(accumulate(hits, initial=0))
+        counts = [total[i + window] - total[i] for i in range(len(words) - window + 1)]
+        start = counts.index(max(counts))
         # begin a little before the first match of the window, not on it
         first = next(i for i in range(start, start + window) if hits[i])
         start = max(0, min(start, first - 4))
