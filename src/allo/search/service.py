@@ -55,7 +55,7 @@ from allo.search.repository import (
     searchable_fiches,
     stored_passages,
 )
-from allo.search.services import compute_passages
+from allo.search.services import PASSAGE_BATCH, compute_passages
 from allo.search.suggest import Suggestion
 from allo.search.vectorstore import VectorStore, file_layers
 
@@ -259,6 +259,7 @@ class SearchService:
         try:
             self._checked_at = now
             self._adopt_stored_vectors()
+            self._take_pending_passages()  # left over if the thread was ending meanwhile
             with self.sessions() as session:
                 version = knowledge_base_version(session)
                 if version == self._version and not force:
@@ -303,6 +304,11 @@ class SearchService:
         if not missing:
             return
         self._passage_pending.update(missing)
+        self._take_pending_passages()
+
+    def _take_pending_passages(self) -> None:
+        if not self._passage_pending:
+            return
         if not self.background_embedding:
             self.compute_pending_passages()
         elif self._passage_thread is None or not self._passage_thread.is_alive():
@@ -316,7 +322,8 @@ class SearchService:
         bodies, store them for every process and keep them. Returns how many fiches."""
         done = 0
         while self._passage_pending:
-            ids = sorted(self._passage_pending)
+            # one transaction per batch: SQLite writers wait for one batch at most
+            ids = sorted(self._passage_pending)[:PASSAGE_BATCH]
             self._passage_pending.difference_update(ids)
             try:
                 with unit_of_work(self.write_sessions or self.sessions) as session:
