@@ -54,6 +54,11 @@ def full_corpus_runtime(embedder: str = "none") -> Any:
         rendered = store_rendered(session)  # a corpus imported by an older Allo
     if rendered:
         print(f"  stored the rendering of {rendered} fiche(s)", flush=True)
+    from allo.search.services import compute_passages_in_batches
+
+    passages = compute_passages_in_batches(runtime.sessions, workers=os.cpu_count() or 1)
+    if passages.extracted:
+        print(f"  {passages.summary()}", flush=True)  # as `allo kb import` does
     return runtime
 
 

@@ -23,6 +23,14 @@ TUESDAY_MORNING = "2026-12-22T10:00"
         ("mairie 13001 marseille", "mairie", "13201", "mairie"),
         ("Mairie Paris 15e", "mairie", "75115", "Mairie"),
         ("assurance maladie toulouse", "cpam", "31555", "assurance maladie"),
+        # the place's own département, by name or code, is a place word too (with its article)
+        ("prefecture du nord lille", "prefecture", "59350", "prefecture"),
+        ("prefecture lille nord carte grise", "prefecture", "59350", "prefecture carte grise"),
+        ("caf 59 lille", "caf", "59350", "caf"),
+        ("caf marseille bouches-du-rhône", "caf", "13055", "caf"),
+        ("caf des bouches du rhone marseille", "caf", "13055", "caf"),
+        # another département's name is not this place's: it stays in the fiche query
+        ("prefecture lille gironde", "prefecture", "59350", "prefecture gironde"),
     ],
 )
 def test_type_and_place_are_read_and_the_place_words_removed(

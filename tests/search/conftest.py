@@ -75,6 +75,8 @@ def make_service(runtime: Runtime, analysis_path: Path) -> Callable[..., SearchS
     def _make(**options: Any) -> SearchService:
         options.setdefault("check_interval", 0.0)
         options.setdefault("analysis_path", analysis_path)
+        # missing passages (a fiche a test adds) are taken at once, not in a thread
+        options.setdefault("background_embedding", False)
         return SearchService(runtime.read_sessions, **options)
 
     return _make
@@ -82,7 +84,12 @@ def make_service(runtime: Runtime, analysis_path: Path) -> Callable[..., SearchS
 
 @pytest.fixture(scope="session")
 def _shared_service(engine: Engine, analysis_path: Path) -> SearchService:
-    return SearchService(sessionmaker(bind=engine), check_interval=0.0, analysis_path=analysis_path)
+    return SearchService(
+        sessionmaker(bind=engine),
+        check_interval=0.0,
+        analysis_path=analysis_path,
+        background_embedding=False,
+    )
 
 
 @pytest.fixture

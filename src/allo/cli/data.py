@@ -197,10 +197,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _vectors(result: Any, skip: bool) -> None:
-    """After a sync that changed fiches, their sentence vectors, so the base is complete when the
-    command returns (as after `allo kb import`)."""
-    if skip or result.kb is None or all(c.after is None for c in result.kb.fiche_changes):
+    """After a sync that changed fiches, their answer passages and (unless `skip`) sentence
+    vectors, so the base is complete when the command returns (as after `allo kb import`)."""
+    if result.kb is None or all(c.after is None for c in result.kb.fiche_changes):
         return
-    from allo.cli.search import compute_vectors
+    from allo.cli.search import compute_passages, compute_vectors
 
-    compute_vectors()
+    compute_passages()
+    if not skip:
+        compute_vectors()

@@ -51,7 +51,8 @@ class RichProgress:
 
 def run_import(paths: list[Path], vectors: bool = True) -> ImportReport:
     """Import with a progress bar, record the change report, commit, print the summary, then
-    compute the sentence vectors of new and changed fiches (`vectors`)."""
+    take the answer passages and compute the sentence vectors (`vectors`) of new and changed
+    fiches."""
     from allo.kb import changes, hooks, services
 
     with (
@@ -80,9 +81,10 @@ def run_import(paths: list[Path], vectors: bool = True) -> ImportReport:
         hooks.run_after_import(runtime(), written)
     print_report(report)
     console.print(f"Rapport de changements n° {report_id} : « allo kb changes {report_id} ».")
-    if vectors:
-        from allo.cli.search import compute_vectors
+    from allo.cli.search import compute_passages, compute_vectors
 
+    compute_passages()
+    if vectors:
         compute_vectors()
     return report
 

@@ -90,6 +90,33 @@ def compute_vectors() -> Any:
     return report
 
 
+def compute_passages() -> Any:
+    """Take the answer passages of new and changed fiches from their bodies (every core, one
+    commit per batch), so no worker reads a body to show one. Called by `allo kb import`,
+    `allo data sync` and `allo search reindex` once the fiches are committed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from allo.search.services import compute_passages_in_batches
+
+    rt = runtime()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Passages de réponse", total=None)
+        report = compute_passages_in_batches(
+            rt.sessions,
+            workers=os.cpu_count() or 1,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if report.extracted or report.removed:
+        console.print(report.summary())
+    return report
+
+
 def _hit_json(hit: Any) -> dict[str, Any]:
     return {
         "id": hit.id,
@@ -199,9 +226,11 @@ def register(app: typer.Typer) -> None:
 
     @search.command("reindex")
     def reindex() -> None:
-        """Reconstruit l'index depuis la base et calcule les vecteurs manquants (en base)."""
+        """Reconstruit l'index depuis la base ; calcule les passages de réponse et les vecteurs
+        manquants (en base)."""
         from allo.search.service import build_search_service
 
+        compute_passages()
         if compute_vectors() is None:
             console.print("Re-classement sémantique désactivé (ALLO_EMBEDDER=none).")
         start = time.perf_counter()

@@ -22,6 +22,9 @@ from allo.directory.types import TypeCatalog
 MAX_WORDS = 5
 #: a commune name shorter than this is too often an ordinary word ("y", "eu", "by")
 MIN_NAME = 3
+#: articles and prepositions that tie a département's name to the query (« préfecture du nord »):
+#: dropped with it
+LINK_WORDS = frozenset({"a", "au", "d", "dans", "de", "des", "du", "en", "l", "la", "le", "les"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +87,35 @@ def detect(text: str, places: PlaceIndex, types: TypeCatalog) -> PlaceQuery | No
             other = _place(words, folded, a, b, places)
             if other is not None and other[1].insee in same:
                 drop.update(range(a, other[0]))
+    drop |= _departement_words(folded, place, places, drop, kind)
     return PlaceQuery(
         office_type=kind[2],
         place=place,
         place_text=" ".join(words[i:j]),
         rest=" ".join(w for n, w in enumerate(words) if n not in drop),
     )
+
+
+def _departement_words(
+    folded: list[str], place: Place, places: PlaceIndex, drop: set[int], kind: tuple[int, int, str]
+) -> set[int]:
+    """The words naming the place's own département (« lille nord », « préfecture du nord
+    lille », « caf 59 lille »), with the article before them: place words too, which would
+    otherwise reach the fiche search."""
+    names = {place.departement.lower()}
+    if place.departement_name:
+        names.add(fold(place.departement_name))
+    out: set[int] = set()
+    for a, b in _runs(len(folded)):
+        span = set(range(a, b))
+        if not span.isdisjoint(drop | out) or (a < kind[1] and b > kind[0]):
+            continue
+        if " ".join(w for w in folded[a:b] if w) in names:
+            out |= span
+            while a > 0 and a - 1 not in drop and folded[a - 1] in LINK_WORDS:
+                a -= 1
+                out.add(a)
+    return out
 
 
 def _rank(place: Place) -> tuple[int, int]:

@@ -1,5 +1,6 @@
-"""First start: once the knowledge base sample is loaded, store the fiches' vectors in the base
-and build the search index, so the first search needs no embedding work.
+"""First start: once the knowledge base sample is loaded, store the fiches' answer passages and
+vectors in the base and build the search index, so the first search needs no embedding work and
+no worker reads a fiche body.
 
 The sample's vectors ship in data/search/ (float16) and are copied into the base; this only
 embeds what that file lacks.
@@ -7,6 +8,7 @@ embeds what that file lacks.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -14,7 +16,7 @@ from allo.db.session import unit_of_work
 from allo.runtime import Runtime
 from allo.search.embedder import make_embedder
 from allo.search.service import SearchService, build_search_service
-from allo.search.services import compute_missing_vectors
+from allo.search.services import compute_missing_vectors, compute_passages
 from allo.search.vectorstore import file_layers
 
 #: Beyond this many fiches without a vector, first start leaves the work to
@@ -27,6 +29,13 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
     directory and missing vectors are embedded. The service is returned, not kept: workers
     build their own (in a second or two, from the caches)."""
     start = time.perf_counter()
+    with unit_of_work(runtime.sessions) as session:
+        passages = compute_passages(session, workers=os.cpu_count() or 1)
+    if passages.extracted:
+        report(
+            f"Recherche : passages de réponse de {passages.extracted} fiche(s) "
+            f"en {passages.seconds:.1f} s."
+        )
     embedder = make_embedder(runtime.settings)
     if embedder is not None:
         layers = file_layers(runtime.settings.home / "search" / "embeddings", embedder.name)

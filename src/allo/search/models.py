@@ -1,4 +1,4 @@
-"""Sentence vectors of the searchable fiches, stored once in the database for every process.
+"""Sentence vectors and answer passages of the searchable fiches, stored once in the database for every process.
 
 Keyed by sha256(model name + embedded text): a changed fiche gets a new row, an unchanged one is
 never embedded again, and a model change starts a new set beside the old one. Vectors are float16
@@ -25,4 +25,22 @@ class SearchVector(Base):
     dim: Mapped[int] = mapped_column(Integer)
     #: float16, little-endian, `dim` values
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchPassages(Base):
+    """A fiche's passages (sections, situations, cases: allo.search.passages), taken from its
+    body by the import so that no worker or request ever reads a body to show a passage."""
+
+    __tablename__ = "search_passage"
+
+    fiche_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: the fiche's content hash they were taken from (another hash: stale)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: allo.search.passages.EXTRACTOR that took them (another value: taken again)
+    extractor: Mapped[str] = mapped_column(String(32))
+    #: allo.search.passages.ANALYSIS of the stored terms (another value: terms recomputed)
+    analysis: Mapped[str] = mapped_column(String(32))
+    #: zlib-compressed JSON (allo.search.passages.encode)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

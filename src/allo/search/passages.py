@@ -1,7 +1,9 @@
 """The passage of a fiche that answers a question: a section, situation or case, and a snippet.
 
 A fiche's passages are taken from its rendered body (allo.kb.stored_html) once per version of
-the fiche and kept by the search service; a query scores only the passages of its top results,
+the fiche, by the import (allo.search.services.compute_passages), and stored in the base with
+their analysed terms (`encode`); each worker keeps them compressed in memory (`PassageStore`)
+and decodes only the fiches a page of results shows. A query scores only those passages,
 with BM25 over the fiche's own passages and the lexical engine's analysis, so « salarié en CDI »
 picks the case « Vous êtes salarié › En CDI ». The anchor is the id the page gives the
 passage's heading (or section): the page opens its tab or accordion and scrolls to it
@@ -10,18 +12,24 @@ passage's heading (or section): the page opens its tab or accordion and scrolls 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import threading
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
+from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
-from allo.search.analysis import FrenchAnalyzer
+from allo.search.analysis import DATA_DIR, FrenchAnalyzer
 
 #: classes of the elements that are passages (sections, situations, cases)
 PASSAGE_CLASSES = ("allo-chapitre", "allo-sous-chapitre", "allo-situation", "allo-cas")
@@ -49,7 +57,8 @@ class Passage:
     #: titles from the outermost enclosing passage to this one
     path: tuple[str, ...]
     text: str
-    terms: Counter[str] = field(compare=False, repr=False, default_factory=Counter)
+    #: term → count (a Counter when extracted, `PackedTerms` when read from the base)
+    terms: Mapping[str, int] = field(compare=False, repr=False, default_factory=Counter)
     length: int = 0
 
     @property
@@ -109,6 +118,26 @@ def _text(el: etree._Element) -> str:
     return " ".join(el.text_content().split())
 
 
+def _own_text(el: etree._Element, nested: set[etree._Element]) -> str:
+    """The text of `el` outside the passages nested in it (each word of a fiche is then
+    analysed once, not once per enclosing passage: most of the extraction's time)."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text and not isinstance(node, etree._Comment):
+            parts.append(node.text)
+        for child in node:
+            if child in nested:
+                parts.append(" ")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return "".join(parts)
+
+
 def extract(html: str, analyzer: FrenchAnalyzer) -> list[Passage]:
     """Every section, situation and case of a rendered body, in reading order."""
     if not html or not html.strip():
@@ -117,24 +146,121 @@ def extract(html: str, analyzer: FrenchAnalyzer) -> list[Passage]:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
         return []
-    #: each passage element's path and the terms of that path
+    elements = root.xpath(_PASSAGE_XPATH)
+    found = set(elements)
+    #: each passage element's title, anchor, path, the terms of that path, its enclosing one
+    info = []
     seen: dict[etree._Element, tuple[tuple[str, ...], list[str]]] = {}
-    passages: list[Passage] = []
-    for el in root.xpath(_PASSAGE_XPATH):
+    for el in elements:
         title, anchor = _title_and_anchor(el)
         parent = _nearest_passage(el)
         parent_path, parent_terms = seen.get(parent, ((), [])) if parent is not None else ((), [])
         path = parent_path + ((title,) if title else ())
         path_terms = parent_terms + analyzer.terms(title)
         seen[el] = (path, path_terms)
+        info.append((el, title, anchor, path, path_terms, parent))
+    # a passage's terms: its own text's, plus those of the passages nested in it (innermost
+    # first), as if its whole text had been analysed
+    counts: dict[etree._Element, Counter[str]] = {}
+    for el, *_rest, parent in reversed(info):
+        own = Counter(analyzer.terms(_own_text(el, found)))
+        own.update(counts.get(el, Counter()))
+        counts[el] = own
+        if parent is not None and parent in found:
+            counts.setdefault(parent, Counter()).update(own)
+    passages: list[Passage] = []
+    for el, title, anchor, path, path_terms, _parent in info:
         if not anchor:
             continue
-        text = _text(el)
-        terms = Counter(analyzer.terms(text))
+        terms = Counter(counts[el])
         for term in path_terms:
             terms[term] += TITLE_WEIGHT
-        passages.append(Passage(anchor, title, path, text, terms, sum(terms.values())))
+        passages.append(Passage(anchor, title, path, _text(el), terms, sum(terms.values())))
     return passages
+
+
+def _weighted_terms(text_terms: list[str], path_terms: list[str]) -> Counter[str]:
+    terms = Counter(text_terms)
+    for term in path_terms:
+        terms[term] += TITLE_WEIGHT
+    return terms
+
+
+def _fingerprint(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: changes with the extraction code: stored passages of another value are taken again from the
+#: fiche's body (by the next import or `allo search reindex`)
+EXTRACTOR = _fingerprint(Path(__file__))
+#: changes with the analysis code and stop words: stored terms of another value are recomputed
+#: from the stored text (no body read) when a result shows the fiche
+ANALYSIS = _fingerprint(Path(__file__).with_name("analysis.py"), DATA_DIR / "stopwords.txt")
+
+
+class PackedTerms(Mapping[str, int]):
+    """A passage's term counts as one string, « term:count » separated by spaces: a query
+    looks up its few terms with `str.find` instead of decoding a dict of hundreds of terms per
+    passage (decoding was most of the passage step)."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: str) -> None:
+        self.packed = packed
+
+    @classmethod
+    def of(cls, terms: Mapping[str, int]) -> PackedTerms:
+        parts = [f"{t}:{n}" for t, n in terms.items() if t and " " not in t and ":" not in t]
+        return cls(" " + " ".join(parts) + " ")
+
+    def get(self, term: str, default: Any = None) -> Any:
+        at = self.packed.find(f" {term}:")
+        if at < 0:
+            return default
+        start = at + len(term) + 2
+        return int(self.packed[start : self.packed.index(" ", start)])
+
+    def __getitem__(self, term: str) -> int:
+        found = self.get(term)
+        if found is None:
+            raise KeyError(term)
+        return int(found)
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and f" {term}:" in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return (part.rpartition(":")[0] for part in self.packed.split())
+
+    def __len__(self) -> int:
+        return len(self.packed.split())
+
+
+def encode(passages: list[Passage]) -> bytes:
+    """A fiche's passages as stored (zlib-compressed JSON, packed terms included)."""
+    rows = [
+        [p.anchor, p.title, list(p.path), p.text, PackedTerms.of(p.terms).packed, p.length]
+        for p in passages
+    ]
+    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def decode(data: bytes, analyzer: FrenchAnalyzer | None = None) -> list[Passage]:
+    """The stored passages; with `analyzer`, their terms are computed again from the stored text
+    (stored by another version of the analysis)."""
+    out = []
+    for anchor, title, path, text, packed, length in json.loads(zlib.decompress(data)):
+        if analyzer is None:
+            terms: Mapping[str, int] = PackedTerms(packed)
+        else:
+            path_terms = [t for part in path for t in analyzer.terms(part)]
+            terms = _weighted_terms(analyzer.terms(text), path_terms)
+            length = sum(terms.values())
+        out.append(Passage(anchor, title, tuple(path), text, terms, length))
+    return out
 
 
 def rank(passages: list[Passage], query: Iterable[tuple[str, float]]) -> list[Passage]:
@@ -147,18 +273,21 @@ def rank(passages: list[Passage], query: Iterable[tuple[str, float]]) -> list[Pa
         return []
     n = len(passages)
     average = sum(p.length for p in passages) / n or 1.0
-    idf = {}
-    for term in weights:
-        df = sum(1 for p in passages if term in p.terms)
-        idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    # each term's count in each passage, looked up once
+    tfs = {term: [p.terms.get(term, 0) for p in passages] for term in weights}
+    factors = []
+    for term, weight in weights.items():
+        df = sum(1 for tf in tfs[term] if tf)
+        if df:
+            factors.append((tfs[term], weight * math.log(1 + (n - df + 0.5) / (df + 0.5))))
     scored = []
     for index, passage in enumerate(passages):
         score = 0.0
         norm = K1 * (1 - B + B * passage.length / average)
-        for term, weight in weights.items():
-            tf = passage.terms.get(term, 0)
+        for counts, factor in factors:
+            tf = counts[index]
             if tf:
-                score += weight * idf[term] * tf * (K1 + 1) / (tf + norm)
+                score += factor * tf * (K1 + 1) / (tf + norm)
         if score > 0:
             scored.append((-score, index, passage))
     return [p for _, _, p in sorted(scored, key=lambda item: item[:2])]
@@ -176,16 +305,22 @@ def snippet_html(text: str, terms: set[str], analyzer: FrenchAnalyzer) -> str:
     words = list(_WORD.finditer(text))
     if not words:
         return ""
-    hits = [analyzer.term(m.group().lower()) in terms for m in words]
+    # each distinct word is analysed once (long passages repeat their words)
+    lowered = text.lower()
+    surfaces = (
+        _WORD.findall(lowered) if len(lowered) == len(text) else [m.group().lower() for m in words]
+    )
+    if len(surfaces) != len(words):
+        surfaces = [m.group().lower() for m in words]
+    member = {w: analyzer.term(w) in terms for w in set(surfaces)}
+    hits = [member[w] for w in surfaces]
     start = 0
     if any(hits):
         window = min(SNIPPET_WORDS, len(words))
-        count = sum(hits[:window])
-        best_count, start = count, 0
-        for i in range(1, len(words) - window + 1):
-            count += hits[i + window - 1] - hits[i - 1]
-            if count > best_count:
-                best_count, start = count, i
+        # matches in each window of `window` words, from the running total
+        total = list(accumulate(hits, initial=0))
+        counts = [total[i + window] - total[i] for i in range(len(words) - window + 1)]
+        start = counts.index(max(counts))
         # begin a little before the first match of the window, not on it
         first = next(i for i in range(start, start + window) if hits[i])
         start = max(0, min(start, first - 4))
@@ -219,38 +354,72 @@ def match(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredPassages:
+    """One fiche's passages as the base holds them."""
+
+    content_hash: str
+    analysis: str
+    data: bytes
+
+
 class PassageStore:
-    """Each fiche's passages, extracted once per version of the fiche (its index hash)."""
+    """Each fiche's stored passages, compressed (a few KB a fiche), and the last decoded ones.
 
-    def __init__(self, analyzer: FrenchAnalyzer, max_fiches: int = 20_000) -> None:
+    Only the fiches a page of results shows are decoded (a fraction of a millisecond each), and
+    the decoded ones are kept for the next queries, `decoded` at most."""
+
+    def __init__(self, analyzer: FrenchAnalyzer, decoded: int = 2048) -> None:
         self.analyzer = analyzer
-        self.max_fiches = max_fiches
-        self._passages: dict[str, tuple[str, list[Passage]]] = {}
+        self.max_decoded = decoded
+        self._stored: dict[str, StoredPassages] = {}
+        self._decoded: OrderedDict[str, tuple[str, list[Passage]]] = OrderedDict()
+        #: request threads share the decoded ones
+        self._lock = threading.Lock()
 
-    def get(
-        self,
-        ids: list[str],
-        versions: Mapping[str, str],
-        load: Any,
-    ) -> dict[str, list[Passage]]:
-        """Passages of `ids`; `load(ids) -> {id: html}` reads the bodies not extracted yet."""
+    def put(self, fiche_id: str, stored: StoredPassages) -> None:
+        with self._lock:
+            self._stored[fiche_id] = stored
+            self._decoded.pop(fiche_id, None)
+
+    def discard(self, fiche_ids: Iterable[str]) -> None:
+        with self._lock:
+            for fiche_id in fiche_ids:
+                self._stored.pop(fiche_id, None)
+                self._decoded.pop(fiche_id, None)
+
+    def has(self, fiche_id: str, content_hash: str) -> bool:
+        kept = self._stored.get(fiche_id)
+        return kept is not None and kept.content_hash == content_hash
+
+    def get(self, ids: Iterable[str], versions: Mapping[str, str]) -> dict[str, list[Passage]]:
+        """Passages of `ids` for their current version (`versions`: id → content hash); a fiche
+        whose passages are not stored for that version has none (yet)."""
+        with self._lock:
+            return self._get(ids, versions)
+
+    def _get(self, ids: Iterable[str], versions: Mapping[str, str]) -> dict[str, list[Passage]]:
         out: dict[str, list[Passage]] = {}
-        missing = []
         for fiche_id in ids:
-            kept = self._passages.get(fiche_id)
-            if kept is not None and kept[0] == versions.get(fiche_id, ""):
-                out[fiche_id] = kept[1]
-            else:
-                missing.append(fiche_id)
-        if missing:
-            bodies = load(missing)
-            if len(self._passages) + len(missing) > self.max_fiches:
-                self._passages.clear()
-            for fiche_id in missing:
-                passages = extract(bodies.get(fiche_id, ""), self.analyzer)
-                self._passages[fiche_id] = (versions.get(fiche_id, ""), passages)
-                out[fiche_id] = passages
+            version = versions.get(fiche_id, "")
+            decoded = self._decoded.get(fiche_id)
+            if decoded is not None and decoded[0] == version:
+                self._decoded.move_to_end(fiche_id)
+                out[fiche_id] = decoded[1]
+                continue
+            stored = self._stored.get(fiche_id)
+            if stored is None or stored.content_hash != version:
+                continue
+            passages = decode(stored.data, None if stored.analysis == ANALYSIS else self.analyzer)
+            self._decoded[fiche_id] = (version, passages)
+            if len(self._decoded) > self.max_decoded:
+                self._decoded.popitem(last=False)
+            out[fiche_id] = passages
         return out
 
+    @property
+    def stored_bytes(self) -> int:
+        return sum(len(s.data) for s in self._stored.values())
+
     def __len__(self) -> int:
-        return len(self._passages)
+        return len(self._stored)

@@ -14,11 +14,13 @@ from allo.db.base import utcnow
 from allo.kb import kinds
 from allo.kb.models import Fiche
 from allo.kb.stored_html import html_for
-from allo.search.models import SearchVector
+from allo.search.models import SearchPassages, SearchVector
 
 #: Publications that are not answers a citizen or an advisor looks for: theme pages (lists of
 #: dossiers) and resources (forms, online services, simulators), which fiches already link to.
 NOT_SEARCHED_KINDS = frozenset({kinds.THEME, "sous-theme"}) | kinds.RESOURCE_KINDS
+#: keys per IN (...) query: well under every backend's parameter limit
+_KEY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ def fiche_hashes(session: Session) -> dict[str, str]:
     return {fiche_id: content_hash for fiche_id, content_hash in session.execute(stmt)}
 
 
+def fiche_hashes_of(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """Content hash of these fiches (searchable or not)."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), _KEY_CHUNK):
+        stmt = select(Fiche.id, Fiche.content_hash).where(
+            Fiche.id.in_(wanted[start : start + _KEY_CHUNK])
+        )
+        out.update({i: h for i, h in session.execute(stmt)})
+    return out
+
+
 def knowledge_base_version(session: Session) -> str:
     """A cheap fingerprint that changes whenever a fiche is added, changed or removed.
 
@@ -94,8 +108,6 @@ def knowledge_base_version(session: Session) -> str:
 
 
 # -- sentence vectors (allo.search.models.SearchVector) -------------------------------------------
-#: keys per IN (...) query: well under every backend's parameter limit
-_KEY_CHUNK = 500
 
 
 def embedding_sources(session: Session) -> list[tuple[str, str, str]]:
@@ -160,6 +172,80 @@ def vector_summary(session: Session) -> list[tuple[str, int, datetime | None]]:
         SearchVector.model, func.count(SearchVector.key), func.max(SearchVector.created_at)
     ).group_by(SearchVector.model)
     return [(m, int(n), latest) for m, n, latest in session.execute(stmt)]
+
+
+def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], key: str) -> None:
+    """Insert rows, replacing those of the same key (two processes may store the same fiche)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    else:  # pragma: no cover - the two supported backends are above
+        session.execute(delete(model).where(getattr(model, key).in_([r[key] for r in rows])))
+        session.execute(model.__table__.insert(), rows)
+        return
+    stmt = insert(model)
+    columns = {c: stmt.excluded[c] for c in rows[0] if c != key}
+    session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=columns), rows)
+
+
+# -- answer passages (allo.search.models.SearchPassages) -------------------------------------------
+def passage_states(session: Session) -> dict[str, tuple[str, str]]:
+    """(content hash, extractor) of every stored fiche's passages: what is up to date."""
+    stmt = select(SearchPassages.fiche_id, SearchPassages.content_hash, SearchPassages.extractor)
+    return {i: (h, e) for i, h, e in session.execute(stmt)}
+
+
+def stored_passages(
+    session: Session, extractor: str, ids: Iterable[str] | None = None
+) -> dict[str, tuple[str, str, bytes]]:
+    """(content hash, analysis, data) of the stored passages taken by `extractor`, of `ids`
+    (None: every fiche)."""
+    stmt = select(
+        SearchPassages.fiche_id,
+        SearchPassages.content_hash,
+        SearchPassages.analysis,
+        SearchPassages.data,
+    ).where(SearchPassages.extractor == extractor)
+    if ids is None:
+        return {i: (h, a, bytes(d)) for i, h, a, d in session.execute(stmt)}
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, tuple[str, str, bytes]] = {}
+    for start in range(0, len(wanted), _KEY_CHUNK):
+        chunk = stmt.where(SearchPassages.fiche_id.in_(wanted[start : start + _KEY_CHUNK]))
+        out.update({i: (h, a, bytes(d)) for i, h, a, d in session.execute(chunk)})
+    return out
+
+
+def put_passages(
+    session: Session, extractor: str, analysis: str, entries: dict[str, tuple[str, bytes]]
+) -> int:
+    """Store fiches' passages: id → (content hash, data), replacing what was stored."""
+    if not entries:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "fiche_id": i,
+            "content_hash": h,
+            "extractor": extractor,
+            "analysis": analysis,
+            "data": d,
+            "created_at": now,
+        }
+        for i, (h, d) in entries.items()
+    ]
+    _upsert(session, SearchPassages, rows, "fiche_id")
+    return len(rows)
+
+
+def delete_passages(session: Session, ids: Iterable[str]) -> int:
+    wanted = list(ids)
+    for start in range(0, len(wanted), _KEY_CHUNK):
+        chunk = wanted[start : start + _KEY_CHUNK]
+        session.execute(delete(SearchPassages).where(SearchPassages.fiche_id.in_(chunk)))
+    return len(wanted)
 
 
 def fiche_bodies(session: Session, ids: Iterable[str]) -> dict[str, str]:

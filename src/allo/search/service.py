@@ -5,7 +5,10 @@ version at most every few seconds and applies what changed. Document vectors com
 database (`search_vector`, computed by the import: allo.search.services); a fiche without one
 is ranked as the lexical side ranks it (allo.search.fusion) until its vector is stored — a
 worker picks stored vectors up at its next check, and embeds a few itself in a background
-thread (a fiche edited in the console), never during a request.
+thread (a fiche edited in the console), never during a request. Answer passages are loaded
+the same way (`search_passage`, stored by the import: allo.search.services.compute_passages);
+a fiche without stored passages for its version (a local fiche just published) has them taken
+from its body in a background thread and stored for every process, never during a request.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from allo.db.session import unit_of_work
 from allo.errors import InvalidInput
 from allo.ops.metrics import SEARCH_SECONDS
 from allo.runtime import Runtime
@@ -36,14 +40,22 @@ from allo.search.engine import Change, SearchEngine
 from allo.search.fusion import FusionConfig, fuse
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.lexicon import Lexicon, default_lexicon
-from allo.search.passages import Passage, PassageMatch, PassageStore, match
+from allo.search.passages import (
+    EXTRACTOR,
+    Passage,
+    PassageMatch,
+    PassageStore,
+    StoredPassages,
+    match,
+)
 from allo.search.query import ParsedQuery, QueryParser, QueryWeights
 from allo.search.repository import (
-    fiche_bodies,
     fiche_hashes,
     knowledge_base_version,
     searchable_fiches,
+    stored_passages,
 )
+from allo.search.services import PASSAGE_BATCH, compute_passages
 from allo.search.suggest import Suggestion
 from allo.search.vectorstore import VectorStore, file_layers
 
@@ -143,9 +155,12 @@ class SearchService:
         background_embedding: bool = True,
         analysis_path: Path | None = None,
         max_embed: int | None = None,
+        write_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         #: the session factory fiches are read with
         self.sessions = sessions
+        #: where missing passages are stored (None: `sessions`)
+        self.write_sessions = write_sessions
         self.embedder = embedder
         self.cache = cache
         self.analyzer = analyzer or default_analyzer()
@@ -175,10 +190,14 @@ class SearchService:
         self.updated_at = time.time()
         self._version: str | None = None
         self._hashes: dict[str, str] = {}
-        #: each fiche's passages, extracted once per version of the fiche
+        #: each fiche's stored passages (search_passage), loaded with the index
         self.passages = PassageStore(self.analyzer)
+        #: ids of fiches whose passages are not stored for their version yet
+        self._passage_pending: set[str] = set()
+        self._passage_thread: threading.Thread | None = None
         self.engine: SearchEngine = self._build()
         self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
+        self._load_passages(None)
 
     # -- building and refreshing -------------------------------------------------------------------
     def _load(self) -> tuple[str, dict[str, str], list[SearchDocument]]:
@@ -226,6 +245,8 @@ class SearchService:
             self._pending.clear()
             self.engine = self._build()
             self._attach_vectors(self.engine, sorted(self.engine.ords.values()))
+            self.passages = PassageStore(self.analyzer)
+            self._load_passages(None)
             return self.engine
 
     def refresh(self, force: bool = False) -> Change | None:
@@ -238,6 +259,7 @@ class SearchService:
         try:
             self._checked_at = now
             self._adopt_stored_vectors()
+            self._take_pending_passages()  # left over if the thread was ending meanwhile
             with self.sessions() as session:
                 version = knowledge_base_version(session)
                 if version == self._version and not force:
@@ -248,7 +270,12 @@ class SearchService:
                 return Change(0, 0, 0)
             version, hashes, documents = self._load()
             change, fresh = self.engine.apply(documents)
+            before = self._hashes
             self._version, self._hashes = version, hashes
+            self.passages.discard(i for i in before if i not in hashes)
+            changed = [i for i, h in hashes.items() if before.get(i) != h]
+            if changed:
+                self._load_passages(changed)
             if change:
                 self.updated_at = time.time()
                 self._parser = self._make_parser(self.engine)
@@ -262,6 +289,59 @@ class SearchService:
             return change
         finally:
             self._refresh_lock.release()
+
+    def _load_passages(self, ids: list[str] | None) -> None:
+        """Take the stored passages of these fiches (None: all) for their current version; the
+        missing ones are taken from the bodies out of the request path."""
+        with self.sessions() as session:
+            rows = stored_passages(session, EXTRACTOR, ids)
+        hashes = self._hashes
+        for fiche_id, (content_hash, analysis, data) in rows.items():
+            if hashes.get(fiche_id) == content_hash:
+                self.passages.put(fiche_id, StoredPassages(content_hash, analysis, data))
+        wanted = hashes if ids is None else ids
+        missing = {i for i in wanted if i in hashes and not self.passages.has(i, hashes[i])}
+        if not missing:
+            return
+        self._passage_pending.update(missing)
+        self._take_pending_passages()
+
+    def _take_pending_passages(self) -> None:
+        if not self._passage_pending:
+            return
+        if not self.background_embedding:
+            self.compute_pending_passages()
+        elif self._passage_thread is None or not self._passage_thread.is_alive():
+            self._passage_thread = threading.Thread(
+                target=self.compute_pending_passages, name="allo-search-passages", daemon=True
+            )
+            self._passage_thread.start()
+
+    def compute_pending_passages(self) -> int:
+        """Take the passages of the fiches that have none stored for their version from their
+        bodies, store them for every process and keep them. Returns how many fiches."""
+        done = 0
+        while self._passage_pending:
+            # one transaction per batch: SQLite writers wait for one batch at most
+            ids = sorted(self._passage_pending)[:PASSAGE_BATCH]
+            self._passage_pending.difference_update(ids)
+            try:
+                with unit_of_work(self.write_sessions or self.sessions) as session:
+                    compute_passages(session, ids)
+                    rows = stored_passages(session, EXTRACTOR, ids)
+            except Exception:  # a failed store must not stop the worker: no passage meanwhile
+                log.exception("search passages not stored")
+                return done
+            for fiche_id, (content_hash, analysis, data) in rows.items():
+                if self._hashes.get(fiche_id) == content_hash:
+                    self.passages.put(fiche_id, StoredPassages(content_hash, analysis, data))
+                    done += 1
+        return done
+
+    def wait_for_passages(self, timeout: float | None = None) -> None:
+        thread = self._passage_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def _attach_vectors(self, engine: SearchEngine, ords: list[int]) -> None:
         """Give documents their cached vectors; embed the others out of the request path."""
@@ -497,21 +577,8 @@ class SearchService:
         ]
 
     def fiche_passages(self, ids: list[str]) -> dict[str, list[Passage]]:
-        """The passages of these fiches (read and extracted on first use of each version)."""
-
-        def load(missing: list[str]) -> dict[str, str]:
-            with self.sessions() as session:
-                return fiche_bodies(session, missing)
-
-        return self.passages.get(ids, self._hashes, load)
-
-    def warm_passages(self, batch: int = 200) -> int:
-        """Extract every fiche's passages ahead of the queries (about 10 ms a fiche: a server
-        does it once, in the background, so no query waits for it)."""
-        ids = sorted(self.engine.ords)
-        for start in range(0, len(ids), batch):
-            self.fiche_passages(ids[start : start + batch])
-        return len(ids)
+        """The stored passages of these fiches for their current version (no body is read)."""
+        return self.passages.get(ids, self._hashes)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Titles and known questions matching what is being typed (lexical, a few hundred µs)."""
@@ -550,6 +617,7 @@ def build_search_service(
         )
     options.setdefault("analysis_path", analysis_cache.cache_path(runtime.settings.home / "search"))
     options.setdefault("max_embed", MAX_WORKER_EMBED)
+    options.setdefault("write_sessions", runtime.sessions)
     return SearchService(runtime.read_sessions, embedder=embedder, cache=cache, **options)
 
 

@@ -1,16 +1,21 @@
-"""Work on the search data that a command owns the transaction of: computing the fiches' vectors.
+"""Work on the search data that a command owns the transaction of: computing the fiches' vectors
+and taking their answer passages from their bodies.
 
 `compute_missing_vectors(session, embedder)` (in the caller's transaction) or
 `compute_missing_vectors_in_batches(sessions, embedder)` (a long command: one commit per batch)
 is what `allo kb import`, `allo search reindex` and any other import (`allo data sync`) call once
 the fiches are written, so the base is complete when the command returns and no web worker has
-to embed anything when it starts.
+to embed anything when it starts. `compute_passages(session)` /
+`compute_passages_in_batches(sessions)` do the same for the passages (allo.search.passages):
+every import calls them, so no worker ever reads a fiche's body to show its passage.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +23,9 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
+from allo.search import passages as passage_lib
 from allo.search import repository
+from allo.search.analysis import default_analyzer
 from allo.search.documents import embedding_text
 from allo.search.embcache import read_npz, text_key
 from allo.search.embedder import Embedder
@@ -191,3 +198,105 @@ def compute_missing_vectors_in_batches(
         remaining=0,
         seconds=time.perf_counter() - start,
     )
+
+
+# -- answer passages -------------------------------------------------------------------------------
+#: fiches read, extracted and stored per transaction
+PASSAGE_BATCH = 200
+#: below this many fiches to extract, worker processes cost more than they save
+PARALLEL_FROM = 256
+
+
+@dataclass(frozen=True)
+class PassageReport:
+    #: searchable fiches
+    fiches: int
+    #: fiches whose passages were taken from their body in this call
+    extracted: int
+    #: stored passages of fiches that are no longer searchable, removed
+    removed: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One French line for the CLI."""
+        return (
+            f"Passages de réponse : {self.extracted} fiche(s) analysée(s), "
+            f"{self.removed} périmée(s) supprimée(s), en {self.seconds:.1f} s."
+        )
+
+
+def plan_passages(session: Session, ids: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
+    """(searchable fiches whose passages are missing or stale, stored ones of other fiches)."""
+    hashes = repository.fiche_hashes(session)
+    states = repository.passage_states(session)
+    wanted = sorted(hashes) if ids is None else sorted(set(ids) & set(hashes))
+    todo = [i for i in wanted if states.get(i) != (hashes[i], passage_lib.EXTRACTOR)]
+    return todo, set(states) - set(hashes)
+
+
+def _extract_job(item: tuple[str, str]) -> tuple[str, bytes]:
+    fiche_id, html = item
+    return fiche_id, passage_lib.encode(passage_lib.extract(html, default_analyzer()))
+
+
+def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, bytes]:
+    """Each body's passages, encoded; in `workers` forked processes when many."""
+    items = sorted(bodies.items())
+    if (
+        workers > 1
+        and len(items) >= PARALLEL_FROM
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return dict(pool.map(_extract_job, items, chunksize=16))
+    return dict(_extract_job(item) for item in items)
+
+
+def _store_passages(session: Session, ids: Sequence[str], workers: int) -> int:
+    hashes = repository.fiche_hashes_of(session, ids)
+    encoded = extract_passages(repository.fiche_bodies(session, ids), workers)
+    entries = {i: (hashes[i], data) for i, data in encoded.items() if i in hashes}
+    return repository.put_passages(session, passage_lib.EXTRACTOR, passage_lib.ANALYSIS, entries)
+
+
+def compute_passages(
+    session: Session,
+    ids: Sequence[str] | None = None,
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> PassageReport:
+    """Store the passages of the searchable fiches (of `ids`, None: all) that have none for
+    their current version, in `session` (flushes, never commits)."""
+    start = time.perf_counter()
+    todo, stale = plan_passages(session, ids)
+    for offset in range(0, len(todo), PASSAGE_BATCH * max(1, workers)):
+        _store_passages(session, todo[offset : offset + PASSAGE_BATCH * max(1, workers)], workers)
+        session.flush()
+        if progress is not None:
+            progress(min(len(todo), offset + PASSAGE_BATCH * max(1, workers)), len(todo))
+    removed = repository.delete_passages(session, stale) if ids is None else 0
+    return PassageReport(
+        len(repository.fiche_hashes(session)), len(todo), removed, time.perf_counter() - start
+    )
+
+
+def compute_passages_in_batches(
+    sessions: sessionmaker[Session], *, workers: int = 1, progress: Progress | None = None
+) -> PassageReport:
+    """The same for a command: one commit per batch (an interrupted run keeps its work, SQLite
+    writers wait for one batch at most)."""
+    start = time.perf_counter()
+    with sessions() as session:
+        todo, stale = plan_passages(session)
+        fiches = len(repository.fiche_hashes(session))
+    step = PASSAGE_BATCH * max(1, workers)
+    for offset in range(0, len(todo), step):
+        with unit_of_work(sessions) as session:
+            _store_passages(session, todo[offset : offset + step], workers)
+        if progress is not None:
+            progress(min(len(todo), offset + step), len(todo))
+    with unit_of_work(sessions) as session:
+        removed = repository.delete_passages(session, stale)
+    return PassageReport(fiches, len(todo), removed, time.perf_counter() - start)

@@ -48,19 +48,11 @@ def _contacts(_runtime: Runtime) -> None:
     suggest_sector("Mon employeur ne me paie plus mon salaire")
 
 
-def _passages(runtime: Runtime) -> None:
-    from allo.search.service import get_search_service
-
-    # each fiche's answer passages (about 10 ms a fiche), so no query waits for them
-    get_search_service(runtime).warm_passages()
-
-
-#: in order; the long passage extraction comes last, after what the first requests need
+#: in order (answer passages are loaded with the search index: the import stored them)
 STEPS: dict[str, Callable[[Runtime], None]] = {
     "search": _search,
     "directory": _directory,
     "contacts": _contacts,
-    "passages": _passages,
 }
 
 

@@ -25,6 +25,42 @@
     }
   }
 
+  // Whether every tab panel and accordion holding `node` is open.
+  function opened(node) {
+    for (; node && node !== document.body; node = node.parentElement) {
+      if (node.classList.contains("fr-tabs__panel") && !node.classList.contains("fr-tabs__panel--selected")) return false;
+      if (node.classList.contains("fr-collapse") && !node.classList.contains("fr-collapse--expanded")) return false;
+    }
+    return true;
+  }
+
+  // The DSFR scripts set up their tabs and accordions some frames after the page is parsed, and
+  // then reset them to their first state: a fiche opened from a search showed its first tab. So
+  // for a second the passage's containers are opened again whenever they are closed (unless the
+  // reader clicks, scrolls or types meanwhile), and the passage scrolled to once they are open.
+  var watching = 0;
+
+  function reveal(target, opener, tries, scrolled, id) {
+    if (id !== watching) return;
+    if (!opened(opener)) {
+      openContainers(opener);
+      scrolled = false;
+    } else if (!scrolled) {
+      target.scrollIntoView({ block: "start" });
+      scrolled = true;
+    }
+    if (tries > 0) {
+      window.setTimeout(function () { reveal(target, opener, tries - 1, scrolled, id); }, 100);
+    }
+  }
+
+  function stopWatching(event) {
+    if (event.isTrusted) watching += 1;
+  }
+  document.addEventListener("keydown", stopWatching, true);
+  document.addEventListener("wheel", stopWatching, true);
+  document.addEventListener("pointerdown", stopWatching, true);
+
   function show(anchor) {
     if (!anchor) return false;
     var target = document.getElementById(anchor);
@@ -32,13 +68,12 @@
     var passage = target.closest(".allo-cas, .allo-situation, .allo-chapitre, .allo-sous-chapitre") || target;
     // A case heading sits in its accordion: open that one too.
     var collapse = passage.querySelector(":scope > .fr-collapse");
-    openContainers(collapse || target);
     var previous = document.querySelectorAll(".allo-passage-cible");
     for (var i = 0; i < previous.length; i++) previous[i].classList.remove("allo-passage-cible");
     passage.classList.add("allo-passage-cible");
-    window.setTimeout(function () {
-      target.scrollIntoView({ block: "start" });
-    }, 50);
+    watching += 1;
+    var id = watching;
+    window.setTimeout(function () { reveal(target, collapse || target, 10, false, id); }, 50);
     return true;
   }
 
