@@ -400,6 +400,34 @@ def change_item_heads(
     ]
 
 
+def count_change_items(
+    session: Session,
+    *,
+    report_id: int | None = None,
+    domain: str | None = None,
+    action: str | None = None,
+    unseen: bool = False,
+    object_ids: Iterable[str] | None = None,
+) -> int:
+    """How many items match (a COUNT in the database; `object_ids` is asked by chunks)."""
+    query = select(func.count()).select_from(ChangeItem)
+    if report_id is not None:
+        query = query.where(ChangeItem.report_id == report_id)
+    if domain is not None:
+        query = query.where(ChangeItem.domain == domain)
+    if action is not None:
+        query = query.where(ChangeItem.action == action)
+    if unseen:
+        query = query.where(ChangeItem.seen_at.is_(None))
+    if object_ids is None:
+        return int(session.scalar(query) or 0)
+    wanted = sorted(set(object_ids))
+    return sum(
+        int(session.scalar(query.where(ChangeItem.object_id.in_(chunk))) or 0)
+        for chunk in _chunks(wanted)
+    )
+
+
 def change_items_by_id(session: Session, ids: Sequence[int]) -> dict[int, ChangeItem]:
     out: dict[int, ChangeItem] = {}
     for chunk in _chunks(list(ids)):

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Form, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
@@ -458,7 +459,9 @@ async def preview(call: AgentCallDep) -> Response:
             )
         )
         return render(call.request, PreviewFragment(preview=Markup(""), error=message))
-    return render(call.request, PreviewFragment(preview=_preview(body)))
+    # ~15 ms of CPU for a long fiche: off the event loop, so the worker's other requests go on
+    preview = await run_in_threadpool(_preview, body)
+    return render(call.request, PreviewFragment(preview=preview))
 
 
 # -- history and diffs -------------------------------------------------------------------------
