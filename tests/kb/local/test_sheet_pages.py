@@ -127,6 +127,10 @@ def test_the_sheet_question_by_question(client: Any, login: Callable[[str], Any]
     )
     assert stale.status_code == 409 and "modifiée entre-temps" in stale.text
     assert 'value="Libellé tapé sur une vieille page"' in stale.text
+    typed = _set(fields, "q-0-help", '<script>alert(1)</script>"><img src=x onerror=alert(2)>')
+    hostile = client.post(action, data=_data(typed))
+    assert hostile.status_code == 409 and "<script>alert(1)" not in hostile.text
+    assert "onerror=alert(2)>" not in hostile.text and "&lt;script&gt;" in hostile.text
     # an answer leading nowhere: a French message, nothing stored
     _, current = _form(client.get(URL, headers=HTML).text)
     nowhere = client.post(action, data=_data(_set(current, "q-0-a-0-sector", "")))
