@@ -158,6 +158,12 @@ def test_office_items_and_pages_beyond_the_first_hundred(login: Login, db: Sessi
     second = _doc(client.get(following[0].get("href"), headers=HTML))
     ids = {x.split(": ")[-1] for x in second.xpath("//form[@id='vus']//label/text()")}
     assert len(ids) == 30 and "F70129" in ids
+    item = second.xpath("//form[@id='vus']//input[@name='item']/@value")[0]
+    kept = second.xpath("//form[@id='vus']//input[@name='page']/@value")
+    back = client.post(
+        f"/redaction/veille/{report}/vu", data={"item": item, "page": kept}, follow_redirects=False
+    )
+    assert back.headers["location"] == f"/redaction/veille/{report}?page=2&vus=1"  # same page
     office_link = tags["Organismes de l'annuaire (3)"]
     offices = client.get(office_link, headers=HTML)
     doc = _doc(offices)

@@ -349,5 +349,7 @@ async def mark_seen(
         call.session.rollback()
         ctx = _watch_page(call, allowed, report_id, filters, error=exc.message)
         return render(call.request, ctx, status_code=exc.status_code)
-    query = urlencode({**{k: v for k, v in filters.items() if v}, "vus": marked})
+    page = str(form.get("page") or "")
+    kept_page = {"page": page} if page.isdigit() and 1 < int(page) <= 100_000 else {}
+    query = urlencode({**{k: v for k, v in filters.items() if v}, **kept_page, "vus": marked})
     return RedirectResponse(f"/redaction/veille/{report_id}?{query}", status_code=303)
