@@ -27,7 +27,6 @@ import inspect
 import os
 import random
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -35,14 +34,11 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from bench import wrk_driver
+from bench import pg_scratch, wrk_driver
 from bench.common import ROOT, machine_facts, percentile, write_section
 from bench.editorial import HEADER, RESULTS
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "allo_bench_editorial"
 WORKERS = 4
 PASSWORD = "mesure-redaction-14"  # noqa: S105 - a scratch database, dropped at the end
@@ -56,12 +52,7 @@ def prepare(home: Path) -> str:
     from allo.runtime import Runtime
     from allo.settings import Settings
 
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    url = make_url(PG_SERVER).set(database=DATABASE).render_as_string(hide_password=False)
+    url = pg_scratch.create(DATABASE)
     settings = Settings.from_env(
         {"ALLO_HOME": str(home), "ALLO_DATABASE_URL": url, "ALLO_EMBEDDER": "none"}
     )
@@ -219,17 +210,9 @@ def main() -> None:
                 time.sleep(0.5)
         first, every, baseline = measure(bases, args.rounds)
     finally:
-        for process in processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(process.pid, signal.SIGKILL)
+        pg_scratch.stop(processes)
         shutil.rmtree(work, ignore_errors=True)
-        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
+        pg_scratch.drop(DATABASE)
     f50, f95 = percentile(first, 0.5), percentile(first, 0.95)
     e50, e95, worst = percentile(every, 0.5), percentile(every, 0.95), max(every)
     b50 = percentile(baseline, 0.5) * 1000

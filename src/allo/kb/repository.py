@@ -332,15 +332,24 @@ def change_items(
     limit: int,
     offset: int,
 ) -> list[ChangeItem]:
-    query = select(ChangeItem).where(ChangeItem.report_id == report_id)
+    query = _item_filters(select(ChangeItem), report_id, domain, action, unseen)
+    query = query.order_by(ChangeItem.domain, ChangeItem.object_id, ChangeItem.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _item_filters(
+    query: Any, report_id: int | None, domain: str | None, action: str | None, unseen: bool
+) -> Any:
+    """The change items' filters, shared by the listing and the count."""
+    if report_id is not None:
+        query = query.where(ChangeItem.report_id == report_id)
     if domain is not None:
         query = query.where(ChangeItem.domain == domain)
     if action is not None:
         query = query.where(ChangeItem.action == action)
     if unseen:
         query = query.where(ChangeItem.seen_at.is_(None))
-    query = query.order_by(ChangeItem.domain, ChangeItem.object_id, ChangeItem.id)
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    return query
 
 
 def mark_change_items_seen(
@@ -410,15 +419,9 @@ def count_change_items(
     object_ids: Iterable[str] | None = None,
 ) -> int:
     """How many items match (a COUNT in the database; `object_ids` is asked by chunks)."""
-    query = select(func.count()).select_from(ChangeItem)
-    if report_id is not None:
-        query = query.where(ChangeItem.report_id == report_id)
-    if domain is not None:
-        query = query.where(ChangeItem.domain == domain)
-    if action is not None:
-        query = query.where(ChangeItem.action == action)
-    if unseen:
-        query = query.where(ChangeItem.seen_at.is_(None))
+    query = _item_filters(
+        select(func.count()).select_from(ChangeItem), report_id, domain, action, unseen
+    )
     if object_ids is None:
         return int(session.scalar(query) or 0)
     wanted = sorted(set(object_ids))

@@ -21,6 +21,7 @@ from allo.kb.local.sheet_models import EscalationSheetRow
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
 from allo.web.pages._sheet_form import SheetForm, content_from_form, form_view
+from allo.web.pages._workflow import run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,15 +31,16 @@ LIST = Crumb("Fiches d'escalade", "/redaction/escalade")
 MAX_FORM = 1_000_000
 #: a sheet's form has about ten fields per answer; 200 rows of each kind at most
 MAX_FIELDS = 20_000
+#: flash message of each review action (`_workflow.run_action` runs them)
 ACTIONS = {
-    "soumettre": ("submit", "Fiche d'escalade soumise à relecture."),
-    "approuver": ("approve", "Version approuvée."),
-    "publier": ("publish", "Fiche d'escalade publiée : les consoles l'utilisent dès maintenant."),
-    "archiver": ("archive", "Fiche archivée : les consoles reprennent la fiche initiale."),
+    "soumettre": "Fiche d'escalade soumise à relecture.",
+    "approuver": "Version approuvée.",
+    "publier": "Fiche d'escalade publiée : les consoles l'utilisent dès maintenant.",
+    "archiver": "Fiche archivée : les consoles reprennent la fiche initiale.",
 }
 FLASHES = {
     "enregistree": "Nouvelle version enregistrée (brouillon).",
-    **{key: message for key, (_step, message) in ACTIONS.items()},
+    **ACTIONS,
 }
 
 
@@ -271,20 +273,14 @@ def act(call: AgentCallDep, sheet_id: str, action: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    if action not in ACTIONS:
-        return Response(status_code=404)
-    policy = sheets.Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
-    steps = {
-        "submit": lambda: sheets.submit(call.session, allowed, sheet_id),
-        "approve": lambda: sheets.approve(call.session, allowed, sheet_id, policy),
-        "publish": lambda: sheets.publish(call.session, allowed, sheet_id, policy),
-        "archive": lambda: sheets.archive(call.session, allowed, sheet_id),
-    }
-    try:
-        steps[ACTIONS[action][0]]()
-    except AlloError as exc:
-        call.session.rollback()
-        row = sheets.get(call.session, sheet_id)
-        ctx = _editor(call, allowed, row, error=exc.message)
-        return render(call.request, ctx, status_code=exc.status_code)
-    return RedirectResponse(f"/redaction/escalade/{sheet_id}?fait={action}", status_code=303)
+    return run_action(
+        call,
+        allowed,
+        sheets,
+        sheet_id,
+        action,
+        editor=lambda message: _editor(
+            call, allowed, sheets.get(call.session, sheet_id), error=message
+        ),
+        done=f"/redaction/escalade/{sheet_id}",
+    )
