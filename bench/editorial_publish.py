@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import os
 import random
 import shutil
 import subprocess
@@ -36,7 +35,7 @@ from pathlib import Path
 import httpx
 
 from bench import pg_scratch, wrk_driver
-from bench.common import ROOT, machine_facts, percentile, write_section
+from bench.common import machine_facts, percentile, write_section
 from bench.editorial import HEADER, RESULTS
 
 DATABASE = "allo_bench_editorial"
@@ -70,25 +69,7 @@ def prepare(home: Path) -> str:
 
 
 def serve(url: str, home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        ALLO_DATABASE_URL=url,
-        ALLO_HOME=str(home),
-        ALLO_EMBEDDER="none",
-        ALLO_WARM_UP="0",
-        ALLO_LOG_LEVEL="WARNING",
-        OMP_NUM_THREADS="1",
-    )
-    return subprocess.Popen(  # noqa: S603 - our own binary
-        [
-            str(ROOT / ".venv/bin/allo"),
-            *("serve", "--port", str(port), "--workers", "1"),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    return pg_scratch.serve(url, home, port, ALLO_WARM_UP="0")
 
 
 def login(base: str, username: str) -> dict[str, str]:

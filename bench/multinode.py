@@ -15,7 +15,6 @@ node cost nothing and lose nothing, not a doubling. Results: docs/benchmarks/ops
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
@@ -51,21 +50,7 @@ def prepare() -> str:
 
 
 def node(url: str, home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        ALLO_DATABASE_URL=url,
-        ALLO_HOME=str(home),
-        ALLO_EMBEDDER="none",
-        ALLO_LOG_LEVEL="WARNING",
-        OMP_NUM_THREADS="1",
-    )
-    return subprocess.Popen(  # noqa: S603 - our own binary
-        [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    return pg_scratch.serve(url, home, port)
 
 
 def wait_ready(base: str, timeout: float = 300) -> None:

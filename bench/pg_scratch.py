@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from bench.common import ROOT
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -39,3 +42,23 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(timeout=30)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def serve(url: str, home: Path, port: int, **env: str) -> subprocess.Popen[bytes]:
+    """`allo serve --workers 1` on `url` and a loopback port, no embedder, in its own group."""
+    environment = dict(
+        os.environ,
+        ALLO_DATABASE_URL=url,
+        ALLO_HOME=str(home),
+        ALLO_EMBEDDER="none",
+        ALLO_LOG_LEVEL="WARNING",
+        OMP_NUM_THREADS="1",
+        **env,
+    )
+    return subprocess.Popen(  # noqa: S603 - our own binary
+        [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(port), "--workers", "1"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
