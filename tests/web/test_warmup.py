@@ -36,6 +36,7 @@ def test_only_the_served_factory_asks_for_the_freeze(monkeypatch, tmp_path) -> N
     monkeypatch.setenv("ALLO_HOME", str(tmp_path))
     monkeypatch.setenv("ALLO_EMBEDDER", "none")
     monkeypatch.setenv("ALLO_WARM_UP", "0")
+    monkeypatch.delenv("ALLO_DATABASE_URL", raising=False)  # a scratch SQLite file in tmp_path
     monkeypatch.setattr(serving.logs, "configure", lambda *_a: None)  # leave the tests' logging
     assert serving.create_served_app().state.freeze_heap is True
     assert not getattr(create_app().state, "freeze_heap", False)
