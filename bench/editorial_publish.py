@@ -9,7 +9,7 @@ in turn — `--workers 4` runs the same four processes behind one shared socket,
 cannot choose which worker answers (an idle worker wins the accept race, so polling there would
 mostly ask the workers that checked last). No embedder, no warm-up: each worker builds its index
 on its first searches, sent before measuring. Busy workers: one background thread per worker
-sends it an advisor search every 50 ms for the whole run (a worker checks the base's version at
+sends it an advisor search every 250 ms for the whole run (a worker checks the base's version at
 most every 2 s, on a request; an idle worker would check at once on the first search after a
 pause and flatter the figure). Each round waits a random part of that interval, then an editor
 writes and submits a fiche with a unique word through the API (worker 1) and the second editor
@@ -40,6 +40,9 @@ from bench.editorial import HEADER, RESULTS
 
 DATABASE = "allo_bench_editorial"
 WORKERS = 4
+#: seconds between two searches of the background advisor of each worker: enough for every
+#: worker to check the version on its 2-second clock, little enough not to saturate 2 cores
+BUSY_EVERY = 0.25
 PASSWORD = "mesure-redaction-14"  # noqa: S105 - a scratch database, dropped at the end
 
 
@@ -115,7 +118,7 @@ def publish(bases: list[str], author: dict[str, str], second: dict[str, str], wo
 def busy(base: str, advisor: dict[str, str], stop: threading.Event) -> None:
     """Other advisors searching: the worker keeps serving, so it checks on its own clock."""
     with httpx.Client(headers=advisor, timeout=30) as client:
-        while not stop.wait(0.05):
+        while not stop.wait(BUSY_EVERY):
             client.get(f"{base}/api/search", params={"q": "licenciement", "mode": "lexical"})
 
 
@@ -202,7 +205,8 @@ def main() -> None:
 Written by `bench/editorial_publish.py` ({machine_facts()}).
 
 Four `allo serve --workers 1` processes (four workers, each addressable) on a scratch
-PostgreSQL database with the bundled data, each kept busy by an advisor searching every 50 ms;
+PostgreSQL database with the bundled data, each kept busy by an advisor searching every
+{BUSY_EVERY * 1000:.0f} ms;
 {args.rounds} fiches written and submitted (worker 1) then published by a second editor
 (worker 2) through the API, each at a random moment of the workers' 2-second check cycle; every
 worker's advisor search polled in turn until all four find the fiche.

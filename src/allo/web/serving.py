@@ -3,8 +3,8 @@
 Each uvicorn worker is a fresh process that calls this factory: structured logs are configured
 here (not in `create_app`, which tests and the day replay build too), and the app is flagged to
 freeze its heap once warmed up (`allo.web.api.warmup.freeze_heap`: only a long-lived worker
-should). Metrics' multi-process
-directory is chosen by `allo serve` before the workers start (they inherit its environment).
+should). Metrics' multi-process directory is chosen by `allo serve` before the workers start
+(they inherit its environment).
 """
 
 from __future__ import annotations
