@@ -15,10 +15,8 @@ node cost nothing and lose nothing, not a doubling. Results: docs/benchmarks/ops
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -26,15 +24,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from bench import wrk_driver
+from bench import pg_scratch, wrk_driver
 from bench.common import CORPUS, ROOT, machine_facts, write_section
 from bench.ops_backup import HEADER, RESULTS
 from bench.search_common import dev_questions, distinct_queries
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "allo_bench_multinode"
 HAPROXY_CFG = (ROOT / "docs" / "deploy" / "haproxy.cfg").read_text()
 
@@ -45,12 +40,7 @@ def prepare() -> str:
     from allo.db.session import make_session_factory, unit_of_work
     from allo.kb.importer import import_paths
 
-    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
-    url = make_url(PG_SERVER).set(database=DATABASE).render_as_string(hide_password=False)
+    url = pg_scratch.create(DATABASE)
     engine = make_engine(url)
     upgrade(engine)
     with unit_of_work(make_session_factory(engine)) as session:
@@ -60,21 +50,7 @@ def prepare() -> str:
 
 
 def node(url: str, home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        ALLO_DATABASE_URL=url,
-        ALLO_HOME=str(home),
-        ALLO_EMBEDDER="none",
-        ALLO_LOG_LEVEL="WARNING",
-        OMP_NUM_THREADS="1",
-    )
-    return subprocess.Popen(  # noqa: S603 - our own binary
-        [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    return pg_scratch.serve(url, home, port)
 
 
 def wait_ready(base: str, timeout: float = 300) -> None:
@@ -147,17 +123,9 @@ def main() -> None:
             two = wrk_driver.wrk(f"http://127.0.0.1:{front}", listing, work, connections=4)
             rows.append((name, one, two))
     finally:
-        for process in processes:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(process.pid, signal.SIGKILL)
+        pg_scratch.stop(processes)
         shutil.rmtree(work, ignore_errors=True)
-        admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        admin.dispose()
+        pg_scratch.drop(DATABASE)
     lines = [
         "| pages | one node: req/s | p99 | two nodes + HAProxy: req/s | p99 | ratio req/s | errors |",
         "|---|---|---|---|---|---|---|",

@@ -137,3 +137,27 @@ def test_marking_a_whole_report_and_the_unseen_relevant_count(db: Session) -> No
 def test_sheet_fiche_ids_reads_ids_and_official_addresses() -> None:
     bundled = watch.sheet_fiche_ids(load_sheets())
     assert all(k[0] in "FNR" for k in bundled)
+
+
+def test_the_dashboard_count_is_a_count_query(db: Session) -> None:
+    """The unseen relevant items are counted by the database, never read one by one."""
+    from sqlalchemy import event
+
+    _consult(db, "F77777", 3)
+    _report(db, "F77777", "F88888", "F99999")
+    expected = sum(
+        1
+        for r in watch.prioritised(db, changes.list_reports(db, limit=1)[0].id, unseen=True)
+        if r.relevant
+    )
+    statements: list[str] = []
+    engine = db.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        count = watch.unseen_relevant_count(db)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert count >= expected >= 1
+    on_items = [s for s in statements if "kb_change_items" in s]
+    assert on_items and all("count(" in s.lower() for s in on_items)

@@ -64,6 +64,8 @@ OTHER_PAGES = {
     "/redaction/fiches/{fiche_id}": "test_write_submit_review_and_publish_through_the_pages",
     "/redaction/fiches/{fiche_id}/historique": "test_write_submit_review_and_publish_through_the_pages",
     "/redaction/fiches/{fiche_id}/diff": "test_write_submit_review_and_publish_through_the_pages",
+    # tests/kb/local/test_sheet_pages.py: the JSON export of a sheet (a download, not a page)
+    "/redaction/escalade/{sheet_id}/json": "test_the_sheet_question_by_question",
     # tests/web/test_watch_pages.py: a change report is recorded first
     "/redaction/veille/{report_id}": "test_relevant_items_first_with_escaped_marked_diff",
 }

@@ -123,4 +123,63 @@ def test_marking_items_and_a_report_seen(login: Login, db: Session) -> None:
     everything = client.post(f"/redaction/veille/{report}/vu", data={"tout": "1"})
     assert "1 élément(s) marqué(s)" in everything.text
     with_all = _doc(client.get(f"/redaction/veille/{report}?unseen=1", headers=HTML))
-    assert "Aucune fiche ne correspond" in with_all.text_content()
+    assert "Aucun élément ne correspond" in with_all.text_content()
+
+
+def test_office_items_and_pages_beyond_the_first_hundred(login: Login, db: Session) -> None:
+    """A big import: fiche items page by page (100 a page), and the directory's offices too."""
+    items = [
+        changes.ItemDraft("fiche", "new", f"F7{n:04d}", f"Fiche {n}", "Argent", ["particuliers"])
+        for n in range(130)
+    ]
+    items += [
+        changes.ItemDraft(
+            "office",
+            "changed",
+            f"mairie-{n}",
+            f"Mairie {n}",
+            "mairie",
+            [],
+            ["phone"],
+            f"téléphone : 01 00 00 00 0{n} → {XSS}",
+        )
+        for n in range(3)
+    ]
+    report = changes.record(db, "kb-import", items, domains=["fiche", "office"]).id
+    db.commit()
+    client = login("editor")
+    first = _doc(client.get(f"/redaction/veille/{report}", headers=HTML))
+    listed = first.xpath("//ul[contains(@class,'allo-watch')]/li")
+    assert len(listed) == 100
+    assert "page 1 sur 2" in first.text_content()
+    tags = {a.text_content().strip(): a.get("href") for a in first.xpath("//a[@class='fr-tag']")}
+    assert "Fiches (130)" in tags and "Organismes de l'annuaire (3)" in tags
+    following = first.xpath("//nav[contains(@class,'fr-pagination')]//a[contains(.,'suivante')]")
+    second = _doc(client.get(following[0].get("href"), headers=HTML))
+    ids = {x.split(": ")[-1] for x in second.xpath("//form[@id='vus']//label/text()")}
+    assert len(ids) == 30 and "F70129" in ids
+    item = second.xpath("//form[@id='vus']//input[@name='item']/@value")[0]
+    kept = second.xpath("//form[@id='vus']//input[@name='page']/@value")
+    back = client.post(
+        f"/redaction/veille/{report}/vu", data={"item": item, "page": kept}, follow_redirects=False
+    )
+    assert back.headers["location"] == f"/redaction/veille/{report}?page=2&vus=1"  # same page
+    office_link = tags["Organismes de l'annuaire (3)"]
+    offices = client.get(office_link, headers=HTML)
+    doc = _doc(offices)
+    rows = doc.xpath("//ul[contains(@class,'allo-watch')]/li")
+    assert len(rows) == 3 and "Mairie 0" in rows[0].text_content()
+    assert "<script>" not in offices.text and "&lt;script&gt;" in offices.text
+    assert not doc.xpath("//select[@name='theme']")  # fiche filters do not apply to offices
+    box = doc.xpath("//form[@id='vus']//input[@name='item']/@value")[0]
+    marked = client.post(
+        f"/redaction/veille/{report}/vu",
+        data={"item": box, "domaine": "office"},
+        follow_redirects=False,
+    )
+    assert marked.headers["location"] == f"/redaction/veille/{report}?domaine=office&vus=1"
+    unseen = _doc(client.get(f"{office_link}&unseen=1", headers=HTML))
+    assert len(unseen.xpath("//ul[contains(@class,'allo-watch')]/li")) == 2
+    beyond = _doc(client.get(f"/redaction/veille/{report}?page=9", headers=HTML))
+    assert "Aucun élément ne correspond à ces filtres sur cette page" in beyond.text_content()
+    assert client.get(f"/redaction/veille/{report}?page=0", headers=HTML).status_code == 422

@@ -334,15 +334,24 @@ def change_items(
     limit: int,
     offset: int,
 ) -> list[ChangeItem]:
-    query = select(ChangeItem).where(ChangeItem.report_id == report_id)
+    query = _item_filters(select(ChangeItem), report_id, domain, action, unseen)
+    query = query.order_by(ChangeItem.domain, ChangeItem.object_id, ChangeItem.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _item_filters(
+    query: Any, report_id: int | None, domain: str | None, action: str | None, unseen: bool
+) -> Any:
+    """The change items' filters, shared by the listing and the count."""
+    if report_id is not None:
+        query = query.where(ChangeItem.report_id == report_id)
     if domain is not None:
         query = query.where(ChangeItem.domain == domain)
     if action is not None:
         query = query.where(ChangeItem.action == action)
     if unseen:
         query = query.where(ChangeItem.seen_at.is_(None))
-    query = query.order_by(ChangeItem.domain, ChangeItem.object_id, ChangeItem.id)
-    return list(session.scalars(query.limit(limit).offset(offset)))
+    return query
 
 
 def mark_change_items_seen(
@@ -400,6 +409,28 @@ def change_item_heads(
         ItemHead(r[0], r[1], r[2], r[3], r[4], r[5], list(r[6] or []), r[7] is not None)
         for r in session.execute(query.order_by(ChangeItem.object_id, ChangeItem.id))
     ]
+
+
+def count_change_items(
+    session: Session,
+    *,
+    report_id: int | None = None,
+    domain: str | None = None,
+    action: str | None = None,
+    unseen: bool = False,
+    object_ids: Iterable[str] | None = None,
+) -> int:
+    """How many items match (a COUNT in the database; `object_ids` is asked by chunks)."""
+    query = _item_filters(
+        select(func.count()).select_from(ChangeItem), report_id, domain, action, unseen
+    )
+    if object_ids is None:
+        return int(session.scalar(query) or 0)
+    wanted = sorted(set(object_ids))
+    return sum(
+        int(session.scalar(query.where(ChangeItem.object_id.in_(chunk))) or 0)
+        for chunk in _chunks(wanted)
+    )
 
 
 def change_items_by_id(session: Session, ids: Sequence[int]) -> dict[int, ChangeItem]:

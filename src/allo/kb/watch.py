@@ -98,6 +98,10 @@ class Reliance:
             out.append(Reason("consulted", f"consultée {n} fois en {CONSULTED_DAYS} jours"))
         return out
 
+    def fiche_ids(self) -> set[str]:
+        """Every fiche id the service relies on, for whatever reason."""
+        return {*self.adapted, *self.linked, *self.escalation, *self.consulted}
+
     def score(self, fiche_id: str, reasons: list[Reason]) -> int:
         return sum(WEIGHTS[r.kind] for r in reasons) + self.consulted.get(fiche_id, 0)
 
@@ -192,12 +196,14 @@ def prioritised(
 def unseen_relevant_count(
     session: Session, sheets: SheetSet | None = None, now: datetime | None = None
 ) -> int:
-    """Unseen fiche items, of every report, that touch what the service relies on."""
-    heads = repository.change_item_heads(session, unseen=True)
-    if not heads:
+    """Unseen fiche items, of every report, that touch what the service relies on: one COUNT
+    over the relied-on fiche ids (the dashboard's figure; the unseen items are not read)."""
+    if not repository.count_change_items(session, domain="fiche", unseen=True):
         return 0
     relied = reliance(session, sheets, now)
-    return sum(1 for h in heads if relied.reasons(h.object_id))
+    return repository.count_change_items(
+        session, domain="fiche", unseen=True, object_ids=relied.fiche_ids()
+    )
 
 
 def facets(session: Session, report_id: int) -> tuple[list[str], list[str]]:

@@ -197,6 +197,22 @@ def test_dashboard_lists_reviews_overdue_and_broken_links(
     assert broken[waiting] == [CARTE_GRISE]
 
 
+def test_broken_links_include_the_fiche_links_of_the_body(
+    db: Session, editor: Agent, reviewer: Agent, policy: Policy
+) -> None:
+    """A `[…](fiche:…)` link in the body to a fiche later withdrawn (official, or a local
+    fiche archived) is a broken link too, not only the « fiches liées » list."""
+    target = _published(db, editor, reviewer, policy, related=[], title="Fiche cible")
+    body = f"Voir [la fiche du service](fiche:{target.id}) et [l'officielle](fiche:F1726).\n"
+    linking = services.create(db, editor, content(related=[], body=body))
+    assert linking.id not in {f.id for f, _ in services.dashboard(db).broken_links}
+    services.archive(db, editor, target.id)
+    assert dict(services.dashboard(db).broken_links)[linking] == [target.id]
+    db.delete(kb.get_fiche(db, CARTE_GRISE))  # the official fiche is withdrawn by an import
+    db.flush()
+    assert dict(services.dashboard(db).broken_links)[linking] == [target.id, CARTE_GRISE]
+
+
 def test_advisor_note_is_that_of_the_published_version(
     db: Session, editor: Agent, reviewer: Agent, policy: Policy
 ) -> None:

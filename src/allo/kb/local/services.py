@@ -603,7 +603,8 @@ def dashboard(session: Session, today: date | None = None) -> Dashboard:
     today = today or utcnow().date()
     fiches = repository.list_fiches(session)
     live = [f for f in fiches if f.state != "archived"]
-    known = repository.existing_ids(session, [r for f in live for r in f.related])
+    targets = {f.id: linked_fiches(f) for f in live}
+    known = repository.existing_ids(session, [r for ids in targets.values() for r in ids])
     changed = []
     for fiche in repository.adaptations(session):
         status = source_status(session, fiche)
@@ -615,10 +616,15 @@ def dashboard(session: Session, today: date | None = None) -> Dashboard:
         overdue=repository.overdue(session, today),
         source_changed=changed,
         broken_links=[
-            (f, missing) for f in live if (missing := [r for r in f.related if r not in known])
+            (f, missing) for f in live if (missing := [r for r in targets[f.id] if r not in known])
         ],
         published=sum(1 for f in fiches if f.state == "published"),
     )
+
+
+def linked_fiches(fiche: LocalFiche) -> list[str]:
+    """The fiches a local fiche links to: its related fiches, then its body's `fiche:` links."""
+    return list(dict.fromkeys([*fiche.related, *fiche_links(fiche.body)]))
 
 
 def advisor_note(session: Session, fiche_id: str) -> str | None:

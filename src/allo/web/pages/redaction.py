@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Form, Query
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
@@ -26,6 +27,7 @@ from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Fragment, Page, agent_view, doc, render
+from allo.web.pages._workflow import run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,12 +39,13 @@ OTHER_PAGES = (
     ("/redaction/veille", "Veille : rapports de modification des imports"),
     ("/redaction/escalade", "Fiches d'escalade (questions, orientations, secteurs)"),
 )
+#: flash message of each review action (`_workflow.run_action` runs them)
 ACTIONS = {
-    "soumettre": ("submit", "Fiche soumise à relecture."),
-    "approuver": ("approve", "Version approuvée."),
-    "publier": ("publish", "Fiche publiée : les conseillers la trouvent dans la recherche."),
-    "archiver": ("archive", "Fiche archivée : elle n'apparaît plus dans la recherche."),
-    "source-vue": ("acknowledge", "Modification de la source prise en compte."),
+    "soumettre": "Fiche soumise à relecture.",
+    "approuver": "Version approuvée.",
+    "publier": "Fiche publiée : les conseillers la trouvent dans la recherche.",
+    "archiver": "Fiche archivée : elle n'apparaît plus dans la recherche.",
+    "source-vue": "Modification de la source prise en compte.",
 }
 
 
@@ -365,7 +368,7 @@ FLASHES = {
     "adaptee": "Fiche adaptée de la fiche officielle : adaptez le texte pour le téléphone.",
     "enregistree": "Nouvelle version enregistrée.",
     "restauree": "Version restaurée : c'est un nouveau brouillon.",
-    **{key: message for key, (_action, message) in ACTIONS.items()},
+    **ACTIONS,
 }
 
 
@@ -423,24 +426,18 @@ def act(call: AgentCallDep, fiche_id: str, action: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    if action not in ACTIONS:
-        return Response(status_code=404)
-    policy = services.Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
-    steps = {
-        "submit": lambda: services.submit(call.session, allowed, fiche_id),
-        "approve": lambda: services.approve(call.session, allowed, fiche_id, policy),
-        "publish": lambda: services.publish(call.session, allowed, fiche_id, policy),
-        "archive": lambda: services.archive(call.session, allowed, fiche_id),
-        "acknowledge": lambda: services.acknowledge_source(call.session, allowed, fiche_id),
-    }
-    try:
-        steps[ACTIONS[action][0]]()
-    except AlloError as exc:
-        call.session.rollback()
-        fiche = services.get(call.session, fiche_id)
-        ctx = _editor_page(call, allowed, fiche, error=exc.message)
-        return render(call.request, ctx, status_code=exc.status_code)
-    return RedirectResponse(f"/redaction/fiches/{fiche_id}?fait={action}", status_code=303)
+    return run_action(
+        call,
+        allowed,
+        services,
+        fiche_id,
+        action,
+        editor=lambda message: _editor_page(
+            call, allowed, services.get(call.session, fiche_id), error=message
+        ),
+        done=f"/redaction/fiches/{fiche_id}",
+        extra={"source-vue": lambda: services.acknowledge_source(call.session, allowed, fiche_id)},
+    )
 
 
 @router.post("/redaction/apercu", response_class=HTMLResponse, tags=["fragment"])
@@ -458,7 +455,9 @@ async def preview(call: AgentCallDep) -> Response:
             )
         )
         return render(call.request, PreviewFragment(preview=Markup(""), error=message))
-    return render(call.request, PreviewFragment(preview=_preview(body)))
+    # ~15 ms of CPU for a long fiche: off the event loop, so the worker's other requests go on
+    preview = await run_in_threadpool(_preview, body)
+    return render(call.request, PreviewFragment(preview=preview))
 
 
 # -- history and diffs -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The editors' pages for escalation sheets: the list, and one sheet's editor (its JSON
-structure in a text area, the review actions, the history and the word diff of the draft against
-what the consoles use). Standard POST forms (same-origin checked), usable without JavaScript.
+"""The editors' pages for escalation sheets: the list, and one sheet's editor — a form question
+by question (`_sheet_form`), its JSON in a text area as the alternative and export format, the
+review actions, the history, and the word diff of the draft against what the consoles use or
+between any two versions. Standard POST forms (same-origin checked), usable without JavaScript.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from allo.kb.local import sheets
 from allo.kb.local.sheet_models import EscalationSheetRow
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
+from allo.web.pages._sheet_form import SheetForm, content_from_form, form_view
+from allo.web.pages._workflow import run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,15 +29,18 @@ DASHBOARD = Crumb("Rédaction", "/redaction")
 LIST = Crumb("Fiches d'escalade", "/redaction/escalade")
 #: the form posts at most this much (a sheet is ≤ 200,000 characters of JSON)
 MAX_FORM = 1_000_000
+#: a sheet's form has about ten fields per answer; 200 rows of each kind at most
+MAX_FIELDS = 20_000
+#: flash message of each review action (`_workflow.run_action` runs them)
 ACTIONS = {
-    "soumettre": ("submit", "Fiche d'escalade soumise à relecture."),
-    "approuver": ("approve", "Version approuvée."),
-    "publier": ("publish", "Fiche d'escalade publiée : les consoles l'utilisent dès maintenant."),
-    "archiver": ("archive", "Fiche archivée : les consoles reprennent la fiche initiale."),
+    "soumettre": "Fiche d'escalade soumise à relecture.",
+    "approuver": "Version approuvée.",
+    "publier": "Fiche d'escalade publiée : les consoles l'utilisent dès maintenant.",
+    "archiver": "Fiche archivée : les consoles reprennent la fiche initiale.",
 }
 FLASHES = {
     "enregistree": "Nouvelle version enregistrée (brouillon).",
-    **{key: message for key, (_step, message) in ACTIONS.items()},
+    **ACTIONS,
 }
 
 
@@ -74,11 +80,18 @@ class SheetEditorPage(Page):
     state: str = field(metadata=doc("Workflow state in French."))
     version: int = field(metadata=doc("The version the form is based on (base_version)."))
     content: str = field(metadata=doc("The sheet's JSON, indented, as the editor edits it."))
+    form: SheetForm = field(metadata=doc("The sheet question by question (the main editor)."))
+    json_open: bool = field(metadata=doc("Whether the JSON editor is shown open (JSON posted)."))
     actions: list[tuple[str, str]] = field(metadata=doc("(path segment, label) of actions."))
     versions: list[SheetVersionRow] = field(metadata=doc("History, newest first."))
     changes: list[tuple[str, Markup]] = field(
         metadata=doc("(part, marked word diff) of the current version against the published one.")
     )
+    compare: list[tuple[str, Markup]] | None = field(
+        default=None, metadata=doc("(part, marked word diff) between the two chosen versions.")
+    )
+    compare_from: int | None = field(default=None, metadata=doc("Older version compared."))
+    compare_to: int | None = field(default=None, metadata=doc("Newer version compared."))
     flash: str = field(default="", metadata=doc("French message of a successful action."))
     error: str = field(default="", metadata=doc("French message of a refused action."))
 
@@ -109,12 +122,21 @@ def _editor(
     row: EscalationSheetRow,
     *,
     text: str | None = None,
+    posted: dict[str, object] | None = None,
     version: int | None = None,
+    compare: tuple[int, int] | None = None,
     flash: str = "",
     error: str = "",
 ) -> SheetEditorPage:
     published = row.published_content or {}
     changes = sheets.diff_contents(published, row.content) if published else {}
+    compared = None
+    if compare is not None:
+        try:
+            found = sheets.diff_versions(call.session, row.id, *compare)
+            compared = [(sheets.FIELD_LABELS[name], d.html()) for name, d in found.items()]
+        except AlloError as exc:
+            error = error or exc.message
     return SheetEditorPage(
         title=f"Fiche d'escalade : {row.content.get('label') or row.id}",
         breadcrumb=[HOME, DASHBOARD, LIST],
@@ -123,7 +145,11 @@ def _editor(
         sheet_id=row.id,
         state=sheets.STATE_LABELS[row.state],
         version=version or row.version,
-        content=text if text is not None else json.dumps(row.content, ensure_ascii=False, indent=2),
+        content=text
+        if text is not None
+        else json.dumps(posted or row.content, ensure_ascii=False, indent=2),
+        form=form_view(posted if posted is not None else row.content),
+        json_open=text is not None,
         actions=_actions(row),
         versions=[
             SheetVersionRow(
@@ -135,6 +161,9 @@ def _editor(
             for v in sheets.versions(call.session, row.id)
         ],
         changes=[(sheets.FIELD_LABELS[name], d.html()) for name, d in changes.items()],
+        compare=compared,
+        compare_from=compare[0] if compare else None,
+        compare_to=compare[1] if compare else None,
         flash=flash,
         error=error,
     )
@@ -157,15 +186,39 @@ def sheet_list(call: AgentCallDep) -> Response:
     )
 
 
+VersionNumber = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
+
+
 @router.get("/redaction/escalade/{sheet_id}", response_class=HTMLResponse)
 def edit(
-    call: AgentCallDep, sheet_id: str, fait: Annotated[str, Query(max_length=20)] = ""
+    call: AgentCallDep,
+    sheet_id: str,
+    fait: Annotated[str, Query(max_length=20)] = "",
+    de: VersionNumber = None,
+    a: VersionNumber = None,
 ) -> Response:
+    """The editor; `?de=2&a=5` adds the word diff between those two versions."""
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
     row = sheets.get(call.session, sheet_id)
-    return render(call.request, _editor(call, allowed, row, flash=FLASHES.get(fait, "")))
+    compare = (de, a) if de is not None and a is not None else None
+    ctx = _editor(call, allowed, row, compare=compare, flash=FLASHES.get(fait, ""))
+    return render(call.request, ctx)
+
+
+@router.get("/redaction/escalade/{sheet_id}/json")
+def export_json(call: AgentCallDep, sheet_id: str) -> Response:
+    """The current version in the JSON format of the initial set (a download)."""
+    allowed = call.gate(EDITOR)
+    if isinstance(allowed, Response):
+        return allowed
+    row = sheets.get(call.session, sheet_id)
+    return Response(
+        json.dumps(row.content, ensure_ascii=False, indent=2) + "\n",
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{row.id}.json"'},
+    )
 
 
 @router.post("/redaction/escalade/{sheet_id}")
@@ -173,29 +226,44 @@ async def save(call: AgentCallDep, sheet_id: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    form = await call.request.form(max_part_size=MAX_FORM)
+    form = await call.request.form(max_part_size=MAX_FORM, max_fields=MAX_FIELDS)
+    by_form = form.get("format") == "formulaire"
     text = str(form.get("content") or "")
     try:
         base = int(str(form.get("base_version") or "0"))
     except ValueError:
         base = 0
+    content: dict[str, object] | None = None
     try:
-        try:
-            content = json.loads(text)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Le texte n'est pas du JSON valide (ligne {getattr(exc, 'lineno', '?')}) : "
-                "rien n'a été enregistré."
-            ) from exc
+        if by_form:
+            sector = str(sheets.get(call.session, sheet_id).content.get("sector") or "")
+            content = content_from_form(form, sector)
+        else:
+            try:
+                content = json.loads(text)
+            except ValueError as exc:
+                raise InvalidInput(
+                    f"Le texte n'est pas du JSON valide (ligne {getattr(exc, 'lineno', '?')}) : "
+                    "rien n'a été enregistré."
+                ) from exc
         sheets.update(
             call.session, allowed, sheet_id, content, base, str(form.get("comment") or "")
         )
     except AlloError as exc:
         call.session.rollback()
         row = sheets.get(call.session, sheet_id)
-        # the editor's text stays in the form: nothing typed is lost
+        # what the editor typed stays in the form (or the text area): nothing is lost
         keep = base if isinstance(exc, Conflict) else None
-        ctx = _editor(call, allowed, row, text=text, version=keep or base, error=exc.message)
+        posted = content if by_form and isinstance(content, dict) else None
+        ctx = _editor(
+            call,
+            allowed,
+            row,
+            text=None if by_form else text,
+            posted=posted,
+            version=keep or base,
+            error=exc.message,
+        )
         return render(call.request, ctx, status_code=exc.status_code)
     return RedirectResponse(f"/redaction/escalade/{sheet_id}?fait=enregistree", status_code=303)
 
@@ -205,20 +273,14 @@ def act(call: AgentCallDep, sheet_id: str, action: str) -> Response:
     allowed = call.gate(EDITOR)
     if isinstance(allowed, Response):
         return allowed
-    if action not in ACTIONS:
-        return Response(status_code=404)
-    policy = sheets.Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
-    steps = {
-        "submit": lambda: sheets.submit(call.session, allowed, sheet_id),
-        "approve": lambda: sheets.approve(call.session, allowed, sheet_id, policy),
-        "publish": lambda: sheets.publish(call.session, allowed, sheet_id, policy),
-        "archive": lambda: sheets.archive(call.session, allowed, sheet_id),
-    }
-    try:
-        steps[ACTIONS[action][0]]()
-    except AlloError as exc:
-        call.session.rollback()
-        row = sheets.get(call.session, sheet_id)
-        ctx = _editor(call, allowed, row, error=exc.message)
-        return render(call.request, ctx, status_code=exc.status_code)
-    return RedirectResponse(f"/redaction/escalade/{sheet_id}?fait={action}", status_code=303)
+    return run_action(
+        call,
+        allowed,
+        sheets,
+        sheet_id,
+        action,
+        editor=lambda message: _editor(
+            call, allowed, sheets.get(call.session, sheet_id), error=message
+        ),
+        done=f"/redaction/escalade/{sheet_id}",
+    )

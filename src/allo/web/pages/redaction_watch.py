@@ -1,6 +1,7 @@
 """The editors' watch (`/redaction/veille`): the change reports of the official imports, and for
-a report its fiche items, those that touch what the service relies on first, each with its
-readable diff; editors mark items (or a whole report) as seen with a standard POST form.
+a report its fiche items, those that touch what the service relies on first, or its office
+(directory) items, each with its readable diff, 100 a page; editors mark items (or a whole
+report) as seen with a standard POST form.
 
 Editors use it; supervisors may read it (no marking). The ranking is `allo.kb.watch`'s.
 """
@@ -37,6 +38,8 @@ TRIGGER_LABELS = {
 }
 #: items shown on one page (the relevant ones come first)
 PAGE_SIZE = 100
+#: the two kinds of items a report holds: official fiches, and offices of the directory
+DOMAIN_LABELS = {"fiche": "Fiches", "office": "Organismes de l'annuaire"}
 FLASH = "{n} élément(s) marqué(s) comme vu(s)."
 
 
@@ -64,7 +67,8 @@ class ItemLine:
     """One fiche item of a report, with why it matters."""
 
     id: int = field(metadata=doc("Item id (the seen form's value)."))
-    fiche_id: str = field(metadata=doc("Official fiche id."))
+    fiche_id: str = field(metadata=doc("Official fiche id, or the office's id."))
+    href: str = field(metadata=doc("Its page (a fiche), or empty (an office has none)."))
     title: str = field(metadata=doc("Fiche title."))
     action: str = field(metadata=doc("Nouvelle, Modifiée or Retirée."))
     theme: str = field(metadata=doc("Fiche theme."))
@@ -80,8 +84,14 @@ class WatchPage(Page):
 
     reports: list[ReportLine] = field(metadata=doc("The latest change reports, newest first."))
     report: ReportLine | None = field(metadata=doc("The report shown, if any."))
-    items: list[ItemLine] = field(metadata=doc("Its fiche items, relevant first (one page)."))
+    items: list[ItemLine] = field(metadata=doc("Its items, relevant first (one page)."))
     total: int = field(metadata=doc("How many items match the filters."))
+    domain: str = field(metadata=doc("fiche or office: which items are listed."))
+    domains: list[tuple[str, str, int, str]] = field(
+        metadata=doc("(key, label, count, link) of the report's two kinds of items.")
+    )
+    page_number: int = field(metadata=doc("The page shown (1…)."))
+    pages: list[tuple[int, str]] = field(metadata=doc("(number, link) of every page."))
     relevant: int = field(metadata=doc("How many of them touch the service."))
     filters: dict[str, str] = field(metadata=doc("Current filters (theme, audience, action…)."))
     themes: list[str] = field(metadata=doc("Themes of the report's items."))
@@ -128,12 +138,58 @@ def _sheets(call: AgentCall) -> SheetSet | None:
         return None
 
 
+def _office_items(
+    call: AgentCall, report_id: int, filters: dict[str, str], page: int
+) -> tuple[list[ItemLine], int]:
+    """One page of a report's office items (by id) and how many match."""
+    action = filters.get("action") or None
+    unseen = filters.get("unseen") == "1"
+    total = repository.count_change_items(
+        call.session, report_id=report_id, domain="office", action=action, unseen=unseen
+    )
+    rows = changes.report_items(
+        call.session,
+        report_id,
+        domain="office",
+        action=action,
+        unseen=unseen,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    items = [
+        ItemLine(
+            id=i.id,
+            fiche_id=i.object_id,
+            href="",
+            title=i.title,
+            action=ACTION_LABELS.get(i.action, i.action),
+            theme=i.theme,
+            audiences="",
+            reasons=[],
+            seen=i.seen_at is not None,
+            diff=diff_lines(i.diff),
+        )
+        for i in rows
+    ]
+    return items, total
+
+
+def _page_links(report_id: int, filters: dict[str, str], total: int) -> list[tuple[int, str]]:
+    count = max(1, -(-total // PAGE_SIZE))
+    kept = {k: v for k, v in filters.items() if v}
+    return [
+        (n, f"/redaction/veille/{report_id}?" + urlencode({**kept, "page": n}))
+        for n in range(1, count + 1)
+    ]
+
+
 def _watch_page(
     call: AgentCall,
     agent: Agent,
     report_id: int | None,
     filters: dict[str, str],
     *,
+    page: int = 1,
     flash: str = "",
     error: str = "",
 ) -> WatchPage:
@@ -144,7 +200,21 @@ def _watch_page(
     ranked: list[watch.Ranked] = []
     themes: list[str] = []
     audiences: list[str] = []
+    items: list[ItemLine] = []
+    domain = "office" if filters.get("domaine") == "office" else "fiche"
+    total = 0
+    domains: list[tuple[str, str, int, str]] = []
     if report is not None:
+        kept = {k: v for k, v in filters.items() if v and k != "domaine"}
+        for key, label in DOMAIN_LABELS.items():
+            n = repository.count_change_items(call.session, report_id=report.id, domain=key)
+            link = f"/redaction/veille/{report.id}?" + urlencode(
+                {**kept, **({"domaine": key} if key == "office" else {})}
+            )
+            domains.append((key, label, n, link))
+    if report is not None and domain == "office":
+        items, total = _office_items(call, report.id, filters, page)
+    elif report is not None:
         ranked = watch.prioritised(
             call.session,
             report.id,
@@ -156,22 +226,24 @@ def _watch_page(
             relevant_only=filters.get("relevant") == "1",
         )
         themes, audiences = watch.facets(call.session, report.id)
-    shown = ranked[:PAGE_SIZE]
-    full = repository.change_items_by_id(call.session, [r.item.id for r in shown])
-    items = [
-        ItemLine(
-            id=r.item.id,
-            fiche_id=r.item.object_id,
-            title=r.item.title,
-            action=ACTION_LABELS.get(r.item.action, r.item.action),
-            theme=r.item.theme,
-            audiences=", ".join(AUDIENCE_LABELS.get(a, a) for a in r.item.audiences),
-            reasons=[(reason.label, reason.detail) for reason in r.reasons],
-            seen=r.item.seen,
-            diff=diff_lines(full[r.item.id].diff) if r.item.id in full else [],
-        )
-        for r in shown
-    ]
+        total = len(ranked)
+        shown = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        full = repository.change_items_by_id(call.session, [r.item.id for r in shown])
+        items = [
+            ItemLine(
+                id=r.item.id,
+                fiche_id=r.item.object_id,
+                href=f"/fiches/{r.item.object_id}",
+                title=r.item.title,
+                action=ACTION_LABELS.get(r.item.action, r.item.action),
+                theme=r.item.theme,
+                audiences=", ".join(AUDIENCE_LABELS.get(a, a) for a in r.item.audiences),
+                reasons=[(reason.label, reason.detail) for reason in r.reasons],
+                seen=r.item.seen,
+                diff=diff_lines(full[r.item.id].diff) if r.item.id in full else [],
+            )
+            for r in shown
+        ]
     title = f"Veille : rapport n° {report.id}" if report else "Veille des sources officielles"
     return WatchPage(
         title=title,
@@ -181,7 +253,11 @@ def _watch_page(
         reports=[_report_line(r) for r in reports],
         report=_report_line(report) if report else None,
         items=items,
-        total=len(ranked),
+        total=total,
+        domain=domain,
+        domains=domains,
+        page_number=page,
+        pages=_page_links(report.id, filters, total) if report else [],
         relevant=sum(1 for r in ranked if r.relevant),
         filters=filters,
         themes=themes,
@@ -194,13 +270,17 @@ def _watch_page(
     )
 
 
-def _filters(theme: str, audience: str, action: str, unseen: str, relevant: str) -> dict[str, str]:
+def _filters(
+    theme: str, audience: str, action: str, unseen: str, relevant: str, domain: str = ""
+) -> dict[str, str]:
+    office = domain == "office"
     return {
-        "theme": theme,
-        "audience": audience,
+        "domaine": "office" if office else "",
+        "theme": "" if office else theme,
+        "audience": "" if office else audience,
         "action": action if action in ACTION_LABELS else "",
         "unseen": "1" if unseen == "1" else "",
-        "relevant": "1" if relevant == "1" else "",
+        "relevant": "1" if relevant == "1" and not office else "",
     }
 
 
@@ -224,14 +304,17 @@ def watch_report(
     action: Filter = "",
     unseen: Filter = "",
     relevant: Filter = "",
+    domaine: Filter = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     vus: Annotated[str, Query(max_length=12)] = "",
 ) -> Response:
     allowed = call.gate(READERS)
     if isinstance(allowed, Response):
         return allowed
-    filters = _filters(theme, audience, action, unseen, relevant)
+    filters = _filters(theme, audience, action, unseen, relevant, domaine)
     flash = FLASH.format(n=vus) if vus.isdigit() else ""
-    return render(call.request, _watch_page(call, allowed, report_id, filters, flash=flash))
+    ctx = _watch_page(call, allowed, report_id, filters, page=page, flash=flash)
+    return render(call.request, ctx)
 
 
 @router.post("/redaction/veille/{report_id}/vu")
@@ -244,7 +327,10 @@ async def mark_seen(
         return allowed
     form = await call.request.form(max_fields=changes.MAX_PAGE + 20, max_part_size=64_000)
     filters = _filters(
-        *(str(form.get(k) or "") for k in ("theme", "audience", "action", "unseen", "relevant"))
+        *(
+            str(form.get(k) or "")
+            for k in ("theme", "audience", "action", "unseen", "relevant", "domaine")
+        )
     )
     try:
         if form.get("tout") == "1":
@@ -263,5 +349,7 @@ async def mark_seen(
         call.session.rollback()
         ctx = _watch_page(call, allowed, report_id, filters, error=exc.message)
         return render(call.request, ctx, status_code=exc.status_code)
-    query = urlencode({**{k: v for k, v in filters.items() if v}, "vus": marked})
+    page = str(form.get("page") or "")
+    kept_page = {"page": page} if page.isdigit() and 1 < int(page) <= 100_000 else {}
+    query = urlencode({**{k: v for k, v in filters.items() if v}, **kept_page, "vus": marked})
     return RedirectResponse(f"/redaction/veille/{report_id}?{query}", status_code=303)
