@@ -164,3 +164,22 @@ def test_packed_terms_answer_like_the_counter_they_pack() -> None:
     assert packed.get("absent", 0) == 0
     with pytest.raises(KeyError):
         packed["absent"]
+
+
+def test_sessions_joined_to_one_connection_compute_in_the_callers_thread(
+    runtime: Runtime, engine: Any
+) -> None:
+    """A connection cannot serve two threads: joined sessions (a caller's outer transaction)
+    get no background thread; sessions of an engine (a served worker) do."""
+    from allo.db.session import make_session_factory
+    from allo.search.service import build_search_service
+
+    joined = build_search_service(runtime)
+    assert joined.background_embedding is False
+    own = Runtime(
+        settings=runtime.settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(engine, readonly=True),
+    )
+    assert build_search_service(own).background_embedding is True

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
@@ -618,6 +619,10 @@ def build_search_service(
     options.setdefault("analysis_path", analysis_cache.cache_path(runtime.settings.home / "search"))
     options.setdefault("max_embed", MAX_WORKER_EMBED)
     options.setdefault("write_sessions", runtime.sessions)
+    if isinstance(runtime.sessions.kw.get("bind"), Connection):
+        # Sessions joined to one connection (a caller's outer transaction) cannot be used from a
+        # second thread: missing passages and vectors are then computed in the caller's thread.
+        options.setdefault("background_embedding", False)
     return SearchService(runtime.read_sessions, embedder=embedder, cache=cache, **options)
 
 
