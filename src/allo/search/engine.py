@@ -139,5 +139,15 @@ class SearchEngine:
         boosts: dict[str, float] | None,
         audience: str | None,
         source: str | None,
+        groups: Sequence[Sequence[str]] = (),
+        coordination: float = 0.0,
     ) -> list[LexicalHit]:
-        return self.index.search(terms, limit=k, boosts=boosts, audience=audience, source=source)
+        return self.index.search(
+            terms,
+            limit=k,
+            boosts=boosts,
+            audience=audience,
+            source=source,
+            groups=groups,
+            coordination=coordination,
+        )

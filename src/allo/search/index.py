@@ -134,31 +134,68 @@ class LexicalIndex:
         audience: str | None = None,
         source: str | None = None,
         tie_breaker: float | None = None,
+        groups: Sequence[Sequence[str]] = (),
+        coordination: float = 0.0,
     ) -> list[LexicalHit]:
-        """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25."""
+        """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25.
+
+        Coordination: with `groups` (one per typed word: the terms standing for it) and
+        `coordination` > 0, a document matching every group scores × (1 + coordination), so
+        a fiche holding all the words typed ("13e" and "mois") comes before one repeating a
+        single frequent word in its title. Found with a second, conjunctive query whose scores
+        are the same sums, so the result is exact."""
         if not terms or limit <= 0:
             return []
         boosts = boosts or DEFAULT_BOOSTS
-        schema = self.schema
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for term, weight in terms:
-            per_field = [
-                tantivy.Query.boost_query(
-                    tantivy.Query.term_query(schema, name, term), boost * weight
+        weight_of = dict(terms)
+        clauses = {
+            term: self._term_clauses(term, weight, boosts, tie_breaker) for term, weight in terms
+        }
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, q) for term in clauses for q in clauses[term]]
+        )
+        hits = self._run(query, limit, audience, source)
+        groups = [g for g in (tuple(t for t in g if t in weight_of) for g in groups) if g]
+        if coordination <= 0 or len(groups) < 2:
+            return hits
+        conjunction = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Should, q) for term in group for q in clauses[term]]
+                    ),
                 )
-                for name, boost in boosts.items()
-                if boost > 0
+                for group in groups
             ]
-            if tie_breaker is None:
-                clauses.extend((tantivy.Occur.Should, q) for q in per_field)
-            else:
-                clauses.append(
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.disjunction_max_query(per_field, tie_breaker),
-                    )
-                )
-        query = tantivy.Query.boolean_query(clauses)
+        )
+        complete = self._run(conjunction, limit, audience, source)
+        if not complete:
+            return hits
+        factor = 1.0 + coordination
+        scores = {h.ord: h.score for h in hits}
+        scores.update((h.ord, h.score * factor) for h in complete)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+        return [LexicalHit(o, s) for o, s in ranked]
+
+    def _term_clauses(
+        self, term: str, weight: float, boosts: dict[str, float], tie_breaker: float | None
+    ) -> list[tantivy.Query]:
+        per_field = [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(self.schema, name, term), boost * weight
+            )
+            for name, boost in boosts.items()
+            if boost > 0
+        ]
+        if tie_breaker is None:
+            return per_field
+        return [tantivy.Query.disjunction_max_query(per_field, tie_breaker)]
+
+    def _run(
+        self, query: tantivy.Query, limit: int, audience: str | None, source: str | None
+    ) -> list[LexicalHit]:
+        schema = self.schema
         filters = [
             tantivy.Query.const_score_query(tantivy.Query.term_query(schema, field, value), 0.0)
             for field, value in (("audience", audience), ("source", source))

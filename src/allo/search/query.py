@@ -32,6 +32,8 @@ class QueryWeights:
     colloquial_typed: float = 0.3
     #: corrections of words the fiches never use
     correction: float = 0.8
+    #: completions of a word the fiches never use, read as truncated ("conv")
+    completion: float = 0.8
 
 
 @dataclass
@@ -41,6 +43,10 @@ class ParsedQuery:
     terms: list[tuple[str, float]] = field(default_factory=list)
     #: typed words that were corrected, with their corrections (for "did you mean")
     corrected: dict[str, list[str]] = field(default_factory=dict)
+    #: one group per typed content word: the terms that stand for it (its own term, its
+    #: corrections, the expansions of a lexicon rule it triggers); a fiche matching one term of
+    #: every group matches the whole query (allo.search.index: coordination)
+    groups: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -87,8 +93,11 @@ class QueryParser:
                 weights[term] = weight
 
         content = [w for w in dict.fromkeys(typed) if term_of(w)][:MAX_QUERY_WORDS]
+        group_of: dict[str, list[str]] = {}
         for word in content:
-            add(term_of(vocabulary.accented(word) if vocabulary else word), 1.0)
+            term = term_of(vocabulary.accented(word) if vocabulary else word)
+            add(term, 1.0)
+            group_of[word] = [term]
         keys = [_key(w) for w in typed]
         triggers = (
             {i for p, r in self.lexicon.expansions(keys) for i in range(p, p + len(r.trigger))}
@@ -101,13 +110,21 @@ class QueryParser:
                 if word in lexicon_words or self.term_exists(term_of(word)):
                     continue
                 fixes = vocabulary.corrections(fold(word))
+                weight = self.weights.correction
+                if not fixes and self.weights.completion > 0:
+                    fixes = vocabulary.completions(fold(word))
+                    weight = self.weights.completion
                 if fixes:
                     parsed.corrected[word] = fixes
                     for fix in fixes:
-                        add(term_of(fix), self.weights.correction)
+                        add(term_of(fix), weight)
+                        group_of[word].append(term_of(fix))
         if self.lexicon is not None:
-            for fixes in parsed.corrected.values():
+            # a correction's key stands at the end, for the word it corrects
+            key_words = list(typed)
+            for word, fixes in parsed.corrected.items():
                 keys.append(_key(fixes[0]))
+                key_words.append(word)
             demoted: set[str] = set()
             expanded: set[str] = set()
             for position, rule in self.lexicon.expansions(keys):
@@ -115,6 +132,9 @@ class QueryParser:
                 for term in rule.terms:
                     add(term, weight)
                     expanded.add(term)
+                for word in key_words[position : position + len(rule.trigger)]:
+                    if word in group_of:
+                        group_of[word].extend(rule.terms)
                 if rule.colloquial:
                     for word in typed[position : position + len(rule.trigger)]:
                         demoted.add(term_of(vocabulary.accented(word) if vocabulary else word))
@@ -122,4 +142,14 @@ class QueryParser:
                 if term in weights:
                     weights[term] = min(weights[term], self.weights.colloquial_typed)
         parsed.terms = [(t, w) for t, w in weights.items() if w > 0]
+        parsed.groups = list(
+            dict.fromkeys(
+                group
+                for group in (
+                    tuple(dict.fromkeys(t for t in g if weights.get(t, 0) > 0))
+                    for g in group_of.values()
+                )
+                if group
+            )
+        )
         return parsed

@@ -122,9 +122,15 @@ class RankingConfig:
     fusion: FusionConfig = field(default_factory=FusionConfig)
     #: candidates taken from each side before fusion
     candidates: int = 100
-    #: score multiplier per publication kind (dossiers at 0, 0.5 and 0.8 changed nothing on the
-    #: development set: they stay, ranked by their own match)
-    kind_weights: dict[str, float] = field(default_factory=lambda: {"dossier": 1.0})
+    #: score multiplier per publication kind: a dossier is a hub of links, the fiche under it
+    #: answers (× 0.6: real keyword queries gain on both topic halves, lexical and hybrid; the
+    #: development questions, which never expect a dossier, are unchanged — docs/SEARCH.md)
+    kind_weights: dict[str, float] = field(default_factory=lambda: {"dossier": 0.6})
+    #: hybrid only: a lexical candidate matching every typed word (or a stand-in: correction,
+    #: completion, lexicon expansion) scores × (1 + this) before fusion (measured: real keyword
+    #: queries gain on both topic halves; the lexical engine alone would lose development-question
+    #: MRR, so it keeps plain sums — docs/SEARCH.md)
+    coordination: float = 0.5
 
 
 class SearchService:
@@ -441,7 +447,15 @@ class SearchService:
         reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
         # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
         k = max(self.config.candidates, limit) if use_dense or reweighted else limit
-        lexical = engine.lexical(parsed.terms, k, self.config.boosts, audience, source)
+        lexical = engine.lexical(
+            parsed.terms,
+            k,
+            self.config.boosts,
+            audience,
+            source,
+            parsed.groups,
+            self.config.coordination if use_dense else 0.0,
+        )
         if use_dense and parsed.text:
             vector = self.query_vector(parsed.text)
             dense = engine.dense.search(vector, k, engine.mask(audience, source))
