@@ -220,6 +220,9 @@ def main() -> None:
         ("no coordination", dataclasses.replace(default, coordination=0.0)),
         ("coordination 0.25", dataclasses.replace(default, coordination=0.25)),
         ("coordination 1", dataclasses.replace(default, coordination=1.0)),
+        ("no phrase matching", dataclasses.replace(default, phrase_weight=0.0)),
+        ("phrase weight 0.3", dataclasses.replace(default, phrase_weight=0.3)),
+        ("phrase weight 2", dataclasses.replace(default, phrase_weight=2.0)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -227,10 +230,11 @@ def main() -> None:
             dataclasses.replace(default, query=dataclasses.replace(default.query, completion=0.0)),
         ),
         (
-            "none of the three (before issue #13's query work)",
+            "none of these (before issue #13's query work)",
             dataclasses.replace(
                 default,
                 coordination=0.0,
+                phrase_weight=0.0,
                 kind_weights={"dossier": 1.0},
                 query=dataclasses.replace(default.query, completion=0.0),
             ),
@@ -278,9 +282,10 @@ fits those topics, not real queries. Targets: hit@5 ≥ 0.85, MRR@10 ≥ 0.70 (h
 
 ### Real-query settings (hit@5 / MRR@10; each changed alone, everything else as shipped)
 
-Coordination (a hybrid candidate holding every typed word, or a stand-in, scores × (1 + c)
-before fusion; the lexical engine alone keeps plain sums), dossiers' weight, completion of
-truncated words. A setting is kept only when it helps both topic halves and leaves the
+Phrase matching (two adjacent typed words side by side in the body add their phrase BM25 ×
+the weight), coordination (a hybrid candidate holding every typed word, or a stand-in, scores
+× (1 + c) before fusion; the lexical engine alone keeps plain sums), dossiers' weight,
+completion of truncated words. A setting is kept only when it helps both topic halves and leaves the
 development questions at hit@5 ≥ 0.94.
 
 | change | engine | dev questions | real, all | real, half A | real, half B |

@@ -63,3 +63,35 @@ def test_a_single_word_query_is_not_changed() -> None:
     terms = [(analyzer.term("mois"), 1.0)]
     plain = index.search(terms, limit=10)
     assert index.search(terms, limit=10, groups=[(terms[0][0],)], coordination=2.0) == plain
+
+
+PHRASE_DOCS = [
+    _doc("course", "Course à pied", "Organiser une course à pied sur la voie publique."),
+    _doc("examen", "Mise en examen", "La mise en examen par le juge."),
+    _doc("sanction", "Sanction disciplinaire", "Un avertissement, une mise à pied, un blâme."),
+]
+
+
+def _phrase_scores(phrase_weight: float) -> dict[str, float]:
+    analyzer = default_analyzer()
+    index, _counts, _analyses = build_index(analyzer, enumerate(PHRASE_DOCS))
+    mise, pied = analyzer.term("mise"), analyzer.term("pied")
+    hits = index.search(
+        [(mise, 1.0), (pied, 1.0)],
+        limit=10,
+        phrases=[(mise, pied)],
+        phrase_weight=phrase_weight,
+    )
+    return {PHRASE_DOCS[h.ord].id: h.score for h in hits}
+
+
+def test_adjacent_words_side_by_side_in_the_body_add_to_the_score() -> None:
+    # « mise a pied »: the stop word between them is not indexed, so the words are adjacent
+    plain, phrased = _phrase_scores(0.0), _phrase_scores(1.0)
+    assert phrased["sanction"] > plain["sanction"]
+    # the words apart, or one of them only, gain nothing
+    assert phrased["course"] == plain["course"]
+    assert phrased["examen"] == plain["examen"]
+    assert max(plain, key=plain.__getitem__) != "sanction"
+    strong = _phrase_scores(3.0)
+    assert max(strong, key=strong.__getitem__) == "sanction"

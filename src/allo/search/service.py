@@ -131,6 +131,9 @@ class RankingConfig:
     #: queries gain on both topic halves; the lexical engine alone would lose development-question
     #: MRR, so it keeps plain sums — docs/SEARCH.md)
     coordination: float = 0.5
+    #: two adjacent typed words found side by side in the body count this much more (× BM25):
+    #: "mise à pied", "13e mois", "travail le samedi" (measured 0.3–2 on both sets)
+    phrase_weight: float = 1.0
 
 
 class SearchService:
@@ -455,6 +458,7 @@ class SearchService:
             source,
             parsed.groups,
             self.config.coordination if use_dense else 0.0,
+            self.config.phrase_weight,
         )
         if use_dense and parsed.text:
             vector = self.query_vector(parsed.text)
