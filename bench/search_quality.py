@@ -223,6 +223,7 @@ def main() -> None:
         ("no phrase matching", dataclasses.replace(default, phrase_weight=0.0)),
         ("phrase weight 0.3", dataclasses.replace(default, phrase_weight=0.3)),
         ("phrase weight 2", dataclasses.replace(default, phrase_weight=2.0)),
+        ("100 candidates per side", dataclasses.replace(default, candidates=100)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -235,6 +236,7 @@ def main() -> None:
                 default,
                 coordination=0.0,
                 phrase_weight=0.0,
+                candidates=100,
                 kind_weights={"dossier": 1.0},
                 query=dataclasses.replace(default.query, completion=0.0),
             ),

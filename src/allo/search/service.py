@@ -120,8 +120,9 @@ class RankingConfig:
     boosts: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BOOSTS))
     query: QueryWeights = field(default_factory=QueryWeights)
     fusion: FusionConfig = field(default_factory=FusionConfig)
-    #: candidates taken from each side before fusion
-    candidates: int = 100
+    #: candidates taken from each side before fusion (200: real keyword queries gain on both
+    #: topic halves over 100; the development questions are flat between 100 and 400)
+    candidates: int = 200
     #: score multiplier per publication kind: a dossier is a hub of links, the fiche under it
     #: answers (× 0.6: real keyword queries gain on both topic halves, lexical and hybrid; the
     #: development questions, which never expect a dossier, are unchanged — docs/SEARCH.md)
