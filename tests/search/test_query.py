@@ -153,3 +153,21 @@ def test_each_typed_word_is_a_group_with_its_stand_ins(parser: QueryParser) -> N
     assert employeur == (analyzer.term("employeur"),)
     # the lexicon's expansion stands for the acronym
     assert analyzer.term("apl") in apl and analyzer.term("logement") in apl
+
+
+def test_dense_text_restores_accents_and_corrects_typos(parser: QueryParser) -> None:
+    # the dense model reads the words as the fiches write them
+    assert parser.parse("conge paternite").dense_text == "congé paternité"
+    assert parser.parse("licensiement CDI").dense_text == "licenciement CDI"
+    assert parser.parse("congé  paternité ").dense_text == "congé paternité"
+
+
+def test_dense_text_keeps_truncated_words_and_can_be_turned_off() -> None:
+    analyzer = default_analyzer()
+    known = {analyzer.term(w) for w in TRUNCATION_VOCABULARY.canonical.values()}
+    parser = QueryParser(analyzer, None, TRUNCATION_VOCABULARY, term_exists=known.__contains__)
+    # a completion is a guess among several words: the model reads what was typed
+    assert parser.parse("rupture conv").dense_text == "rupture conv"
+    assert parser.parse("chomage").dense_text == "chômage"
+    parser.dense_rewrite = False
+    assert parser.parse("chomage").dense_text == "chomage"

@@ -6,6 +6,7 @@ a short list of plain index terms: nothing typed is ever interpreted as query sy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -47,6 +48,9 @@ class ParsedQuery:
     #: corrections, the expansions of a lexicon rule it triggers); a fiche matching one term of
     #: every group matches the whole query (allo.search.index: coordination)
     groups: list[tuple[str, ...]] = field(default_factory=list)
+    #: what the dense model reads: the query with the accents the fiches write restored and
+    #: typos corrected ("conge paternite" → "congé paternité"); the text itself when unchanged
+    dense_text: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -58,6 +62,9 @@ def normalize_query(text: str) -> str:
     text = text[: MAX_QUERY_CHARS * 2]
     cleaned = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(cleaned.split())[:MAX_QUERY_CHARS]
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _key(word: str) -> str:
@@ -72,6 +79,7 @@ class QueryParser:
         vocabulary: Vocabulary | None,
         weights: QueryWeights | None = None,
         term_exists: Callable[[str], bool] | None = None,
+        dense_rewrite: bool = True,
     ) -> None:
         self.analyzer = analyzer
         self.lexicon = lexicon
@@ -79,6 +87,8 @@ class QueryParser:
         self.weights = weights or QueryWeights()
         #: whether the index knows a term: a word whose term is known is not a typo
         self.term_exists = term_exists or (lambda _term: False)
+        #: whether the dense text restores accents and corrects typos (measured)
+        self.dense_rewrite = dense_rewrite
 
     def parse(self, text: str) -> ParsedQuery:
         text = normalize_query(text)
@@ -104,6 +114,7 @@ class QueryParser:
             if self.lexicon is not None
             else set()
         )
+        completed: set[str] = set()
         if vocabulary is not None and self.weights.correction > 0:
             lexicon_words = {typed[i] for i in triggers if i < len(typed)}
             for word in content:
@@ -114,6 +125,7 @@ class QueryParser:
                 if not fixes and self.weights.completion > 0:
                     fixes = vocabulary.completions(fold(word))
                     weight = self.weights.completion
+                    completed.add(word)
                 if fixes:
                     parsed.corrected[word] = fixes
                     for fix in fixes:
@@ -142,6 +154,9 @@ class QueryParser:
                 if term in weights:
                     weights[term] = min(weights[term], self.weights.colloquial_typed)
         parsed.terms = [(t, w) for t, w in weights.items() if w > 0]
+        parsed.dense_text = (
+            self._dense_text(text, parsed, completed) if self.dense_rewrite else text
+        )
         parsed.groups = list(
             dict.fromkeys(
                 group
@@ -153,3 +168,20 @@ class QueryParser:
             )
         )
         return parsed
+
+    def _dense_text(self, text: str, parsed: ParsedQuery, completed: set[str]) -> str:
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return text
+
+        def rewrite(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            fixes = parsed.corrected.get(lower)
+            if fixes and lower not in completed:
+                return fixes[0]
+            if lower != word:  # typed with capitals (an acronym, a name): left as typed
+                return word
+            return vocabulary.accented(lower)
+
+        return _WORD.sub(rewrite, text)

@@ -135,6 +135,8 @@ class RankingConfig:
     #: two adjacent typed words found side by side in the body count this much more (× BM25):
     #: "mise à pied", "13e mois", "travail le samedi" (measured 0.3–2 on both sets)
     phrase_weight: float = 1.0
+    #: the dense model reads the query with accents restored and typos corrected
+    dense_rewrite: bool = True
 
 
 class SearchService:
@@ -223,6 +225,7 @@ class SearchService:
             engine.vocabulary,
             self.config.query,
             term_exists=lambda term: engine.index.doc_freq(term) > 0,
+            dense_rewrite=self.config.dense_rewrite,
         )
 
     def set_config(self, config: RankingConfig) -> None:
@@ -462,7 +465,7 @@ class SearchService:
             self.config.phrase_weight,
         )
         if use_dense and parsed.text:
-            vector = self.query_vector(parsed.text)
+            vector = self.query_vector(parsed.dense_text or parsed.text)
             dense = engine.dense.search(vector, k, engine.mask(audience, source))
             ranked = fuse(lexical, dense, self.config.fusion, engine.dense.has)
         else:
