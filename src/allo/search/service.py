@@ -453,7 +453,9 @@ class SearchService:
         )
         reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
         # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
-        k = max(self.config.candidates, limit) if use_dense or reweighted else limit
+        # (kind weights only demote: twice `limit` holds the re-weighted top unless more than
+        # `limit` dossiers crowd it)
+        k = max(self.config.candidates, limit) if use_dense else limit * (2 if reweighted else 1)
         lexical = engine.lexical(
             parsed.terms,
             k,
