@@ -19,9 +19,18 @@ from collections.abc import Callable
 
 from allo.search import analysis_cache
 from allo.search.evaluation import Fts5Baseline
-from allo.search.service import SearchService, build_search_service
+from allo.search.service import RankingConfig, SearchService, build_search_service
 from bench.common import ROOT, machine_facts, percentile
 from bench.search_common import dev_questions, distinct_queries, full_corpus_runtime, write_section
+
+#: the ranking settings before issue #13's work on real keyword queries (same-run baseline)
+BEFORE_ISSUE_13 = RankingConfig(
+    kind_weights={"dossier": 1.0},
+    coordination=0.0,
+    phrase_weight=0.0,
+    candidates=100,
+    dense_rewrite=False,
+)
 
 LEXICAL_QUERIES = 2000
 HYBRID_QUERIES = 300
@@ -102,6 +111,9 @@ def main() -> None:
     queries = distinct_queries(docs, questions, LEXICAL_QUERIES)
     prefixes = list(dict.fromkeys(q[:n] for q in queries[:700] for n in (3, 6, 10, 16)))
     baseline = Fts5Baseline(docs)
+    # Passages are extracted once per fiche (a server does it at start-up, in the background):
+    # without this, the first rows measured would pay every fiche's first extraction.
+    service.warm_passages()
 
     gc.collect()
     rows = []
@@ -114,6 +126,16 @@ def main() -> None:
     )
     lexical = timed([lambda q=q: service.search(q, 10, semantic=False) for q in queries])
     rows.append(("allo lexical search", len(queries), *lexical))
+    shipped = service.config
+    service.set_config(BEFORE_ISSUE_13)
+    rows.append(
+        (
+            "allo lexical search, settings before issue #13 (no phrases, dossiers × 1)",
+            len(queries),
+            *timed([lambda q=q: service.search(q, 10, semantic=False) for q in queries]),
+        )
+    )
+    service.set_config(shipped)
     rows.append(
         (
             "allo suggestions",
@@ -122,6 +144,24 @@ def main() -> None:
         )
     )
     rows += hybrid_rows(service, queries[:HYBRID_QUERIES], "1 thread, the default")
+    # What the ranking itself costs beside the model: query vectors cached, shipped settings vs
+    # those before issue #13 (phrases, coordination, 200 candidates, dossier weight).
+    service.query_cache_size = 10_000
+    for config in (BEFORE_ISSUE_13, shipped):
+        service.set_config(config)
+        for q in queries[:HYBRID_QUERIES]:
+            service.search(q, 10)
+    for label, config in (("shipped", shipped), ("settings before issue #13", BEFORE_ISSUE_13)):
+        service.set_config(config)
+        rows.append(
+            (
+                f"allo hybrid search, query vector cached ({label})",
+                HYBRID_QUERIES,
+                *timed([lambda q=q: service.search(q, 10) for q in queries[:HYBRID_QUERIES]]),
+            )
+        )
+    service.set_config(shipped)
+    service.query_cache_size = 0
     child = subprocess.run(
         [sys.executable, "-m", "bench.search_latency", "--hybrid-threads", "2"],
         capture_output=True,

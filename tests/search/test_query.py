@@ -99,3 +99,75 @@ def test_huge_query_is_capped(parser: QueryParser) -> None:
 
 def test_normalize_query_removes_control_characters() -> None:
     assert normalize_query("carte\x00grise\n\t  perdue\x7f") == "carte grise perdue"
+
+
+# -- truncated words and query groups ------------------------------------------------------------
+TRUNCATION_VOCABULARY = Vocabulary(
+    Counter(
+        {
+            "rupture": 30,
+            "conventionnelle": 20,
+            "convention": 40,
+            "convocation": 3,
+            "allocation": 25,
+            "allocations": 10,
+            "chômage": 25,
+            "mois": 90,
+            "moisson": 2,
+        }
+    )
+)
+
+
+def test_completions_are_learnt_from_the_vocabulary() -> None:
+    # the most frequent known words that begin with what was typed, as the fiches write them
+    assert TRUNCATION_VOCABULARY.completions("conv", limit=2) == ["convention", "conventionnelle"]
+    assert TRUNCATION_VOCABULARY.completions("chom") == ["chômage"]
+
+
+def test_no_completion_for_a_known_word_a_short_one_or_an_unknown_beginning() -> None:
+    assert TRUNCATION_VOCABULARY.completions("mois") == []  # the exact word exists
+    assert TRUNCATION_VOCABULARY.completions("co") == []  # too short to mean anything
+    assert TRUNCATION_VOCABULARY.completions("zqx") == []  # no known word begins so
+    assert TRUNCATION_VOCABULARY.completions("conv4") == []  # not a word
+
+
+def test_truncated_query_words_are_completed_at_lower_weight() -> None:
+    analyzer = default_analyzer()
+    known = {analyzer.term(w) for w in TRUNCATION_VOCABULARY.canonical.values()}
+    parser = QueryParser(analyzer, None, TRUNCATION_VOCABULARY, term_exists=known.__contains__)
+    parsed = parser.parse("rupture conv")
+    weights = dict(parsed.terms)
+    assert weights[analyzer.term("conventionnelle")] < weights[analyzer.term("rupture")]
+    assert "convention" in parsed.corrected["conv"]
+    # a word the fiches use is never completed into longer ones
+    assert dict(parser.parse("mois").terms) == {analyzer.term("mois"): 1.0}
+
+
+def test_each_typed_word_is_a_group_with_its_stand_ins(parser: QueryParser) -> None:
+    analyzer = default_analyzer()
+    groups = parser.parse("licensiement employeur apl").groups
+    assert len(groups) == 3
+    licenciement, employeur, apl = groups
+    assert analyzer.term("licenciement") in licenciement  # the correction stands for the typo
+    assert employeur == (analyzer.term("employeur"),)
+    # the lexicon's expansion stands for the acronym
+    assert analyzer.term("apl") in apl and analyzer.term("logement") in apl
+
+
+def test_dense_text_restores_accents_and_corrects_typos(parser: QueryParser) -> None:
+    # the dense model reads the words as the fiches write them
+    assert parser.parse("conge paternite").dense_text == "congé paternité"
+    assert parser.parse("licensiement CDI").dense_text == "licenciement CDI"
+    assert parser.parse("congé  paternité ").dense_text == "congé paternité"
+
+
+def test_dense_text_keeps_truncated_words_and_can_be_turned_off() -> None:
+    analyzer = default_analyzer()
+    known = {analyzer.term(w) for w in TRUNCATION_VOCABULARY.canonical.values()}
+    parser = QueryParser(analyzer, None, TRUNCATION_VOCABULARY, term_exists=known.__contains__)
+    # a completion is a guess among several words: the model reads what was typed
+    assert parser.parse("rupture conv").dense_text == "rupture conv"
+    assert parser.parse("chomage").dense_text == "chômage"
+    parser.dense_rewrite = False
+    assert parser.parse("chomage").dense_text == "chomage"

@@ -4,6 +4,7 @@ document vectors and filter masks — built from the database and updated in pla
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -139,5 +140,18 @@ class SearchEngine:
         boosts: dict[str, float] | None,
         audience: str | None,
         source: str | None,
+        groups: Sequence[Sequence[str]] = (),
+        coordination: float = 0.0,
+        phrase_weight: float = 0.0,
     ) -> list[LexicalHit]:
-        return self.index.search(terms, limit=k, boosts=boosts, audience=audience, source=source)
+        return self.index.search(
+            terms,
+            limit=k,
+            boosts=boosts,
+            audience=audience,
+            source=source,
+            groups=groups,
+            coordination=coordination,
+            phrases=[(a[0], b[0]) for a, b in itertools.pairwise(groups)],
+            phrase_weight=phrase_weight,
+        )

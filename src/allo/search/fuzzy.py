@@ -9,6 +9,7 @@ the word's length. Real words the corpus knows are never "corrected".
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 
 from rapidfuzz import process
@@ -49,6 +50,9 @@ class Vocabulary:
                     key = (len(word), position, word[position])
                     self._buckets.setdefault(key, []).append(word)
 
+        #: known words in order, for completions of a truncated word
+        self._sorted = sorted(self.counts)
+
     def __contains__(self, folded_word: str) -> bool:
         return folded_word in self.canonical
 
@@ -60,6 +64,22 @@ class Vocabulary:
         if not word.isascii():
             return word
         return self.canonical.get(word, word)
+
+    def completions(self, folded_word: str, limit: int = 3, min_length: int = 3) -> list[str]:
+        """Written forms of the most frequent known words that begin with a word the fiches never
+        use ("conv" → "conventionnelle", "alloc" → "allocation"): people truncate what they type.
+        Learnt from the vocabulary only; a word the fiches use is never completed."""
+        if (
+            len(folded_word) < min_length
+            or folded_word in self.canonical
+            or not folded_word.isalpha()
+        ):
+            return []
+        words = self._sorted
+        start = bisect.bisect_left(words, folded_word)
+        end = bisect.bisect_left(words, folded_word + "\uffff")
+        found = sorted(words[start:end], key=lambda w: (-self.counts[w], w))[:limit]
+        return [self.canonical[w] for w in found]
 
     def corrections(self, folded_word: str, limit: int = 2) -> list[str]:
         """Written forms of the most frequent known words within the allowed edit distance."""

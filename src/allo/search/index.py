@@ -23,6 +23,10 @@ TEXT_FIELDS = ("title", "description", "questions", "related", "linked_by", "con
 #: Fields whose words make the vocabulary that typos are corrected against.
 VOCABULARY_FIELDS = frozenset({"title", "description", "questions", "body"})
 
+#: Fields where adjacent query words are also matched as a phrase (measured: the body only;
+#: phrases in the titles and folded fields cost development-question MRR — docs/SEARCH.md).
+PHRASE_FIELDS = frozenset({"body"})
+
 #: Field weights, chosen by measurement on the development set (docs/SEARCH.md).
 DEFAULT_BOOSTS: dict[str, float] = {
     "title": 3.0,
@@ -70,7 +74,9 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("ord", stored=False, indexed=True, fast=True)
     builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
+        # positions where adjacent query words are also matched as a phrase
+        option = "position" if name in PHRASE_FIELDS else "freq"
+        builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option=option)
     builder.add_text_field("audience", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("source", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("kind", stored=False, tokenizer_name="raw", index_option="basic")
@@ -134,31 +140,96 @@ class LexicalIndex:
         audience: str | None = None,
         source: str | None = None,
         tie_breaker: float | None = None,
+        groups: Sequence[Sequence[str]] = (),
+        coordination: float = 0.0,
+        phrases: Sequence[tuple[str, str]] = (),
+        phrase_weight: float = 0.0,
     ) -> list[LexicalHit]:
-        """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25."""
+        """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25.
+
+        Coordination: with `groups` (one per typed word: the terms standing for it) and
+        `coordination` > 0, a document matching every group scores × (1 + coordination), so
+        a fiche holding all the words typed ("13e" and "mois") comes before one repeating a
+        single frequent word in its title. Found with a second, conjunctive query whose scores
+        are the same sums, so the result is exact.
+
+        Phrases: each pair of `phrases` (adjacent typed words) found next to each other in a
+        field adds `phrase_weight` × field weight × its BM25 ("mise à pied" is not "mise" and
+        "pied" anywhere in the fiche)."""
         if not terms or limit <= 0:
             return []
         boosts = boosts or DEFAULT_BOOSTS
-        schema = self.schema
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for term, weight in terms:
-            per_field = [
-                tantivy.Query.boost_query(
-                    tantivy.Query.term_query(schema, name, term), boost * weight
-                )
-                for name, boost in boosts.items()
-                if boost > 0
+        weight_of = dict(terms)
+        clauses = {
+            term: self._term_clauses(term, weight, boosts, tie_breaker) for term, weight in terms
+        }
+        bonus = (
+            [
+                (tantivy.Occur.Should, q)
+                for pair in phrases
+                if pair[0] != pair[1] and pair[0] in weight_of and pair[1] in weight_of
+                for q in self._phrase_clauses(pair, phrase_weight, boosts)
             ]
-            if tie_breaker is None:
-                clauses.extend((tantivy.Occur.Should, q) for q in per_field)
-            else:
-                clauses.append(
-                    (
-                        tantivy.Occur.Should,
-                        tantivy.Query.disjunction_max_query(per_field, tie_breaker),
-                    )
+            if phrase_weight > 0
+            else []
+        )
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, q) for term in clauses for q in clauses[term]] + bonus
+        )
+        hits = self._run(query, limit, audience, source)
+        groups = [g for g in (tuple(t for t in g if t in weight_of) for g in groups) if g]
+        if coordination <= 0 or len(groups) < 2:
+            return hits
+        conjunction = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Should, q) for term in group for q in clauses[term]]
+                    ),
                 )
-        query = tantivy.Query.boolean_query(clauses)
+                for group in groups
+            ]
+            + bonus
+        )
+        complete = self._run(conjunction, limit, audience, source)
+        if not complete:
+            return hits
+        factor = 1.0 + coordination
+        scores = {h.ord: h.score for h in hits}
+        scores.update((h.ord, h.score * factor) for h in complete)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+        return [LexicalHit(o, s) for o, s in ranked]
+
+    def _term_clauses(
+        self, term: str, weight: float, boosts: dict[str, float], tie_breaker: float | None
+    ) -> list[tantivy.Query]:
+        per_field = [
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(self.schema, name, term), boost * weight
+            )
+            for name, boost in boosts.items()
+            if boost > 0
+        ]
+        if tie_breaker is None:
+            return per_field
+        return [tantivy.Query.disjunction_max_query(per_field, tie_breaker)]
+
+    def _phrase_clauses(
+        self, pair: tuple[str, str], weight: float, boosts: dict[str, float]
+    ) -> list[tantivy.Query]:
+        return [
+            tantivy.Query.boost_query(
+                tantivy.Query.phrase_query(self.schema, name, list(pair)), boost * weight
+            )
+            for name, boost in boosts.items()
+            if boost > 0 and name in PHRASE_FIELDS
+        ]
+
+    def _run(
+        self, query: tantivy.Query, limit: int, audience: str | None, source: str | None
+    ) -> list[LexicalHit]:
+        schema = self.schema
         filters = [
             tantivy.Query.const_score_query(tantivy.Query.term_query(schema, field, value), 0.0)
             for field, value in (("audience", audience), ("source", source))

@@ -6,6 +6,7 @@ a short list of plain index terms: nothing typed is ever interpreted as query sy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ class QueryWeights:
     colloquial_typed: float = 0.3
     #: corrections of words the fiches never use
     correction: float = 0.8
+    #: completions of a word the fiches never use, read as truncated ("conv")
+    completion: float = 0.8
 
 
 @dataclass
@@ -41,6 +44,13 @@ class ParsedQuery:
     terms: list[tuple[str, float]] = field(default_factory=list)
     #: typed words that were corrected, with their corrections (for "did you mean")
     corrected: dict[str, list[str]] = field(default_factory=dict)
+    #: one group per typed content word: the terms that stand for it (its own term, its
+    #: corrections, the expansions of a lexicon rule it triggers); a fiche matching one term of
+    #: every group matches the whole query (allo.search.index: coordination)
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+    #: what the dense model reads: the query with the accents the fiches write restored and
+    #: typos corrected ("conge paternite" → "congé paternité"); the text itself when unchanged
+    dense_text: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -52,6 +62,9 @@ def normalize_query(text: str) -> str:
     text = text[: MAX_QUERY_CHARS * 2]
     cleaned = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(cleaned.split())[:MAX_QUERY_CHARS]
+
+
+_WORD = re.compile(r"\w+")
 
 
 def _key(word: str) -> str:
@@ -66,6 +79,7 @@ class QueryParser:
         vocabulary: Vocabulary | None,
         weights: QueryWeights | None = None,
         term_exists: Callable[[str], bool] | None = None,
+        dense_rewrite: bool = True,
     ) -> None:
         self.analyzer = analyzer
         self.lexicon = lexicon
@@ -73,6 +87,8 @@ class QueryParser:
         self.weights = weights or QueryWeights()
         #: whether the index knows a term: a word whose term is known is not a typo
         self.term_exists = term_exists or (lambda _term: False)
+        #: whether the dense text restores accents and corrects typos (measured)
+        self.dense_rewrite = dense_rewrite
 
     def parse(self, text: str) -> ParsedQuery:
         text = normalize_query(text)
@@ -87,27 +103,40 @@ class QueryParser:
                 weights[term] = weight
 
         content = [w for w in dict.fromkeys(typed) if term_of(w)][:MAX_QUERY_WORDS]
+        group_of: dict[str, list[str]] = {}
         for word in content:
-            add(term_of(vocabulary.accented(word) if vocabulary else word), 1.0)
+            term = term_of(vocabulary.accented(word) if vocabulary else word)
+            add(term, 1.0)
+            group_of[word] = [term]
         keys = [_key(w) for w in typed]
         triggers = (
             {i for p, r in self.lexicon.expansions(keys) for i in range(p, p + len(r.trigger))}
             if self.lexicon is not None
             else set()
         )
+        completed: set[str] = set()
         if vocabulary is not None and self.weights.correction > 0:
             lexicon_words = {typed[i] for i in triggers if i < len(typed)}
             for word in content:
                 if word in lexicon_words or self.term_exists(term_of(word)):
                     continue
                 fixes = vocabulary.corrections(fold(word))
+                weight = self.weights.correction
+                if not fixes and self.weights.completion > 0:
+                    fixes = vocabulary.completions(fold(word))
+                    weight = self.weights.completion
+                    completed.add(word)
                 if fixes:
                     parsed.corrected[word] = fixes
                     for fix in fixes:
-                        add(term_of(fix), self.weights.correction)
+                        add(term_of(fix), weight)
+                        group_of[word].append(term_of(fix))
         if self.lexicon is not None:
-            for fixes in parsed.corrected.values():
+            # a correction's key stands at the end, for the word it corrects
+            key_words = list(typed)
+            for word, fixes in parsed.corrected.items():
                 keys.append(_key(fixes[0]))
+                key_words.append(word)
             demoted: set[str] = set()
             expanded: set[str] = set()
             for position, rule in self.lexicon.expansions(keys):
@@ -115,6 +144,9 @@ class QueryParser:
                 for term in rule.terms:
                     add(term, weight)
                     expanded.add(term)
+                for word in key_words[position : position + len(rule.trigger)]:
+                    if word in group_of:
+                        group_of[word].extend(rule.terms)
                 if rule.colloquial:
                     for word in typed[position : position + len(rule.trigger)]:
                         demoted.add(term_of(vocabulary.accented(word) if vocabulary else word))
@@ -122,4 +154,34 @@ class QueryParser:
                 if term in weights:
                     weights[term] = min(weights[term], self.weights.colloquial_typed)
         parsed.terms = [(t, w) for t, w in weights.items() if w > 0]
+        parsed.dense_text = (
+            self._dense_text(text, parsed, completed) if self.dense_rewrite else text
+        )
+        parsed.groups = list(
+            dict.fromkeys(
+                group
+                for group in (
+                    tuple(dict.fromkeys(t for t in g if weights.get(t, 0) > 0))
+                    for g in group_of.values()
+                )
+                if group
+            )
+        )
         return parsed
+
+    def _dense_text(self, text: str, parsed: ParsedQuery, completed: set[str]) -> str:
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return text
+
+        def rewrite(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            fixes = parsed.corrected.get(lower)
+            if fixes and lower not in completed:
+                return fixes[0]
+            if lower != word:  # typed with capitals (an acronym, a name): left as typed
+                return word
+            return vocabulary.accented(lower)
+
+        return _WORD.sub(rewrite, text)

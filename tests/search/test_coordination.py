@@ -1,0 +1,97 @@
+"""Coordination: a fiche holding every typed word comes before one repeating a single word."""
+
+from __future__ import annotations
+
+from allo.search.analysis import default_analyzer
+from allo.search.documents import SearchDocument
+from allo.search.index import build_index
+
+
+def _doc(doc_id: str, title: str, body: str) -> SearchDocument:
+    return SearchDocument(
+        id=doc_id,
+        source="dila",
+        kind="fiche",
+        title=title,
+        description="",
+        audiences=("particuliers",),
+        url=f"https://example.test/{doc_id}",
+        questions="",
+        related="",
+        linked_by="",
+        context="",
+        body=body,
+    )
+
+
+DOCS = [
+    _doc("sejour", "Séjour de plus de 3 mois", "Le séjour de plus de 3 mois, puis 6 mois."),
+    _doc("salaire", "Salaire, primes et avantages", "Primes de fin d'année, de 13e mois, etc."),
+    _doc("visa", "Visa de long séjour", "Un visa pour un séjour de plus de 3 mois."),
+    _doc("mois", "Mois sans tabac", "Un mois pour arrêter de fumer."),
+]
+
+
+def _search(coordination: float, limit: int = 10) -> list[str]:
+    analyzer = default_analyzer()
+    index, _counts, _analyses = build_index(analyzer, enumerate(DOCS))
+    terms = [(analyzer.term("13eme"), 1.0), (analyzer.term("mois"), 1.0)]
+    groups = [(t,) for t, _w in terms]
+    hits = index.search(terms, limit=limit, groups=groups, coordination=coordination)
+    return [DOCS[h.ord].id for h in hits]
+
+
+def test_without_coordination_a_title_repeating_one_word_wins() -> None:
+    # the situation the real queries showed (« 13eme mois »): plain sums favour the title
+    assert _search(0.0)[0] != "salaire"
+
+
+def test_with_coordination_the_fiche_holding_every_word_comes_first() -> None:
+    ranked = _search(2.0)
+    assert ranked[0] == "salaire"
+    assert sorted(ranked) == sorted(d.id for d in DOCS)  # nothing lost, nothing duplicated
+
+
+def test_coordination_is_exact_with_a_short_limit() -> None:
+    # the conjunctive query finds the complete match even when the plain top 1 misses it
+    assert _search(2.0, limit=1) == ["salaire"]
+
+
+def test_a_single_word_query_is_not_changed() -> None:
+    analyzer = default_analyzer()
+    index, _counts, _analyses = build_index(analyzer, enumerate(DOCS))
+    terms = [(analyzer.term("mois"), 1.0)]
+    plain = index.search(terms, limit=10)
+    assert index.search(terms, limit=10, groups=[(terms[0][0],)], coordination=2.0) == plain
+
+
+PHRASE_DOCS = [
+    _doc("course", "Course à pied", "Organiser une course à pied sur la voie publique."),
+    _doc("examen", "Mise en examen", "La mise en examen par le juge."),
+    _doc("sanction", "Sanction disciplinaire", "Un avertissement, une mise à pied, un blâme."),
+]
+
+
+def _phrase_scores(phrase_weight: float) -> dict[str, float]:
+    analyzer = default_analyzer()
+    index, _counts, _analyses = build_index(analyzer, enumerate(PHRASE_DOCS))
+    mise, pied = analyzer.term("mise"), analyzer.term("pied")
+    hits = index.search(
+        [(mise, 1.0), (pied, 1.0)],
+        limit=10,
+        phrases=[(mise, pied)],
+        phrase_weight=phrase_weight,
+    )
+    return {PHRASE_DOCS[h.ord].id: h.score for h in hits}
+
+
+def test_adjacent_words_side_by_side_in_the_body_add_to_the_score() -> None:
+    # « mise a pied »: the stop word between them is not indexed, so the words are adjacent
+    plain, phrased = _phrase_scores(0.0), _phrase_scores(1.0)
+    assert phrased["sanction"] > plain["sanction"]
+    # the words apart, or one of them only, gain nothing
+    assert phrased["course"] == plain["course"]
+    assert phrased["examen"] == plain["examen"]
+    assert max(plain, key=plain.__getitem__) != "sanction"
+    strong = _phrase_scores(3.0)
+    assert max(strong, key=strong.__getitem__) == "sanction"
