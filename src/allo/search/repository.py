@@ -158,12 +158,17 @@ def add_vectors(session: Session, model: str, dim: int, entries: dict[str, bytes
     return len(rows)
 
 
-def delete_vectors(session: Session, keys: Iterable[str]) -> int:
+def _delete_in(session: Session, column: Any, keys: Iterable[str]) -> int:
+    """Delete the rows whose `column` is one of `keys`, a bounded IN list at a time."""
     wanted = list(keys)
     for start in range(0, len(wanted), _KEY_CHUNK):
         chunk = wanted[start : start + _KEY_CHUNK]
-        session.execute(delete(SearchVector).where(SearchVector.key.in_(chunk)))
+        session.execute(delete(column.table).where(column.in_(chunk)))
     return len(wanted)
+
+
+def delete_vectors(session: Session, keys: Iterable[str]) -> int:
+    return _delete_in(session, SearchVector.__table__.c.key, keys)
 
 
 def vector_summary(session: Session) -> list[tuple[str, int, datetime | None]]:
@@ -241,11 +246,7 @@ def put_passages(
 
 
 def delete_passages(session: Session, ids: Iterable[str]) -> int:
-    wanted = list(ids)
-    for start in range(0, len(wanted), _KEY_CHUNK):
-        chunk = wanted[start : start + _KEY_CHUNK]
-        session.execute(delete(SearchPassages).where(SearchPassages.fiche_id.in_(chunk)))
-    return len(wanted)
+    return _delete_in(session, SearchPassages.__table__.c.fiche_id, ids)
 
 
 def fiche_bodies(session: Session, ids: Iterable[str]) -> dict[str, str]:
