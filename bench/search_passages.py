@@ -32,6 +32,7 @@ from allo.db.session import unit_of_work
 from allo.kb.models import Fiche
 from allo.kb.render.links import link_targets
 from allo.kb.stored_html import render_all
+from allo.search import passage_match
 from allo.search import passages as passage_lib
 from allo.search.models import SearchPassages
 from allo.search.passages import PassageStore, StoredPassages
@@ -130,7 +131,7 @@ def main() -> None:
     misses = []
     for q in labelled:
         found = service.fiche_passages([q.fiche])[q.fiche]
-        ranked = [p.anchor for p in passage_lib.rank(found, service.parse(q.question).terms)]
+        ranked = [p.anchor for p in passage_match.rank(found, service.parse(q.question).terms)]
         # with no passage holding a query word, a result shows the start of the fiche
         ranked += [p.anchor for p in found if p.anchor not in ranked]
         first = [p.anchor for p in found]

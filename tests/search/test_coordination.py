@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from allo.search.analysis import default_analyzer
 from allo.search.documents import SearchDocument
 from allo.search.index import build_index
@@ -55,6 +57,23 @@ def test_with_coordination_the_fiche_holding_every_word_comes_first() -> None:
 def test_coordination_is_exact_with_a_short_limit() -> None:
     # the conjunctive query finds the complete match even when the plain top 1 misses it
     assert _search(2.0, limit=1) == ["salaire"]
+
+
+def test_a_term_standing_for_two_typed_words_counts_once() -> None:
+    # « 1er mai » expands both typed words to « jour férié »: a complete match scores its plain
+    # sum × (1 + coordination), never the shared term twice
+    analyzer = default_analyzer()
+    index, _counts, _analyses = build_index(analyzer, enumerate(DOCS))
+    treize, mois, sejour = analyzer.term("13eme"), analyzer.term("mois"), analyzer.term("séjour")
+    terms = [(treize, 1.0), (mois, 1.0), (sejour, 1.0)]
+    plain = {h.ord: h.score for h in index.search(terms, limit=10)}
+    coordinated = index.search(
+        terms, limit=10, groups=[(treize, mois), (sejour, mois)], coordination=0.5
+    )
+    assert len(coordinated) == len(plain) == len(DOCS)  # every fiche says « mois »: complete
+    for hit in coordinated:
+        assert hit.lexical_score == pytest.approx(plain[hit.ord], rel=1e-5)
+        assert hit.score == pytest.approx(plain[hit.ord] * 1.5, rel=1e-5)
 
 
 def test_a_single_word_query_is_not_changed() -> None:

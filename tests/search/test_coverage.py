@@ -104,3 +104,27 @@ def test_a_fiche_without_a_vector_keeps_its_lexical_rank() -> None:
     ranked = [o for o, _ in fuse(lexical, dense, FusionConfig(), lambda o: o != 2)]
     assert ranked.index(2) == 1  # second lexically, second here
     assert ranked[0] != 2 and set(ranked) == {1, 2, 3, 4}
+
+
+def test_the_blend_counts_as_far_as_vectors_cover_the_corpus() -> None:
+    config = FusionConfig()
+    assert config.trust(1.0) == 1.0 and config.trust(0.0) == 0.0
+    assert 0.0 < config.trust(0.3) < config.trust(0.7) < 1.0
+    lexical = [LexicalHit(o, s) for o, s in ((1, 10.0), (2, 9.0))]
+    dense = [(2, 0.9), (1, 0.1)]
+    # every vector: the dense side lifts fiche 2; with 10 % of the corpus embedded, it cannot
+    assert [o for o, _ in fuse(lexical, dense, config, coverage=1.0)] == [2, 1]
+    assert [o for o, _ in fuse(lexical, dense, config, coverage=0.1)] == [1, 2]
+
+
+def test_a_fiche_without_a_vector_keeps_the_lexical_engines_own_rank() -> None:
+    # coordination (part of the blend) lifted fiche 2 from a plain 8 to 12; the lexical engine
+    # alone ranks by plain score × kind weight, and so does the hybrid for fiches without a
+    # vector, whatever the blend does with the others (here fiche 4, dense only)
+    lexical = [LexicalHit(2, 12.0, 8.0), LexicalHit(1, 10.0, 10.0), LexicalHit(3, 7.0, 7.0)]
+    config = FusionConfig()
+    ranked = [o for o, _ in fuse(lexical, [(4, 0.9)], config, lambda o: o == 4)]
+    assert ranked[:3] == [1, 2, 3] and set(ranked) == {1, 2, 3, 4}
+    weights = {1: 0.6, 2: 1.0, 3: 1.0, 4: 1.0}  # fiche 1 is a dossier: 10 × 0.6 < 7
+    ranked = [o for o, _ in fuse(lexical, [(4, 0.9)], config, lambda o: o == 4, 1.0, weights.get)]
+    assert ranked[:3] == [2, 3, 1] and set(ranked) == {1, 2, 3, 4}

@@ -10,7 +10,8 @@ import pytest
 from allo.kb.render.dsfr import layout
 from allo.kb.stored_html import RENDERER
 from allo.search.analysis import default_analyzer
-from allo.search.passages import extract, match, rank, snippet_html
+from allo.search.passage_match import match, rank, snippet_html
+from allo.search.passages import extract
 from allo.search.service import SearchHit, SearchService
 
 RARE = "zorglubien"

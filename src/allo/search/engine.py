@@ -84,6 +84,10 @@ class SearchEngine:
     def size(self) -> int:
         return len(self.ords)
 
+    def coverage(self) -> float:
+        """The share of searchable fiches with a vector (rows of removed fiches are cleared)."""
+        return min(1.0, int(self.dense.present.sum()) / self.size) if self.size else 0.0
+
     def document(self, ord_: int) -> SearchDocument | None:
         return self.docs[ord_] if 0 <= ord_ < len(self.docs) else None
 

@@ -67,6 +67,13 @@ def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
 class LexicalHit:
     ord: int
     score: float
+    #: the score without coordination (None: the same as `score`); the hybrid keeps a fiche
+    #: without a vector at its rank by this one, the lexical engine's own
+    plain: float | None = None
+
+    @property
+    def lexical_score(self) -> float:
+        return self.score if self.plain is None else self.plain
 
 
 def _schema() -> tantivy.Schema:
@@ -180,26 +187,34 @@ class LexicalIndex:
         groups = [g for g in (tuple(t for t in g if t in weight_of) for g in groups) if g]
         if coordination <= 0 or len(groups) < 2:
             return hits
+        # Each group must match (scoring nothing: a term standing for two typed words would
+        # count twice), and the score is the disjunction's own sum.
         conjunction = tantivy.Query.boolean_query(
             [
                 (
                     tantivy.Occur.Must,
-                    tantivy.Query.boolean_query(
-                        [(tantivy.Occur.Should, q) for term in group for q in clauses[term]]
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.boolean_query(
+                            [(tantivy.Occur.Should, q) for term in group for q in clauses[term]]
+                        ),
+                        0.0,
                     ),
                 )
                 for group in groups
             ]
+            + [(tantivy.Occur.Should, q) for term in clauses for q in clauses[term]]
             + bonus
         )
         complete = self._run(conjunction, limit, audience, source)
         if not complete:
             return hits
         factor = 1.0 + coordination
-        scores = {h.ord: h.score for h in hits}
+        plain = {h.ord: h.score for h in hits}
+        plain.update((h.ord, h.score) for h in complete)
+        scores = dict(plain)
         scores.update((h.ord, h.score * factor) for h in complete)
         ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
-        return [LexicalHit(o, s) for o, s in ranked]
+        return [LexicalHit(o, s, plain[o]) for o, s in ranked]
 
     def _term_clauses(
         self, term: str, weight: float, boosts: dict[str, float], tie_breaker: float | None

@@ -3,9 +3,9 @@
 A fiche's passages are taken from its rendered body (allo.kb.stored_html) once per version of
 the fiche, by the import (allo.search.services.compute_passages), and stored in the base with
 their analysed terms (`encode`); each worker keeps them compressed in memory (`PassageStore`)
-and decodes only the fiches a page of results shows. A query scores only those passages,
-with BM25 over the fiche's own passages and the lexical engine's analysis, so « salarié en CDI »
-picks the case « Vous êtes salarié › En CDI ». The anchor is the id the page gives the
+and decodes only the fiches a page of results shows. A query scores only those passages
+(allo.search.passage_match: BM25 over the fiche's own passages with the lexical engine's
+analysis), so « salarié en CDI » picks the case « Vous êtes salarié › En CDI ». The anchor is the id the page gives the
 passage's heading (or section): the page opens its tab or accordion and scrolls to it
 (static/passage.js).
 """
@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 import threading
 import zlib
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from html import escape
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +33,9 @@ PASSAGE_CLASSES = ("allo-chapitre", "allo-sous-chapitre", "allo-situation", "all
 #: prefixes the renderer adds to titles for screen readers (« Situation 1 sur 3 : », « Cas : »)
 _PREFIX_CLASSES = ("allo-situation__numero", "allo-cas__prefixe")
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_WORD = re.compile(r"\w+")
 PATH_SEPARATOR = " › "
-#: BM25 parameters; a passage's title and path count twice (they say what it is about)
-K1, B, TITLE_WEIGHT = 1.2, 0.75, 2
-#: words of text around the best match in a snippet
-SNIPPET_WORDS = 32
+#: a passage's title and path count twice (they say what it is about)
+TITLE_WEIGHT = 2
 _PASSAGE_XPATH = " | ".join(
     f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')"
     " and not(ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' allo-annexe ')])]"
@@ -64,18 +57,6 @@ class Passage:
     @property
     def path_label(self) -> str:
         return PATH_SEPARATOR.join(self.path)
-
-
-@dataclass(frozen=True)
-class PassageMatch:
-    """The best passage of a fiche for a query, as the API returns it."""
-
-    anchor: str
-    path: str
-    snippet_html: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"anchor": self.anchor, "path": self.path, "snippet_html": self.snippet_html}
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -261,97 +242,6 @@ def decode(data: bytes, analyzer: FrenchAnalyzer | None = None) -> list[Passage]
             length = sum(terms.values())
         out.append(Passage(anchor, title, tuple(path), text, terms, length))
     return out
-
-
-def rank(passages: list[Passage], query: Iterable[tuple[str, float]]) -> list[Passage]:
-    """The passages holding a query term, best first: BM25 over the fiche's own passages with
-    the query's (term, weight); ties keep reading order."""
-    weights: dict[str, float] = {}
-    for term, weight in query:
-        weights[term] = max(weight, weights.get(term, 0.0))
-    if not passages or not weights:
-        return []
-    n = len(passages)
-    average = sum(p.length for p in passages) / n or 1.0
-    # each term's count in each passage, looked up once
-    tfs = {term: [p.terms.get(term, 0) for p in passages] for term in weights}
-    factors = []
-    for term, weight in weights.items():
-        df = sum(1 for tf in tfs[term] if tf)
-        if df:
-            factors.append((tfs[term], weight * math.log(1 + (n - df + 0.5) / (df + 0.5))))
-    scored = []
-    for index, passage in enumerate(passages):
-        score = 0.0
-        norm = K1 * (1 - B + B * passage.length / average)
-        for counts, factor in factors:
-            tf = counts[index]
-            if tf:
-                score += factor * tf * (K1 + 1) / (tf + norm)
-        if score > 0:
-            scored.append((-score, index, passage))
-    return [p for _, _, p in sorted(scored, key=lambda item: item[:2])]
-
-
-def best(passages: list[Passage], query: Iterable[tuple[str, float]]) -> Passage | None:
-    """The passage that answers best; None when no passage holds any of the query's terms."""
-    ranked = rank(passages, query)
-    return ranked[0] if ranked else None
-
-
-def snippet_html(text: str, terms: set[str], analyzer: FrenchAnalyzer) -> str:
-    """About `SNIPPET_WORDS` words of `text` around its densest run of query words, escaped,
-    with the query's words in `<mark>`."""
-    words = list(_WORD.finditer(text))
-    if not words:
-        return ""
-    # each distinct word is analysed once (long passages repeat their words)
-    lowered = text.lower()
-    surfaces = (
-        _WORD.findall(lowered) if len(lowered) == len(text) else [m.group().lower() for m in words]
-    )
-    if len(surfaces) != len(words):
-        surfaces = [m.group().lower() for m in words]
-    member = {w: analyzer.term(w) in terms for w in set(surfaces)}
-    hits = [member[w] for w in surfaces]
-    start = 0
-    if any(hits):
-        window = min(SNIPPET_WORDS, len(words))
-        # matches in each window of `window` words, from the running total
-        total = list(accumulate(hits, initial=0))
-        counts = [total[i + window] - total[i] for i in range(len(words) - window + 1)]
-        start = counts.index(max(counts))
-        # begin a little before the first match of the window, not on it
-        first = next(i for i in range(start, start + window) if hits[i])
-        start = max(0, min(start, first - 4))
-    end = min(len(words), start + SNIPPET_WORDS)
-    begin_at = words[start].start()
-    end_at = words[end - 1].end() if end < len(words) else len(text)
-    out: list[str] = ["… " if start > 0 else ""]
-    position = begin_at
-    for i in range(start, end):
-        match = words[i]
-        if hits[i]:
-            out.append(escape(text[position : match.start()]))
-            out.append(f"<mark>{escape(match.group())}</mark>")
-            position = match.end()
-    out.append(escape(text[position:end_at]))
-    if end < len(words):
-        out.append(" …")
-    return "".join(out)
-
-
-def match(
-    passages: list[Passage], query: list[tuple[str, float]], analyzer: FrenchAnalyzer
-) -> PassageMatch | None:
-    """The best passage and its snippet, or None when no passage holds a query word."""
-    found = best(passages, query)
-    if found is None:
-        return None
-    terms = {t for t, _ in query}
-    return PassageMatch(
-        found.anchor, found.path_label, snippet_html(found.text or found.title, terms, analyzer)
-    )
 
 
 @dataclass(frozen=True, slots=True)

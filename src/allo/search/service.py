@@ -41,14 +41,8 @@ from allo.search.engine import Change, SearchEngine
 from allo.search.fusion import FusionConfig, fuse
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.lexicon import Lexicon, default_lexicon
-from allo.search.passages import (
-    EXTRACTOR,
-    Passage,
-    PassageMatch,
-    PassageStore,
-    StoredPassages,
-    match,
-)
+from allo.search.passage_match import PassageMatch, match
+from allo.search.passages import EXTRACTOR, Passage, PassageStore, StoredPassages
 from allo.search.query import ParsedQuery, QueryParser, QueryWeights
 from allo.search.repository import (
     fiche_hashes,
@@ -537,6 +531,8 @@ class SearchService:
         # (kind weights only demote: twice `limit` holds the re-weighted top unless more than
         # `limit` dossiers crowd it)
         k = max(self.config.candidates, limit) if use_dense else limit * (2 if reweighted else 1)
+        # at partial vector coverage the blend, coordination included, counts for less
+        coverage = engine.coverage() if use_dense else 0.0
         lexical = engine.lexical(
             parsed.terms,
             k,
@@ -544,26 +540,25 @@ class SearchService:
             audience,
             source,
             parsed.groups,
-            self.config.coordination if use_dense else 0.0,
+            self.config.coordination * self.config.fusion.trust(coverage),
             self.config.phrase_weight,
         )
         if use_dense and parsed.text:
             vector = self.query_vector(parsed.dense_text or parsed.text)
             dense = engine.dense.search(vector, k, engine.mask(audience, source))
-            ranked = fuse(lexical, dense, self.config.fusion, engine.dense.has)
+            ranked = fuse(
+                lexical,
+                dense,
+                self.config.fusion,
+                engine.dense.has,
+                coverage,
+                self._kind_weight(engine) if reweighted else None,
+            )
         else:
             ranked = [(h.ord, h.score) for h in lexical]
-        weights = self.config.kind_weights
-        if reweighted:
-            docs = engine.docs
-            ranked = sorted(
-                (
-                    (o, s * weights.get(d.kind, 1.0) if (d := docs[o]) is not None else s)
-                    for o, s in ranked
-                    if 0 <= o < len(docs)
-                ),
-                key=lambda item: -item[1],
-            )
+        if reweighted and not (use_dense and parsed.text):  # (the fusion applied them)
+            weight = self._kind_weight(engine)
+            ranked = sorted(((o, s * weight(o)) for o, s in ranked), key=lambda item: -item[1])
         hits: list[SearchHit] = []
         for ord_, score in ranked:
             doc = engine.document(ord_)
@@ -588,6 +583,15 @@ class SearchService:
         mode = "hybrid" if use_dense and parsed.text else "lexical"
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
+
+    def _kind_weight(self, engine: SearchEngine) -> Callable[[int], float]:
+        docs, weights = engine.docs, self.config.kind_weights
+
+        def weight(ord_: int) -> float:
+            doc = docs[ord_] if 0 <= ord_ < len(docs) else None
+            return weights.get(doc.kind, 1.0) if doc is not None else 1.0
+
+        return weight
 
     def with_passages(self, query: str | ParsedQuery, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits, each with the passage of its fiche that answers the query best (a page of
