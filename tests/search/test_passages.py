@@ -150,3 +150,13 @@ def test_portal_results_show_the_passage_and_link_to_it(
     assert "<mark>démission</mark>" in page
     assert "&lt;script&gt;" in page
     assert '<script src="/static/passage.js" defer></script>' in page
+
+
+def test_a_heading_never_runs_into_the_text_that_follows() -> None:
+    html = (
+        '<section class="allo-chapitre" id="s1"><h2 id="s1-t">Perte</h2>'
+        "<div><p>Vous êtes<strong>salarié</strong></p><ul><li>un</li><li>deux</li></ul></div>"
+        "</section>"
+    )
+    (passage,) = extract(html, default_analyzer())
+    assert passage.text == "Perte Vous êtessalarié un deux"  # inline elements stay glued
