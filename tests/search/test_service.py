@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,6 +167,39 @@ def test_semantic_false_forces_the_lexical_engine(
     hybrid = service.search(RARE)
     assert ids(lexical)[0] == ids(hybrid)[0] == "L9081"
     assert lexical[0].score != hybrid[0].score  # BM25 versus fused scores
+
+
+class _RecordingEmbedder(HashingEmbedder):
+    """Says which thread embedded each query; fails on demand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+        self.fail = False
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.threads.append(threading.current_thread().name)
+        if self.fail:
+            raise RuntimeError("modèle indisponible")
+        return super().embed_query(text)
+
+
+def test_the_query_is_embedded_beside_the_lexical_step_and_its_errors_surface(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService], tmp_path: Path
+) -> None:
+    add_fiche("L9082", f"Forfait {RARE} annuel")
+    embedder = _RecordingEmbedder()
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    service = make_service(embedder=embedder, cache=cache, background_embedding=False)
+    service.query_cache_size = 0
+    assert ids(service.search(f"{RARE} annuel"))[0] == "L9082"
+    assert embedder.threads and embedder.threads[-1].startswith("allo-query-embedding")
+    assert embedder.threads[-1] != threading.current_thread().name
+    embedder.fail = True
+    with pytest.raises(RuntimeError, match="modèle indisponible"):
+        service.search(f"{RARE} forfait")
+    embedder.fail = False
+    assert ids(service.search(f"{RARE} forfait"))[0] == "L9082"  # the pool still serves
 
 
 def test_shipped_vectors_cover_the_bundled_sample(
