@@ -489,14 +489,39 @@ class SearchService:
     def parse(self, query: str) -> ParsedQuery:
         return self._parser.parse(query)
 
-    def query_vector(self, text: str) -> np.ndarray:
-        """The query's vector; a small LRU cache answers repeated queries (never benchmarks)."""
-        assert self.embedder is not None
+    def _cached_vector(self, text: str) -> np.ndarray | None:
         with self._query_lock:
             cached = self._query_vectors.get(text)
             if cached is not None:
                 self._query_vectors.move_to_end(text)
-                return cached
+            return cached
+
+    def _embed_beside(self, text: str) -> Future[np.ndarray]:
+        """The query's vector, computed in the embedding thread while the caller ranks."""
+        future: Future[np.ndarray] = Future()
+        cached = self._cached_vector(text)
+        if cached is not None:
+            future.set_result(cached)
+            return future
+        started = threading.Event()
+
+        def embed() -> np.ndarray:
+            started.set()
+            return self.query_vector(text)
+
+        future = self._embedding_executor().submit(embed)
+        # Hand the interpreter over until the model runs (it releases the GIL): otherwise the
+        # thread waits for the next switch interval (5 ms) behind the lexical step. Bounded:
+        # the thread may be busy with another request's query.
+        started.wait(0.01)
+        return future
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query's vector; a small LRU cache answers repeated queries (never benchmarks)."""
+        assert self.embedder is not None
+        cached = self._cached_vector(text)
+        if cached is not None:
+            return cached
         vector = self.embedder.embed_query(text)
         if self.query_cache_size > 0:
             with self._query_lock:
@@ -547,9 +572,7 @@ class SearchService:
         # `limit` dossiers crowd it)
         pending: Future[np.ndarray] | None = None
         if use_dense and parsed.text:
-            pending = self._embedding_executor().submit(
-                self.query_vector, parsed.dense_text or parsed.text
-            )
+            pending = self._embed_beside(parsed.dense_text or parsed.text)
         k = max(self.config.candidates, limit) if use_dense else limit * (2 if reweighted else 1)
         # at partial vector coverage the blend, coordination included, counts for less
         coverage = engine.coverage() if use_dense else 0.0
