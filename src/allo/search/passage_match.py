@@ -29,7 +29,6 @@ SNIPPET_WORDS = 32
 _WINDOW_CHARS = SNIPPET_WORDS * 7
 _MARGIN_CHARS = 80
 _WORD = re.compile(r"\w+")
-_IS_WORD = re.compile(r"\w").match
 #: the letters a folded term's letter stands for in a text
 _ACCENTED = {
     "a": "aàâä",
