@@ -79,6 +79,38 @@ def test_passages_are_stored_once_then_only_for_changed_fiches(
     assert _row(db, "L9401") is None
 
 
+def test_section_titles_are_stored_and_read_by_the_dense_model(
+    db: Session, fiche: Callable[..., Any], make_service: Callable[..., SearchService]
+) -> None:
+    fiche()
+    service = make_service()  # the fiche is indexed before its passages are taken
+    assert service.engine.docs[service.engine.ords["L9401"]].sections == ""  # type: ignore[union-attr]
+    compute_passages(db)
+    db.commit()
+    row = _row(db, "L9401")
+    assert row is not None
+    assert row.titles == "Qui est concerné ? ; Dépôt de garantie ; Logement vide ; Logement meublé"
+    # the worker sees the titles arrive (no fiche changed) and its document reads them
+    service.refresh(force=True)
+    doc = service.engine.docs[service.engine.ords["L9401"]]
+    assert doc is not None and doc.sections == row.titles
+    assert doc.embedding_text.endswith("Logement vide ; Logement meublé")
+    sources = {i: s for i, _t, _d, s in repository.embedding_sources(db)}
+    assert sources["L9401"] == row.titles  # what the import embeds: the same text
+
+
+def test_section_titles_are_chapters_and_situations_once_and_bounded() -> None:
+    passages = [
+        passage_lib.Passage("a", "Démarche", ("Démarche",), ""),
+        passage_lib.Passage("b", "Vous êtes salarié", ("Démarche", "Vous êtes salarié"), ""),
+        passage_lib.Passage("c", "En CDI", ("Démarche", "Vous êtes salarié", "En CDI"), ""),
+        passage_lib.Passage("d", "Démarche", ("Démarche",), ""),
+    ]
+    assert passage_lib.section_titles(passages) == "Démarche ; Vous êtes salarié"
+    long = [passage_lib.Passage(str(i), "x" * 50 + str(i), ("t",), "") for i in range(30)]
+    assert len(passage_lib.section_titles(long)) == passage_lib.SECTION_TITLES_CHARS
+
+
 def test_a_worker_loads_stored_passages_and_never_reads_a_body(
     db: Session,
     fiche: Callable[..., Any],

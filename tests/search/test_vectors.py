@@ -81,7 +81,7 @@ def _texts(db: Session) -> list[str]:
     from allo.search.documents import embedding_text
     from allo.search.repository import embedding_sources
 
-    return [embedding_text(t, d) for _i, t, d in embedding_sources(db)]
+    return [embedding_text(t, d, s) for _i, t, d, s in embedding_sources(db)]
 
 
 def test_float16_round_trip_and_wrong_sizes() -> None:

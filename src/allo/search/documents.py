@@ -45,11 +45,14 @@ class SearchDocument:
     #: subject and breadcrumb
     context: str
     body: str
+    #: titles of its sections and situations (read by the dense model only)
+    sections: str = ""
 
     @property
     def embedding_text(self) -> str:
-        """What the dense model reads: title and description (measured best for the cost)."""
-        return embedding_text(self.title, self.description)
+        """What the dense model reads: title, description and section titles (measured:
+        docs/SEARCH.md)."""
+        return embedding_text(self.title, self.description, self.sections)
 
     def fingerprint(self) -> str:
         """Changes whenever anything the index holds for this document changes."""
@@ -71,6 +74,7 @@ class SearchDocument:
             self.linked_by,
             self.context,
             self.body,
+            self.sections,
         ):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x1f")
@@ -81,9 +85,10 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def embedding_text(title: str, description: str) -> str:
+def embedding_text(title: str, description: str, sections: str = "") -> str:
     """The text a fiche's sentence vector is computed from (the cache key depends on it)."""
-    return clean(f"{clean(title)}\n{clean(description)}")
+    text = f"{clean(title)}\n{clean(description)}"
+    return clean(f"{text}\n{clean(sections)}" if sections.strip() else text)
 
 
 def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
@@ -132,6 +137,7 @@ def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
                 linked_by="\n".join(sorted(set(linked_by.get(r.id, ())))),
                 context="\n".join(c for c in dict.fromkeys(context) if c),
                 body=r.text,
+                sections=r.sections,
             )
         )
     return documents

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.base import Base, UTCDateTime, utcnow
@@ -43,4 +43,7 @@ class SearchPassages(Base):
     analysis: Mapped[str] = mapped_column(String(32))
     #: zlib-compressed JSON (allo.search.passages.encode)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: the titles of its sections and situations (allo.search.passages.section_titles): the
+    #: dense model reads them after the title and description
+    titles: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -273,6 +273,20 @@ class PackedTerms(Mapping[str, int]):
         return len(self.packed.split())
 
 
+#: characters of section titles the dense model reads after a fiche's title and description
+SECTION_TITLES_CHARS = 400
+
+
+def section_titles(passages: list[Passage]) -> str:
+    """The titles of a fiche's sections and situations (not its cases), once each, in reading
+    order: what the fiche covers, for its sentence vector (measured: docs/SEARCH.md)."""
+    titles: list[str] = []
+    for passage in passages:
+        if len(passage.path) <= 2 and passage.title and passage.title not in titles:
+            titles.append(passage.title)
+    return " ; ".join(titles)[:SECTION_TITLES_CHARS]
+
+
 def encode(passages: list[Passage]) -> bytes:
     """A fiche's passages as stored (zlib-compressed JSON, packed terms included)."""
     rows = [

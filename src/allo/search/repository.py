@@ -38,6 +38,8 @@ class FicheRecord:
     url: str
     text: str
     related: list[dict[str, Any]]
+    #: its section titles, from its stored passages ("" until they are taken)
+    sections: str = ""
 
 
 _COLUMNS = (
@@ -52,6 +54,7 @@ _COLUMNS = (
     Fiche.url,
     Fiche.text,
     Fiche.related,
+    SearchPassages.titles,
 )
 
 
@@ -59,6 +62,7 @@ def searchable_fiches(session: Session, batch_size: int = 500) -> Iterator[Fiche
     """Every searchable fiche, streamed in id order."""
     stmt = (
         select(*_COLUMNS)
+        .outerjoin(SearchPassages, SearchPassages.fiche_id == Fiche.id)
         .where(Fiche.kind.not_in(sorted(NOT_SEARCHED_KINDS)))
         .order_by(Fiche.id)
         .execution_options(yield_per=batch_size)
@@ -76,6 +80,7 @@ def searchable_fiches(session: Session, batch_size: int = 500) -> Iterator[Fiche
             url=row.url or "",
             text=row.text or "",
             related=list(row.related or []),
+            sections=row.titles or "",
         )
 
 
@@ -107,17 +112,26 @@ def knowledge_base_version(session: Session) -> str:
     return str(kb_version(session))
 
 
+def passage_titles_version(session: Session) -> str:
+    """Changes whenever passages are stored (their section titles are part of what the dense
+    model reads): how many, and the newest."""
+    count, newest = session.execute(select(func.count(), func.max(SearchPassages.created_at))).one()
+    return f"{count}:{newest}"
+
+
 # -- sentence vectors (allo.search.models.SearchVector) -------------------------------------------
 
 
-def embedding_sources(session: Session) -> list[tuple[str, str, str]]:
-    """(id, title, description) of every searchable fiche: what its vector is computed from."""
+def embedding_sources(session: Session) -> list[tuple[str, str, str, str]]:
+    """(id, title, description, section titles) of every searchable fiche: what its vector is
+    computed from."""
     stmt = (
-        select(Fiche.id, Fiche.title, Fiche.description)
+        select(Fiche.id, Fiche.title, Fiche.description, SearchPassages.titles)
+        .outerjoin(SearchPassages, SearchPassages.fiche_id == Fiche.id)
         .where(Fiche.kind.not_in(sorted(NOT_SEARCHED_KINDS)))
         .order_by(Fiche.id)
     )
-    return [(i, t or "", d or "") for i, t, d in session.execute(stmt)]
+    return [(i, t or "", d or "", s or "") for i, t, d, s in session.execute(stmt)]
 
 
 def stored_vectors(session: Session, keys: Iterable[str]) -> dict[str, bytes]:
@@ -224,9 +238,10 @@ def stored_passages(
 
 
 def put_passages(
-    session: Session, extractor: str, analysis: str, entries: dict[str, tuple[str, bytes]]
+    session: Session, extractor: str, analysis: str, entries: dict[str, tuple[str, bytes, str]]
 ) -> int:
-    """Store fiches' passages: id → (content hash, data), replacing what was stored."""
+    """Store fiches' passages: id → (content hash, data, section titles), replacing what was
+    stored."""
     if not entries:
         return 0
     now = utcnow()
@@ -237,9 +252,10 @@ def put_passages(
             "extractor": extractor,
             "analysis": analysis,
             "data": d,
+            "titles": t,
             "created_at": now,
         }
-        for i, (h, d) in entries.items()
+        for i, (h, d, t) in entries.items()
     ]
     _upsert(session, SearchPassages, rows, "fiche_id")
     return len(rows)

@@ -49,6 +49,7 @@ from allo.search.query import ParsedQuery, QueryParser, QueryWeights
 from allo.search.repository import (
     fiche_hashes,
     knowledge_base_version,
+    passage_titles_version,
     searchable_fiches,
     stored_passages,
 )
@@ -201,6 +202,7 @@ class SearchService:
         #: wall-clock time of the last build or applied change (status: index age)
         self.updated_at = time.time()
         self._version: str | None = None
+        self._titles_version: str | None = None
         self._hashes: dict[str, str] = {}
         #: each fiche's stored passages (search_passage), loaded with the index
         self.passages = PassageStore(self.analyzer)
@@ -212,15 +214,16 @@ class SearchService:
         self._load_passages(None)
 
     # -- building and refreshing -------------------------------------------------------------------
-    def _load(self) -> tuple[str, dict[str, str], list[SearchDocument]]:
+    def _load(self) -> tuple[str, str, dict[str, str], list[SearchDocument]]:
         with self.sessions() as session:
             version = knowledge_base_version(session)
+            titles = passage_titles_version(session)
             hashes = fiche_hashes(session)
             documents = build_documents(searchable_fiches(session))
-        return version, hashes, documents
+        return version, titles, hashes, documents
 
     def _build(self) -> SearchEngine:
-        version, hashes, documents = self._load()
+        version, titles, hashes, documents = self._load()
         dim = self.embedder.dim if self.embedder is not None else 1
         cached = analysis_cache.load(self.analysis_path)
         fingerprints = [d.fingerprint() for d in documents]
@@ -233,6 +236,7 @@ class SearchService:
             except OSError:
                 log.warning("search analysis cache not writable")
         self._version, self._hashes, self._checked_at = version, hashes, time.monotonic()
+        self._titles_version = titles
         self.updated_at = time.time()
         self._parser = self._make_parser(engine)
         return engine
@@ -275,16 +279,18 @@ class SearchService:
             self._take_pending_passages()  # left over if the thread was ending meanwhile
             with self.sessions() as session:
                 version = knowledge_base_version(session)
-                if version == self._version and not force:
+                # section titles arrive with passages, after their fiche (the dense text)
+                titles = passage_titles_version(session)
+                if version == self._version and titles == self._titles_version and not force:
                     return Change(0, 0, 0)
                 hashes = fiche_hashes(session)
-            if hashes == self._hashes:
+            if hashes == self._hashes and titles == self._titles_version:
                 self._version = version  # e.g. a non-searchable publication changed
                 return Change(0, 0, 0)
-            version, hashes, documents = self._load()
+            version, titles, hashes, documents = self._load()
             change, fresh = self.engine.apply(documents)
             before = self._hashes
-            self._version, self._hashes = version, hashes
+            self._version, self._hashes, self._titles_version = version, hashes, titles
             self.passages.discard(i for i in before if i not in hashes)
             changed = [i for i, h in hashes.items() if before.get(i) != h]
             if changed:

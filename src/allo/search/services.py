@@ -86,8 +86,8 @@ class VectorPlan:
 def plan_vectors(session: Session, embedder: Embedder, layers: Sequence[Path] = ()) -> VectorPlan:
     model = embedder.name
     texts: dict[str, str] = {}
-    for _id, title, description in repository.embedding_sources(session):
-        text = embedding_text(title, description)
+    for _id, title, description, sections in repository.embedding_sources(session):
+        text = embedding_text(title, description, sections)
         texts.setdefault(text_key(model, text).hex(), text)
     stored = repository.stored_keys(session, model)
     missing = [k for k in texts if k not in stored]
@@ -256,7 +256,11 @@ def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, byte
 def _store_passages(session: Session, ids: Sequence[str], workers: int) -> int:
     hashes = repository.fiche_hashes_of(session, ids)
     encoded = extract_passages(repository.fiche_bodies(session, ids), workers)
-    entries = {i: (hashes[i], data) for i, data in encoded.items() if i in hashes}
+    entries = {
+        i: (hashes[i], data, passage_lib.section_titles(passage_lib.decode(data)))
+        for i, data in encoded.items()
+        if i in hashes
+    }
     return repository.put_passages(session, passage_lib.EXTRACTOR, passage_lib.ANALYSIS, entries)
 
 
