@@ -174,7 +174,9 @@ def test_parallel_extraction_gives_the_same_passages(monkeypatch: pytest.MonkeyP
     one = extract_passages(bodies, workers=1)
     monkeypatch.setattr(services, "PARALLEL_FROM", 2)
     assert extract_passages(bodies, workers=2) == one
-    assert "meublé5" in passage_lib.decode(one["F5"])[3].text
+    data, titles = one["F5"]
+    assert "meublé5" in passage_lib.decode(data)[3].text
+    assert titles == passage_lib.section_titles(passage_lib.decode(data))
 
 
 def test_the_command_commits_each_batch(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -352,3 +353,21 @@ def consulted_counts(session: Session, since: datetime) -> dict[str, int]:
         if isinstance(fiche_id, str):
             counts[fiche_id] = counts.get(fiche_id, 0) + 1
     return counts
+
+
+def contact_steps(session: Session, contact_id: int) -> list[dict[str, Any]]:
+    """The contact's own trail: each step (taken, escalated, closed…) with its agent and time.
+
+    The contact flow writes these steps itself (`ContactEvent`, no free text), so the audit view
+    of a contact joins them to the audit entries rather than duplicating them (here, so the
+    privacy package never reads the contacts' tables).
+    """
+    rows = session.execute(
+        select(ContactEvent.at, ContactEvent.agent_id, ContactEvent.kind, ContactEvent.queue)
+        .where(ContactEvent.contact_id == contact_id)
+        .order_by(ContactEvent.at, ContactEvent.id)
+    )
+    return [
+        {"at": at.isoformat(), "agent_id": agent_id, "action": kind, "queue": queue}
+        for at, agent_id, kind, queue in rows
+    ]

@@ -4,8 +4,9 @@ What a process counts itself (request latency per route, search latency per mode
 job runs) goes through the metrics below. With `allo serve` these are in multi-process mode: each
 worker writes to files in one directory (`PROMETHEUS_MULTIPROC_DIR`, by default
 `$ALLO_HOME/metrics`) and a scrape adds them up, whichever worker answers it. What the database
-knows (queue lengths and waits, agents by state) is read at scrape time by `DatabaseCollector`,
-so every node reports the same truth without counting anything itself.
+knows (queue lengths and waits, agents by state) is read at scrape time by the collectors the
+caller passes to `exposition` (`allo.contacts.metrics.QueueGauges`), so every node reports the
+same truth without counting anything itself.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from prometheus_client import (
     REGISTRY,
@@ -27,10 +26,8 @@ from prometheus_client import (
     generate_latest,
     values,
 )
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy.orm import Session, sessionmaker
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -111,50 +108,17 @@ def skipped_run(job: str) -> None:
     RUNS.labels(job, "skipped").inc()
 
 
-class DatabaseCollector(Collector):
-    """Queue lengths, oldest wait and agents by state, read from the database at scrape time."""
-
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
-
-    def collect(self) -> Iterator[Any]:
-        from allo.contacts import repository
-
-        waiting = GaugeMetricFamily(
-            "allo_queue_waiting", "Contacts en attente, par file.", labels=["queue"]
-        )
-        taken = GaugeMetricFamily(
-            "allo_queue_taken", "Contacts pris par un agent, par file.", labels=["queue"]
-        )
-        oldest = GaugeMetricFamily(
-            "allo_queue_oldest_wait_seconds",
-            "Attente du plus ancien contact en attente, par file (0 si la file est vide).",
-            labels=["queue"],
-        )
-        agents = GaugeMetricFamily(
-            "allo_agents", "Agents actifs, par état (disponible, occupé…).", labels=["state"]
-        )
-        now = datetime.now(UTC)
-        with self.sessions() as session:
-            for row in repository.queue_rows(session):
-                waiting.add_metric([row.queue], row.waiting)
-                taken.add_metric([row.queue], row.taken)
-                age = (now - row.oldest_queued_at).total_seconds() if row.oldest_queued_at else 0
-                oldest.add_metric([row.queue], max(0.0, age))
-            for state, count in sorted(repository.agent_state_counts(session).items()):
-                agents.add_metric([state], count)
-        yield from (waiting, taken, oldest, agents)
-
-
-def exposition(sessions: sessionmaker[Session]) -> bytes:
-    """The text a scraper reads: this node's process metrics plus the database gauges."""
+def exposition(gauges: Iterable[Collector] = ()) -> bytes:
+    """The text a scraper reads: this node's process metrics plus `gauges`, read at scrape time
+    (the caller brings them: ops knows no domain's tables)."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess():
         MultiProcessCollector(registry)
     else:
         for collector in (REQUEST_SECONDS, REQUEST_ERRORS, SEARCH_SECONDS, RUNS, RUN_SECONDS):
             registry.register(collector)
-    registry.register(DatabaseCollector(sessions))
+    for gauge in gauges:
+        registry.register(gauge)
     return generate_latest(registry)
 
 
@@ -165,7 +129,6 @@ __all__ = [
     "REQUEST_SECONDS",
     "RUNS",
     "SEARCH_SECONDS",
-    "DatabaseCollector",
     "enable_multiprocess",
     "exposition",
     "skipped_run",

@@ -108,25 +108,6 @@ def list_entries(session: Session, query: AuditQuery) -> list[AuditEntry]:
     return list(session.scalars(stmt))
 
 
-def contact_steps(session: Session, contact_id: int) -> list[dict[str, Any]]:
-    """The contact's own trail: each step (taken, escalated, closed…) with its agent and time.
-
-    The contact flow writes these steps itself (`ContactEvent`, no free text), so the audit view
-    of a contact joins them to the entries above rather than duplicating them.
-    """
-    from allo.contacts.models import ContactEvent
-
-    rows = session.execute(
-        select(ContactEvent.at, ContactEvent.agent_id, ContactEvent.kind, ContactEvent.queue)
-        .where(ContactEvent.contact_id == contact_id)
-        .order_by(ContactEvent.at, ContactEvent.id)
-    )
-    return [
-        {"at": at.isoformat(), "agent_id": agent_id, "action": kind, "queue": queue}
-        for at, agent_id, kind, queue in rows
-    ]
-
-
 def entry_as_dict(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,

@@ -234,13 +234,15 @@ def plan_passages(session: Session, ids: Sequence[str] | None = None) -> tuple[l
     return todo, set(states) - set(hashes)
 
 
-def _extract_job(item: tuple[str, str]) -> tuple[str, bytes]:
+def _extract_job(item: tuple[str, str]) -> tuple[str, tuple[bytes, str]]:
     fiche_id, html = item
-    return fiche_id, passage_lib.encode(passage_lib.extract(html, default_analyzer()))
+    found = passage_lib.extract(html, default_analyzer())
+    return fiche_id, (passage_lib.encode(found), passage_lib.section_titles(found))
 
 
-def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, bytes]:
-    """Each body's passages, encoded; in `workers` forked processes when many."""
+def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, tuple[bytes, str]]:
+    """Each body's passages, encoded, with its section titles (what the dense model reads); in
+    `workers` forked processes when many."""
     items = sorted(bodies.items())
     if (
         workers > 1
@@ -256,11 +258,7 @@ def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, byte
 def _store_passages(session: Session, ids: Sequence[str], workers: int) -> int:
     hashes = repository.fiche_hashes_of(session, ids)
     encoded = extract_passages(repository.fiche_bodies(session, ids), workers)
-    entries = {
-        i: (hashes[i], data, passage_lib.section_titles(passage_lib.decode(data)))
-        for i, data in encoded.items()
-        if i in hashes
-    }
+    entries = {i: (hashes[i], data, titles) for i, (data, titles) in encoded.items() if i in hashes}
     return repository.put_passages(session, passage_lib.EXTRACTOR, passage_lib.ANALYSIS, entries)
 
 

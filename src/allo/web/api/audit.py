@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from allo.contacts import repository as contacts_repository
 from allo.contacts.models import Agent
 from allo.privacy import audit
 from allo.web.auth import require_role
@@ -59,5 +60,5 @@ def get_audit(
         "next_before_id": entries[-1].id if len(entries) == limit else None,
     }
     if object_type == "contact" and object_id and object_id.isdigit() and len(object_id) < 10:
-        result["contact_steps"] = audit.contact_steps(session, int(object_id))
+        result["contact_steps"] = contacts_repository.contact_steps(session, int(object_id))
     return result

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from allo.contacts.agents import agent_for_token
+from allo.contacts.metrics import QueueGauges
 from allo.errors import Forbidden, Unauthorized
 from allo.ops import metrics
 from allo.web.auth import request_token
@@ -39,5 +40,5 @@ def read_metrics(
             raise Unauthorized("Métriques : jeton ou session de superviseur requis.")
         if agent.role not in READERS:
             raise Forbidden("Métriques réservées aux superviseurs et administrateurs.")
-    body = metrics.exposition(runtime.read_sessions)
+    body = metrics.exposition([QueueGauges(runtime.read_sessions)])
     return Response(body, media_type=metrics.CONTENT_TYPE)
