@@ -30,6 +30,7 @@ BEFORE_ISSUE_13 = RankingConfig(
     phrase_weight=0.0,
     candidates=100,
     dense_rewrite=False,
+    idf_blend=0.0,
 )
 
 LEXICAL_QUERIES = 2000

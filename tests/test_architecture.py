@@ -40,9 +40,8 @@ def package_imports() -> dict[str, set[str]]:
                 continue
             for name in names:
                 bits = name.split(".")
-                if bits[0] == "allo" and len(bits) > 1 and bits[1] in packages:
-                    if bits[1] != owner:
-                        graph[owner].add(bits[1])
+                if bits[0] == "allo" and len(bits) > 1 and bits[1] in packages - {owner}:
+                    graph[owner].add(bits[1])
     return graph
 
 

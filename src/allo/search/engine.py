@@ -147,6 +147,7 @@ class SearchEngine:
         groups: Sequence[Sequence[str]] = (),
         coordination: float = 0.0,
         phrase_weight: float = 0.0,
+        idf_blend: float = 0.0,
     ) -> list[LexicalHit]:
         return self.index.search(
             terms,
@@ -158,4 +159,5 @@ class SearchEngine:
             coordination=coordination,
             phrases=[(a[0], b[0]) for a, b in itertools.pairwise(groups)],
             phrase_weight=phrase_weight,
+            idf_blend=idf_blend,
         )

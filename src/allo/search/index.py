@@ -7,6 +7,7 @@ built from term objects, never parsed from text, so nothing a user types is quer
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -76,6 +77,11 @@ class LexicalHit:
         return self.score if self.plain is None else self.plain
 
 
+def _idf(total: int, doc_freq: int) -> float:
+    """BM25's inverse document frequency, as tantivy computes it."""
+    return math.log(1.0 + (total - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("ord", stored=False, indexed=True, fast=True)
@@ -100,6 +106,8 @@ class LexicalIndex:
         self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
         self._lock = threading.Lock()
         self._searcher = self._index.searcher()
+        #: term → (blend, idf scale per field) for the current searcher (see _idf_scales)
+        self._scales: dict[str, tuple[float, dict[str, float]]] = {}
 
     def add(self, ord_: int, doc: SearchDocument, analyzed: Analyzed | None = None) -> Analyzed:
         """Index a document (analysing it unless `analyzed` is given); returns its analysis."""
@@ -127,6 +135,7 @@ class LexicalIndex:
             self._writer.wait_merging_threads()
             self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
             self._index.reload()
+            self._scales = {}
             self._searcher = self._index.searcher()
 
     @property
@@ -151,8 +160,15 @@ class LexicalIndex:
         coordination: float = 0.0,
         phrases: Sequence[tuple[str, str]] = (),
         phrase_weight: float = 0.0,
+        idf_blend: float = 0.0,
     ) -> list[LexicalHit]:
         """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25.
+
+        IDF blending: BM25 takes a term's rarity in each field, so a word common in the bodies
+        but rare in titles ("lettre", "mise") scores as a rare word wherever a title holds it,
+        above a fiche holding every typed word in its text. With `idf_blend` = a, each field's
+        score is scaled by (idf of the term in its most common field / idf in this field) ** a:
+        at 1, every field rates a term by one rarity, as Elasticsearch's `cross_fields` does.
 
         Coordination: with `groups` (one per typed word: the terms standing for it) and
         `coordination` > 0, a document matching every group scores × (1 + coordination), so
@@ -168,7 +184,8 @@ class LexicalIndex:
         boosts = boosts or DEFAULT_BOOSTS
         weight_of = dict(terms)
         clauses = {
-            term: self._term_clauses(term, weight, boosts, tie_breaker) for term, weight in terms
+            term: self._term_clauses(term, weight, boosts, tie_breaker, idf_blend)
+            for term, weight in terms
         }
         bonus = (
             [
@@ -217,18 +234,40 @@ class LexicalIndex:
         return [LexicalHit(o, s, plain[o]) for o, s in ranked]
 
     def _term_clauses(
-        self, term: str, weight: float, boosts: dict[str, float], tie_breaker: float | None
+        self,
+        term: str,
+        weight: float,
+        boosts: dict[str, float],
+        tie_breaker: float | None,
+        idf_blend: float = 0.0,
     ) -> list[tantivy.Query]:
+        scale = self._idf_scales(term, idf_blend) if idf_blend > 0 else {}
         per_field = [
             tantivy.Query.boost_query(
-                tantivy.Query.term_query(self.schema, name, term), boost * weight
+                tantivy.Query.term_query(self.schema, name, term),
+                boost * weight * scale.get(name, 1.0),
             )
             for name, boost in boosts.items()
-            if boost > 0
+            if boost > 0 and (not scale or name in scale)
         ]
         if tie_breaker is None:
             return per_field
         return [tantivy.Query.disjunction_max_query(per_field, tie_breaker)]
+
+    def _idf_scales(self, term: str, blend: float) -> dict[str, float]:
+        """Per text field holding `term`: (its idf where it is most common / its idf there) **
+        `blend` (fields without it are left out: they cannot match)."""
+        cache, searcher = self._scales, self._searcher  # both replaced at each commit
+        found = cache.get(term)
+        if found is None or found[0] != blend:
+            total = max(1, searcher.num_docs)
+            freqs = {name: searcher.doc_freq(name, term) for name in TEXT_FIELDS}
+            common = _idf(total, max(freqs.values()))
+            scales = {n: (common / _idf(total, f)) ** blend for n, f in freqs.items() if f}
+            if len(cache) > 4096:
+                cache.clear()
+            found = cache[term] = (blend, scales)
+        return found[1]
 
     def _phrase_clauses(
         self, pair: tuple[str, str], weight: float, boosts: dict[str, float]

@@ -147,6 +147,10 @@ class RankingConfig:
     phrase_weight: float = 1.0
     #: the dense model reads the query with accents restored and typos corrected
     dense_rewrite: bool = True
+    #: each field rates a term by (idf where it is most common / its own idf) ** this, so a body
+    #: word rare in titles does not outweigh a fiche holding every typed word (allo.search.index;
+    #: measured 0 / 0.5 / 1: real keyword queries gain on both topic halves — docs/SEARCH.md)
+    idf_blend: float = 0.5
 
 
 class SearchService:
@@ -591,6 +595,7 @@ class SearchService:
             parsed.groups,
             self.config.coordination * self.config.fusion.trust(coverage),
             self.config.phrase_weight,
+            self.config.idf_blend,
         )
         if pending is not None:
             vector = pending.result()
