@@ -224,6 +224,8 @@ def main() -> None:
         ("phrase weight 0.3", dataclasses.replace(default, phrase_weight=0.3)),
         ("phrase weight 2", dataclasses.replace(default, phrase_weight=2.0)),
         ("100 candidates per side", dataclasses.replace(default, candidates=100)),
+        ("per-field idf (no blending)", dataclasses.replace(default, idf_blend=0.0)),
+        ("idf fully blended (1)", dataclasses.replace(default, idf_blend=1.0)),
         ("dense side reads the query as typed", dataclasses.replace(default, dense_rewrite=False)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
@@ -239,6 +241,7 @@ def main() -> None:
                 phrase_weight=0.0,
                 candidates=100,
                 dense_rewrite=False,
+                idf_blend=0.0,
                 kind_weights={"dossier": 1.0},
                 query=dataclasses.replace(default.query, completion=0.0),
             ),
@@ -286,7 +289,8 @@ fits those topics, not real queries. Targets: hit@5 ≥ 0.85, MRR@10 ≥ 0.70 (h
 
 ### Real-query settings (hit@5 / MRR@10; each changed alone, everything else as shipped)
 
-Dense text (the model reads the query with accents restored and typos corrected), phrase
+IDF blending (each field rates a term by (its idf where most common / its own idf) ** b),
+dense text (the model reads the query with accents restored and typos corrected), phrase
 matching (two adjacent typed words side by side in the body add their phrase BM25 ×
 the weight), coordination (a hybrid candidate holding every typed word, or a stand-in, scores
 × (1 + c) before fusion; the lexical engine alone keeps plain sums), dossiers' weight,
