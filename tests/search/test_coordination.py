@@ -5,26 +5,8 @@ from __future__ import annotations
 import pytest
 
 from allo.search.analysis import default_analyzer
-from allo.search.documents import SearchDocument
 from allo.search.index import build_index
-
-
-def _doc(doc_id: str, title: str, body: str) -> SearchDocument:
-    return SearchDocument(
-        id=doc_id,
-        source="dila",
-        kind="fiche",
-        title=title,
-        description="",
-        audiences=("particuliers",),
-        url=f"https://example.test/{doc_id}",
-        questions="",
-        related="",
-        linked_by="",
-        context="",
-        body=body,
-    )
-
+from tests.search.document_helpers import bare_document as _doc
 
 DOCS = [
     _doc("sejour", "Séjour de plus de 3 mois", "Le séjour de plus de 3 mois, puis 6 mois."),

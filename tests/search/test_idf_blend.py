@@ -8,26 +8,8 @@ import math
 import pytest
 
 from allo.search.analysis import default_analyzer
-from allo.search.documents import SearchDocument
 from allo.search.index import build_index
-
-
-def _doc(doc_id: str, title: str, body: str) -> SearchDocument:
-    return SearchDocument(
-        id=doc_id,
-        source="dila",
-        kind="fiche",
-        title=title,
-        description="",
-        audiences=("particuliers",),
-        url=f"https://example.test/{doc_id}",
-        questions="",
-        related="",
-        linked_by="",
-        context="",
-        body=body,
-    )
-
+from tests.search.document_helpers import bare_document as _doc
 
 DOCS = [
     _doc("recommandee", "Lettre recommandée électronique", "Envoyer une lettre recommandée."),
