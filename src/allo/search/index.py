@@ -106,8 +106,8 @@ class LexicalIndex:
         self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
         self._lock = threading.Lock()
         self._searcher = self._index.searcher()
-        #: term → (blend, idf scale per field) for the current searcher (see _idf_scales)
-        self._scales: dict[str, tuple[float, dict[str, float]]] = {}
+        #: term → documents holding it per text field, for the current searcher (_field_freqs)
+        self._freqs: dict[str, dict[str, int]] = {}
 
     def add(self, ord_: int, doc: SearchDocument, analyzed: Analyzed | None = None) -> Analyzed:
         """Index a document (analysing it unless `analyzed` is given); returns its analysis."""
@@ -135,7 +135,7 @@ class LexicalIndex:
             self._writer.wait_merging_threads()
             self._writer = self._index.writer(heap_size=64_000_000, num_threads=1)
             self._index.reload()
-            self._scales = {}
+            self._freqs = {}
             self._searcher = self._index.searcher()
 
     @property
@@ -144,8 +144,20 @@ class LexicalIndex:
 
     def doc_freq(self, term: str) -> int:
         """In how many documents a term occurs, in any text field."""
-        searcher = self._searcher
-        return max(searcher.doc_freq(name, term) for name in ("title", "description", "body"))
+        freqs = self._field_freqs(term)
+        return max(freqs["title"], freqs["description"], freqs["body"])
+
+    def _field_freqs(self, term: str) -> dict[str, int]:
+        """In how many documents each text field holds `term`, cached until the next commit (the
+        parser and the idf blending ask for the same query terms)."""
+        cache, searcher = self._freqs, self._searcher  # both replaced at each commit
+        found = cache.get(term)
+        if found is None:
+            found = {name: searcher.doc_freq(name, term) for name in TEXT_FIELDS}
+            if len(cache) > 4096:
+                cache.clear()
+            cache[term] = found
+        return found
 
     def search(
         self,
@@ -257,17 +269,10 @@ class LexicalIndex:
     def _idf_scales(self, term: str, blend: float) -> dict[str, float]:
         """Per text field holding `term`: (its idf where it is most common / its idf there) **
         `blend` (fields without it are left out: they cannot match)."""
-        cache, searcher = self._scales, self._searcher  # both replaced at each commit
-        found = cache.get(term)
-        if found is None or found[0] != blend:
-            total = max(1, searcher.num_docs)
-            freqs = {name: searcher.doc_freq(name, term) for name in TEXT_FIELDS}
-            common = _idf(total, max(freqs.values()))
-            scales = {n: (common / _idf(total, f)) ** blend for n, f in freqs.items() if f}
-            if len(cache) > 4096:
-                cache.clear()
-            found = cache[term] = (blend, scales)
-        return found[1]
+        freqs = self._field_freqs(term)
+        total = max(1, self._searcher.num_docs)
+        common = _idf(total, max(freqs.values()))
+        return {n: (common / _idf(total, f)) ** blend for n, f in freqs.items() if f}
 
     def _phrase_clauses(
         self, pair: tuple[str, str], weight: float, boosts: dict[str, float]
