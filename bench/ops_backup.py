@@ -38,7 +38,7 @@ def add_day(url: str, count: int, workdir: Path, workers: int) -> dict[str, Any]
     """The day replay's day (`bench.day_replay`, allo.stats.simulation): `count` contacts of
     every channel and sector, taken, escalated, answered and rated through the HTTP API of a
     server on this base, flat out. Returns the replay's own check (none lost, none twice)."""
-    from allo.stats.simserver import KEY_ENV
+    from allo.stats.replay_protocol import KEY_ENV
     from allo.stats.simulation import SimulationOptions, run_day, simulation_server
 
     key = secrets.token_urlsafe(32)

@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse
 
 from allo.db.base import utcnow
 from allo.stats import dayplan
-from allo.stats.simserver import KEY_HEADER, TIME_HEADER, SimulatedClock
+from allo.stats.replay_protocol import KEY_HEADER, TIME_HEADER
 from allo.stats.simulation import SimulationOptions, run_day
+from allo.web.simserver import SimulatedClock
 
 
 def test_plan_follows_the_seed_figures() -> None:

@@ -172,13 +172,13 @@ def register(app: typer.Typer) -> None:
         « allo simulate day --url »."""
         import uvicorn
 
-        from allo.stats.simserver import KEY_ENV
+        from allo.stats.replay_protocol import KEY_ENV
 
         if len(os.environ.get(KEY_ENV, "")) < 32:
             fail(f"Définissez {KEY_ENV} (un secret d'au moins 32 caractères).")
         runtime()  # migrate first
         uvicorn.run(
-            "allo.stats.simserver:create_app",
+            "allo.web.simserver:create_app",
             factory=True,
             host=host,
             port=port,

@@ -3,7 +3,7 @@
 Events (arrivals, hang-ups, end of a handling, an agent asking for the next contact, shift
 changes) sit in a heap; the engine takes them in windows of `window` simulated seconds and
 sends each window's requests concurrently, every request stamped with its simulated instant
-(`X-Allo-Simulated-Time`, honoured only by the replay's own server, see allo.stats.simserver).
+(`X-Allo-Simulated-Time`, honoured only by the replay's own server, see allo.web.simserver).
 
 Paced (`speed` > 0, the default of the benchmark): each window is dispatched at its scaled
 wall-clock instant, first event + (t - first) / speed, and the engine sleeps while it is ahead;
@@ -46,7 +46,7 @@ import httpx
 
 from allo.contacts.models import LEVEL1_QUEUE, SECTORS
 from allo.stats.dayplan import DayPlan, PlannedContact
-from allo.stats.simserver import KEY_HEADER, TIME_HEADER
+from allo.stats.replay_protocol import KEY_HEADER, TIME_HEADER
 
 #: Simulated seconds of one window, flat out (bigger bursts, fewer round trips).
 WINDOW = 30.0

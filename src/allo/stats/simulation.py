@@ -3,7 +3,7 @@
 1. Draw the day (allo.stats.dayplan) from the seed.
 2. Without --url: create a scratch database (an SQLite file, or a database of its own on the
    PostgreSQL server given), migrate it, create the simulated team, and start the replay's
-   server (allo.stats.simserver, `--workers N` uvicorn processes) on a free loopback port with
+   server (allo.web.simserver, `--workers N` uvicorn processes) on a free loopback port with
    a fresh clock secret. With --url: the server must be an `allo simulate serve` sharing this
    process's ALLO_DATABASE_URL and ALLO_SIMULATION_KEY; the team is added to that database
    with a run-specific prefix.
@@ -47,7 +47,7 @@ from allo.db.migrate import upgrade
 from allo.db.session import make_session_factory, unit_of_work
 from allo.settings import RATE_LIMITS, Settings
 from allo.stats import dayplan, replay
-from allo.stats.simserver import KEY_ENV
+from allo.stats.replay_protocol import KEY_ENV
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def simulation_server(database_url: str, home: Path, key: str, workers: int) -> 
         KEY_ENV: key,
     }
     command = [
-        sys.executable, "-m", "uvicorn", "allo.stats.simserver:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", "allo.web.simserver:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip

@@ -24,10 +24,8 @@ from allo.contacts.agents import use_password_cost
 from allo.db.base import simulated_now
 from allo.privacy.redaction import warm_up
 from allo.settings import Settings
-
-TIME_HEADER = b"x-allo-simulated-time"
-KEY_HEADER = b"x-allo-simulation-key"
-KEY_ENV = "ALLO_SIMULATION_KEY"
+from allo.stats.replay_protocol import KEY_ENV, KEY_HEADER, TIME_HEADER
+from allo.web.app import create_app as create_real_app
 
 
 class SimulatedClock:
@@ -83,9 +81,7 @@ async def _refuse(send: Send) -> None:
 
 
 def create_app() -> Any:
-    """uvicorn factory (`allo.stats.simserver:create_app`); refuses to start without the key."""
-    from allo.web.app import create_app as create_real_app
-
+    """uvicorn factory (`allo.web.simserver:create_app`); refuses to start without the key."""
     key = os.environ.get(KEY_ENV, "")
     if len(key) < 32:
         raise RuntimeError(f"{KEY_ENV} must hold a random secret of at least 32 characters")
