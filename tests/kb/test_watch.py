@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts import agents as agents_domain
 from allo.contacts.models import Contact, ContactEvent
+from allo.contacts.repository import consulted_counts
 from allo.db.base import utcnow
 from allo.errors import InvalidInput, NotFound
 from allo.kb import changes, watch
@@ -79,7 +80,7 @@ def test_items_that_touch_the_service_come_first_with_their_reasons(
     _consult(db, "F10029", 50, days_ago=40)  # outside the 30 days: not counted
     report = _report(db, "F9999", CARTE_GRISE, "F10029", "F1342", "F2203")
 
-    ranked = watch.prioritised(db, report, sheets=sheets)
+    ranked = watch.prioritised(db, report, sheets=sheets, consulted=consulted_counts)
     order = [r.item.object_id for r in ranked]
     assert order[0] == CARTE_GRISE and order[-1] == "F9999"
     assert set(order[1:3]) == {"F1342", "F2203"} and order[3] == "F10029"
@@ -93,45 +94,60 @@ def test_items_that_touch_the_service_come_first_with_their_reasons(
     assert reasons["F9999"] == [] and not ranked[-1].relevant
     assert "mairie-1" not in order  # offices are not fiches
 
-    relevant = watch.prioritised(db, report, sheets=sheets, relevant_only=True)
+    relevant = watch.prioritised(
+        db, report, sheets=sheets, relevant_only=True, consulted=consulted_counts
+    )
     assert [r.item.object_id for r in relevant] == order[:4]
     # without the sheets, the escalation link is not known
-    assert watch.prioritised(db, report)[-1].reasons == []
+    assert watch.prioritised(db, report, consulted=consulted_counts)[-1].reasons == []
+    # the consultations are the contacts domain's, counted by the function the caller passes
+    alone = watch.prioritised(db, report, sheets=sheets)
+    assert {r.item.object_id: r.reasons for r in alone}["F10029"] == []
 
 
 def test_filters_by_theme_audience_action_and_unseen(db: Session) -> None:
     report = _report(db, "F1", "F2", "F3", "F4", "N5")
-    assert [r.item.object_id for r in watch.prioritised(db, report, theme="Travail")] == ["N5"]
-    pros = watch.prioritised(db, report, audience="professionnels")
+    assert [
+        r.item.object_id
+        for r in watch.prioritised(db, report, theme="Travail", consulted=consulted_counts)
+    ] == ["N5"]
+    pros = watch.prioritised(db, report, audience="professionnels", consulted=consulted_counts)
     assert {r.item.object_id for r in pros} == {"F1", "F4"}
-    assert {r.item.object_id for r in watch.prioritised(db, report, action="changed")} == {
+    assert {
+        r.item.object_id
+        for r in watch.prioritised(db, report, action="changed", consulted=consulted_counts)
+    } == {
         "F2",
         "F4",
     }
     themes, audiences = watch.facets(db, report)
     assert themes == ["Transports", "Travail"] and audiences == ["particuliers", "professionnels"]
-    first = watch.prioritised(db, report)[0].item.id
+    first = watch.prioritised(db, report, consulted=consulted_counts)[0].item.id
     assert watch.mark_report_seen(db, report, None, [first]) == 1
-    assert first not in {r.item.id for r in watch.prioritised(db, report, unseen=True)}
+    assert first not in {
+        r.item.id for r in watch.prioritised(db, report, unseen=True, consulted=consulted_counts)
+    }
     with pytest.raises(InvalidInput):
-        watch.prioritised(db, report, action="deleted")
+        watch.prioritised(db, report, action="deleted", consulted=consulted_counts)
     with pytest.raises(NotFound):
-        watch.prioritised(db, 2_000_000_000)
+        watch.prioritised(db, 2_000_000_000, consulted=consulted_counts)
 
 
 def test_marking_a_whole_report_and_the_unseen_relevant_count(db: Session) -> None:
-    before = watch.unseen_relevant_count(db)
+    before = watch.unseen_relevant_count(db, consulted=consulted_counts)
     _consult(db, "F77777", 3)
     report = _report(db, "F77777", "F88888")
     other = _report(db, "F77777")
-    assert watch.unseen_relevant_count(db) == before + 2  # F77777 in both reports
+    assert (
+        watch.unseen_relevant_count(db, consulted=consulted_counts) == before + 2
+    )  # F77777 in both reports
     # ids of another report are ignored
-    other_item = watch.prioritised(db, other)[0].item.id
+    other_item = watch.prioritised(db, other, consulted=consulted_counts)[0].item.id
     assert watch.mark_report_seen(db, report, None, [other_item]) == 0
     assert watch.mark_report_seen(db, report, None) == 3  # two fiches and the office
     assert watch.mark_report_seen(db, report, None) == 0  # already seen: first reader kept
-    assert watch.unseen_relevant_count(db) == before + 1
-    assert all(r.item.seen for r in watch.prioritised(db, report))
+    assert watch.unseen_relevant_count(db, consulted=consulted_counts) == before + 1
+    assert all(r.item.seen for r in watch.prioritised(db, report, consulted=consulted_counts))
 
 
 def test_sheet_fiche_ids_reads_ids_and_official_addresses() -> None:
@@ -147,7 +163,9 @@ def test_the_dashboard_count_is_a_count_query(db: Session) -> None:
     _report(db, "F77777", "F88888", "F99999")
     expected = sum(
         1
-        for r in watch.prioritised(db, changes.list_reports(db, limit=1)[0].id, unseen=True)
+        for r in watch.prioritised(
+            db, changes.list_reports(db, limit=1)[0].id, unseen=True, consulted=consulted_counts
+        )
         if r.relevant
     )
     statements: list[str] = []
@@ -155,7 +173,7 @@ def test_the_dashboard_count_is_a_count_query(db: Session) -> None:
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        count = watch.unseen_relevant_count(db)
+        count = watch.unseen_relevant_count(db, consulted=consulted_counts)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert count >= expected >= 1

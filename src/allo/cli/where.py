@@ -34,9 +34,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Où s'adresser pour une fiche : l'organisme compétent de chacun de ses types."""
         from allo.directory.services import get_directory
+        from allo.kb.where import where_for_fiche
 
         with french_errors(), session() as s:
-            result = get_directory(runtime()).where_for_fiche(s, fiche_id, place, at or None, limit)
+            result = where_for_fiche(
+                get_directory(runtime()), s, fiche_id, place, at or None, limit
+            )
         if as_json:
             _echo_json(result)
             return

@@ -26,16 +26,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from allo.db.base import Base, UTCDateTime, utcnow
+from allo.kb import escalation
 
-#: The six specialist sectors of the second level (seed), which are also their queue names.
-SECTORS: tuple[str, ...] = (
-    "interieur",
-    "travail",
-    "consommation",
-    "justice",
-    "fiscalite",
-    "logement",
-)
+#: The six specialist sectors of the second level (seed), which are also their queue names; the
+#: knowledge base defines them, with each sector's escalation sheet.
+SECTORS: tuple[str, ...] = escalation.SECTORS
 #: The level-1 queue.
 LEVEL1_QUEUE = "niveau1"
 QUEUES: tuple[str, ...] = (LEVEL1_QUEUE, *SECTORS)

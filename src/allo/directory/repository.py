@@ -387,16 +387,3 @@ def touch_dataset(
     row.count = count
     row.loaded_at = utcnow()
     session.flush()
-
-
-# -------------------------------------------------------------------------------- knowledge base
-
-
-def fiche_pivots(session: Session, fiche_id: str) -> tuple[str, list[str]] | None:
-    """(title, PivotLocal codes) of a fiche of the knowledge base, or None if it does not exist."""
-    from allo.kb.models import Fiche
-
-    row = session.execute(select(Fiche.title, Fiche.pivots).where(Fiche.id == fiche_id)).first()
-    if row is None:
-        return None
-    return row[0], list(row[1] or [])

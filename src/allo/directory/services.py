@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +68,16 @@ def _limit(value: int | None, default: int = 5) -> int:
     if not 1 <= value <= MAX_LIMIT:
         raise InvalidInput(f"Le nombre d'organismes doit être compris entre 1 et {MAX_LIMIT}.")
     return value
+
+
+@dataclass(frozen=True)
+class FichePivots:
+    """A fiche as the directory sees it: the PivotLocal office types it names. The knowledge base
+    reads it (`allo.kb.where`); the directory does not read fiches."""
+
+    id: str
+    title: str
+    pivots: Sequence[str]
 
 
 class DirectoryService:
@@ -222,7 +233,7 @@ class DirectoryService:
     def where_for_fiche(
         self,
         session: Session | None,
-        fiche_id: str,
+        fiche: FichePivots,
         place: str | Place,
         at: str | datetime | None = None,
         limit: int | None = 1,
@@ -231,10 +242,6 @@ class DirectoryService:
         moment = self._at(at)
         count = _limit(limit, 1)
         with self._session(session) as s:
-            fiche = repo.fiche_pivots(s, fiche_id)
-            if fiche is None:
-                raise NotFound(f"Fiche introuvable : « {fiche_id[:64]} ».")
-            title, pivots = fiche
             index = self.index(s)
             resolution = (
                 Resolution(place, [], "insee")
@@ -244,7 +251,7 @@ class DirectoryService:
             where = resolution.place
             entries: list[dict[str, Any]] = []
             seen: set[str] = set()
-            for pivot in pivots:
+            for pivot in fiche.pivots:
                 code = self.catalog.for_fiche(pivot)
                 if code is None:
                     entries.append(
@@ -300,7 +307,7 @@ class DirectoryService:
                     }
                 )
         return {
-            "fiche": {"id": fiche_id, "title": title},
+            "fiche": {"id": fiche.id, "title": fiche.title},
             "place": resolution.to_dict(),
             "at": moment.isoformat(),
             "types": entries,

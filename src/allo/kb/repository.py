@@ -453,3 +453,11 @@ def change_item_ids(
     for chunk in _chunks(list(ids)):
         out += session.scalars(query.where(ChangeItem.id.in_(chunk)))
     return out
+
+
+def fiche_pivots(session: Session, fiche_id: str) -> tuple[str, list[str]] | None:
+    """(title, PivotLocal codes) of a fiche, or None if it does not exist."""
+    row = session.execute(select(Fiche.title, Fiche.pivots).where(Fiche.id == fiche_id)).first()
+    if row is None:
+        return None
+    return row[0], list(row[1] or [])

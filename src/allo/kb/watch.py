@@ -5,6 +5,9 @@ adapted from it, a local fiche or an escalation sheet linking to it, or advisors
 (the most consulted fiches of the last 30 days). `prioritised` ranks a report's fiche items with,
 for each, the French reasons why it matters; the editors' page and dashboard read it.
 
+How often advisors opened each fiche is the contacts domain's to count: the callers pass its
+`consulted_counts` (the knowledge base does not import contacts).
+
 Reads only (services never commit); the page marks items seen through `allo.kb.changes.mark_seen`.
 """
 
@@ -12,14 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from allo.contacts import repository as contacts_repository
 from allo.db.base import utcnow
 from allo.errors import InvalidInput
 from allo.kb import changes, repository
@@ -133,8 +135,15 @@ def sheet_fiche_ids(sheets: SheetSet) -> dict[str, list[str]]:
     return out
 
 
+#: (session, since) → how many times advisors opened each fiche since then, by fiche id
+ConsultedCounts = Callable[[Session, datetime], dict[str, int]]
+
+
 def reliance(
-    session: Session, sheets: SheetSet | None = None, now: datetime | None = None
+    session: Session,
+    sheets: SheetSet | None = None,
+    now: datetime | None = None,
+    consulted: ConsultedCounts | None = None,
 ) -> Reliance:
     """What the service relies on now: local fiches, escalation sheets, advisors' consultations."""
     found = Reliance()
@@ -148,7 +157,7 @@ def reliance(
     if sheets is not None:
         found.escalation = sheet_fiche_ids(sheets)
     since = (now or utcnow()) - timedelta(days=CONSULTED_DAYS)
-    counts = contacts_repository.consulted_counts(session, since)
+    counts = consulted(session, since) if consulted is not None else {}
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CONSULTED]
     found.consulted = dict(top)
     return found
@@ -175,6 +184,7 @@ def prioritised(
     action: str | None = None,
     unseen: bool = False,
     relevant_only: bool = False,
+    consulted: ConsultedCounts | None = None,
 ) -> list[Ranked]:
     """A report's fiche items, those that touch the service first, each with its reasons."""
     changes.get_report(session, report_id)
@@ -189,18 +199,21 @@ def prioritised(
         and (not audience or audience in h.audiences)
         and (action is None or h.action == action)
     ]
-    ranked = rank(heads, reliance(session, sheets, now))
+    ranked = rank(heads, reliance(session, sheets, now, consulted))
     return [r for r in ranked if r.relevant] if relevant_only else ranked
 
 
 def unseen_relevant_count(
-    session: Session, sheets: SheetSet | None = None, now: datetime | None = None
+    session: Session,
+    sheets: SheetSet | None = None,
+    now: datetime | None = None,
+    consulted: ConsultedCounts | None = None,
 ) -> int:
     """Unseen fiche items, of every report, that touch what the service relies on: one COUNT
     over the relied-on fiche ids (the dashboard's figure; the unseen items are not read)."""
     if not repository.count_change_items(session, domain="fiche", unseen=True):
         return 0
-    relied = reliance(session, sheets, now)
+    relied = reliance(session, sheets, now, consulted)
     return repository.count_change_items(
         session, domain="fiche", unseen=True, object_ids=relied.fiche_ids()
     )

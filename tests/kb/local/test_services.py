@@ -13,6 +13,7 @@ from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb import services as kb
 from allo.kb.local import services
 from allo.kb.local.services import Policy
+from allo.kb.where import where_for_fiche
 from allo.runtime import Runtime
 from tests.kb.local.conftest import CARTE_GRISE, content
 
@@ -225,6 +226,6 @@ def test_a_published_fiche_names_its_offices_like_an_official_one(
     db: Session, editor: Agent, reviewer: Agent, policy: Policy, runtime: Runtime
 ) -> None:
     fiche = _published(db, editor, reviewer, policy)
-    result = get_directory(runtime).where_for_fiche(db, fiche.id, "42000")
+    result = where_for_fiche(get_directory(runtime), db, fiche.id, "42000")
     found = [t for t in result["types"] if t["type"] == "prefecture"]
     assert found and found[0]["offices"], result

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import Agent
 from allo.kb.local.models import LocalFiche, LocalFicheVersion
 from allo.kb.local.sheet_models import EscalationSheetRow, EscalationSheetVersion
 from allo.kb.models import Fiche
@@ -90,16 +89,6 @@ def existing_ids(session: Session, ids: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(session.scalars(select(Fiche.id).where(Fiche.id.in_(wanted))))
-
-
-def agent_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Agent.id, Agent.display_name, Agent.username).where(Agent.id.in_(wanted))
-    )
-    return {agent_id: name or login for agent_id, name, login in rows}
 
 
 def fiche_row(session: Session, fiche_id: str) -> Fiche | None:

@@ -16,15 +16,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import SECTORS, Agent
 from allo.db.base import utcnow
 from allo.directory.types import catalog
 from allo.errors import Conflict, InvalidInput, NotFound
 from allo.kb import kinds, stored_html
+from allo.kb.escalation import SECTORS
 from allo.kb.local import repository, workflow
 from allo.kb.local.diff import WordDiff, word_diff
 from allo.kb.local.models import LocalFiche, LocalFicheVersion
-from allo.kb.local.workflow import STATE_LABELS, Policy
+from allo.kb.local.workflow import STATE_LABELS, Editor, Policy
 from allo.kb.models import Fiche
 from allo.kb.records import AUDIENCES
 from allo.kb.render.html_body import html_to_text
@@ -210,7 +210,7 @@ def apply_content(fiche: LocalFiche, content: dict[str, Any]) -> None:
 
 
 def record_version(
-    session: Session, fiche: LocalFiche, agent: Agent | None, comment: str, *, author: str = ""
+    session: Session, fiche: LocalFiche, agent: Editor | None, comment: str, *, author: str = ""
 ) -> LocalFicheVersion:
     version = LocalFicheVersion(
         fiche_id=fiche.id,
@@ -257,7 +257,7 @@ def version_content(session: Session, fiche_id: str, number: int) -> dict[str, A
 # -- writing -----------------------------------------------------------------------------------
 def create(
     session: Session,
-    agent: Agent,
+    agent: Editor,
     data: dict[str, Any],
     comment: str = "Création",
     *,
@@ -270,7 +270,7 @@ def create(
 
 def create_content(
     session: Session,
-    agent: Agent | None,
+    agent: Editor | None,
     content: dict[str, Any],
     comment: str,
     *,
@@ -325,7 +325,7 @@ def changes_since(session: Session, fiche: LocalFiche, base_version: int) -> dic
 
 def update(
     session: Session,
-    agent: Agent,
+    agent: Editor,
     fiche_id: str,
     data: dict[str, Any],
     base_version: int,
@@ -352,7 +352,7 @@ def update(
     return fiche
 
 
-def restore(session: Session, agent: Agent, fiche_id: str, number: int) -> LocalFiche:
+def restore(session: Session, agent: Editor, fiche_id: str, number: int) -> LocalFiche:
     """An old version's content becomes a new draft version (history is never rewritten)."""
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
@@ -365,14 +365,14 @@ def restore(session: Session, agent: Agent, fiche_id: str, number: int) -> Local
 
 
 # -- workflow ----------------------------------------------------------------------------------
-def submit(session: Session, agent: Agent, fiche_id: str) -> LocalFiche:
+def submit(session: Session, agent: Editor, fiche_id: str) -> LocalFiche:
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
     workflow.submit(fiche)
     return fiche
 
 
-def approve(session: Session, agent: Agent, fiche_id: str, policy: Policy) -> LocalFiche:
+def approve(session: Session, agent: Editor, fiche_id: str, policy: Policy) -> LocalFiche:
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
     workflow.approve(fiche, agent, policy)
@@ -380,7 +380,7 @@ def approve(session: Session, agent: Agent, fiche_id: str, policy: Policy) -> Lo
 
 
 def publish(
-    session: Session, agent: Agent, fiche_id: str, policy: Policy, *, today: date | None = None
+    session: Session, agent: Editor, fiche_id: str, policy: Policy, *, today: date | None = None
 ) -> LocalFiche:
     """Put the current version in the knowledge base: findable by advisors within seconds in
     every worker (the search index follows `kb_version`), on the portal if public."""
@@ -395,7 +395,7 @@ def publish(
     return fiche
 
 
-def archive(session: Session, agent: Agent, fiche_id: str) -> LocalFiche:
+def archive(session: Session, agent: Editor, fiche_id: str) -> LocalFiche:
     """Out of the knowledge base (search and pages) at once; its history stays."""
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
@@ -494,7 +494,7 @@ def diff_versions(session: Session, fiche_id: str, start: int, end: int) -> dict
 
 
 # -- adaptation of an official fiche -----------------------------------------------------------
-def adapt(session: Session, agent: Agent, official_id: str) -> LocalFiche:
+def adapt(session: Session, agent: Editor, official_id: str) -> LocalFiche:
     """« Adapter pour le téléphone »: a draft from a DILA or travail-emploi fiche, remembering
     the exact source version (content hash, date, text) to flag later upstream changes."""
     _editor(agent)
@@ -572,7 +572,7 @@ def source_status(
     return SourceStatus(state, fiche.source_id, diff, SOURCE_LABELS[state])
 
 
-def acknowledge_source(session: Session, agent: Agent, fiche_id: str) -> LocalFiche:
+def acknowledge_source(session: Session, agent: Editor, fiche_id: str) -> LocalFiche:
     """The editor has taken the upstream change into account: the current source is the new
     reference."""
     _editor(agent)
@@ -635,7 +635,3 @@ def advisor_note(session: Session, fiche_id: str) -> str | None:
     found = repository.version(session, fiche_id, fiche.published_version)
     note = str((found.content if found else {}).get("advisor_note") or "")
     return note or None
-
-
-def agent_names(session: Session, ids: list[int | None]) -> dict[int, str]:
-    return repository.agent_names(session, ids)

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import Agent
 from allo.db.base import utcnow
 from allo.errors import Conflict, InvalidInput, NotFound
 from allo.kb import escalation
@@ -24,7 +23,7 @@ from allo.kb.escalation import SHEET_IDS, SheetSet
 from allo.kb.local import repository, workflow
 from allo.kb.local.diff import WordDiff, word_diff
 from allo.kb.local.sheet_models import EscalationSheetRow, EscalationSheetVersion
-from allo.kb.local.workflow import STATE_LABELS, Policy
+from allo.kb.local.workflow import STATE_LABELS, Editor, Policy
 
 NOUN = "fiche d'escalade"
 INITIAL_AUTHOR = "Chargement initial"
@@ -68,7 +67,7 @@ def _comment(comment: str) -> str:
 
 
 def _record(
-    session: Session, row: EscalationSheetRow, agent: Agent | None, comment: str, author: str = ""
+    session: Session, row: EscalationSheetRow, agent: Editor | None, comment: str, author: str = ""
 ) -> EscalationSheetVersion:
     version = EscalationSheetVersion(
         sheet_id=row.id,
@@ -171,7 +170,7 @@ def version_content(session: Session, sheet_id: str, number: int) -> dict[str, A
 
 # -- writing -----------------------------------------------------------------------------------
 def create(
-    session: Session, agent: Agent, sheet_id: str, content: Any, comment: str = ""
+    session: Session, agent: Editor, sheet_id: str, content: Any, comment: str = ""
 ) -> EscalationSheetRow:
     """A sheet the base does not hold yet (one of the seven ids), as a draft."""
     workflow.require_editor(agent)
@@ -197,7 +196,7 @@ def create(
 
 def update(
     session: Session,
-    agent: Agent | None,
+    agent: Editor | None,
     sheet_id: str,
     content: Any,
     base_version: int,
@@ -246,7 +245,7 @@ def changes_since(session: Session, row: EscalationSheetRow, base_version: int) 
     }
 
 
-def restore(session: Session, agent: Agent, sheet_id: str, number: int) -> EscalationSheetRow:
+def restore(session: Session, agent: Editor, sheet_id: str, number: int) -> EscalationSheetRow:
     """An old version's content becomes a new draft version."""
     workflow.require_editor(agent)
     row = get(session, sheet_id, for_update=True)
@@ -258,21 +257,21 @@ def restore(session: Session, agent: Agent, sheet_id: str, number: int) -> Escal
 
 
 # -- workflow ----------------------------------------------------------------------------------
-def submit(session: Session, agent: Agent, sheet_id: str) -> EscalationSheetRow:
+def submit(session: Session, agent: Editor, sheet_id: str) -> EscalationSheetRow:
     workflow.require_editor(agent)
     row = get(session, sheet_id, for_update=True)
     workflow.submit(row)
     return row
 
 
-def approve(session: Session, agent: Agent, sheet_id: str, policy: Policy) -> EscalationSheetRow:
+def approve(session: Session, agent: Editor, sheet_id: str, policy: Policy) -> EscalationSheetRow:
     workflow.require_editor(agent)
     row = get(session, sheet_id, for_update=True)
     workflow.approve(row, agent, policy, NOUN)
     return row
 
 
-def publish(session: Session, agent: Agent, sheet_id: str, policy: Policy) -> EscalationSheetRow:
+def publish(session: Session, agent: Editor, sheet_id: str, policy: Policy) -> EscalationSheetRow:
     """The consoles use this version from their next request, in every worker."""
     workflow.require_editor(agent)
     row = get(session, sheet_id, for_update=True)
@@ -282,7 +281,7 @@ def publish(session: Session, agent: Agent, sheet_id: str, policy: Policy) -> Es
     return row
 
 
-def archive(session: Session, agent: Agent, sheet_id: str) -> EscalationSheetRow:
+def archive(session: Session, agent: Editor, sheet_id: str) -> EscalationSheetRow:
     """Withdraw the editors' versions: the consoles go back to the initial JSON file."""
     workflow.require_editor(agent)
     row = get(session, sheet_id, for_update=True)

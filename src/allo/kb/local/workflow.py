@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from allo.contacts.models import Agent
 from allo.db.base import utcnow
 from allo.errors import Conflict, Forbidden
 
@@ -33,6 +32,23 @@ class Policy:
     four_eyes: bool = True
 
 
+class Editor(Protocol):
+    """Who edits: an agent of the contacts domain (`allo.contacts.models.Agent`), seen through
+    the few attributes the workflow reads, so the knowledge base does not import contacts."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+
 class Versioned(Protocol):
     state: str
     version: int
@@ -44,12 +60,12 @@ class Versioned(Protocol):
     updated_at: datetime
 
 
-def require_editor(agent: Agent) -> None:
+def require_editor(agent: Editor) -> None:
     if agent.role != "editor":
         raise Forbidden("Action réservée aux rédacteurs.")
 
 
-def new_version(item: Versioned, agent: Agent) -> None:
+def new_version(item: Versioned, agent: Editor) -> None:
     """A save: the next version, back in draft, any approval dropped."""
     item.version += 1
     item.state = "draft"
@@ -68,7 +84,7 @@ def submit(item: Versioned) -> None:
     item.updated_at = utcnow()
 
 
-def approve(item: Versioned, agent: Agent, policy: Policy, noun: str = "fiche") -> None:
+def approve(item: Versioned, agent: Editor, policy: Policy, noun: str = "fiche") -> None:
     if item.state != "review":
         raise Conflict(f"Seule une {noun} en relecture peut être approuvée.")
     if policy.four_eyes and agent.id == item.last_author_id:
@@ -80,7 +96,7 @@ def approve(item: Versioned, agent: Agent, policy: Policy, noun: str = "fiche") 
     item.updated_at = utcnow()
 
 
-def publish(item: Versioned, agent: Agent, policy: Policy, noun: str = "fiche") -> None:
+def publish(item: Versioned, agent: Editor, policy: Policy, noun: str = "fiche") -> None:
     """Check four-eyes and mark the current version published."""
     allowed = ("review", "draft") if not policy.four_eyes else ("review",)
     if item.state not in allowed:

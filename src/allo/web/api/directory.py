@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from allo.directory.services import MAX_LIMIT, get_directory
+from allo.kb.where import where_for_fiche
 from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["annuaire"])
@@ -169,4 +170,4 @@ def where(
 ) -> dict[str, Any]:
     """Pour chaque type d'organisme local cité par la fiche (PivotLocal), l'organisme
     compétent pour la commune."""
-    return get_directory(runtime).where_for_fiche(session, fiche_id, place, at, limit)
+    return where_for_fiche(get_directory(runtime), session, fiche_id, place, at, limit)

@@ -23,6 +23,7 @@ from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS
+from allo.kb.where import where_for_fiche
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _fiche_html, _portal_gaps
@@ -89,7 +90,7 @@ def _where_box(
     if not box.place:
         return box
     try:
-        result = directory.where_for_fiche(session, fiche_id, box.place, limit=1)
+        result = where_for_fiche(directory, session, fiche_id, box.place, limit=1)
     except NotFound as exc:
         box.error = exc.message
         box.suggestions = place_choices(list(exc.details.get("suggestions") or [])[:5])  # type: ignore[call-overload]

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from allo.contacts.models import SECTORS, Agent
+from allo.contacts.repository import consulted_counts
 from allo.db.base import utcnow
 from allo.errors import AlloError, Conflict
 from allo.kb import watch
@@ -314,7 +315,7 @@ def _watch_unseen(call: AgentCall) -> int:
         sheets = sheets_for_home(call.runtime.settings.home)
     except AlloError:  # a broken sheet file must not hide the dashboard
         sheets = None
-    return watch.unseen_relevant_count(call.session, sheets)
+    return watch.unseen_relevant_count(call.session, sheets, consulted=consulted_counts)
 
 
 def _date(value: date | None) -> str:

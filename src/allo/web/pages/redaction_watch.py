@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from allo.contacts.models import Agent
+from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, InvalidInput
 from allo.kb import changes, repository, watch
 from allo.kb.escalation import SheetSet, sheets_for_home
@@ -224,6 +225,7 @@ def _watch_page(
             action=filters.get("action") or None,
             unseen=filters.get("unseen") == "1",
             relevant_only=filters.get("relevant") == "1",
+            consulted=consulted_counts,
         )
         themes, audiences = watch.facets(call.session, report.id)
         total = len(ranked)
