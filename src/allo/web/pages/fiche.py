@@ -17,13 +17,12 @@ from markupsafe import Markup
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from allo.directory.services import get_directory
+from allo.directory.services import FichePivots, get_directory
 from allo.errors import AlloError, NotFound
 from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
 from allo.kb.records import AUDIENCE_LABELS
-from allo.kb.where import where_for_fiche
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _fiche_html, _portal_gaps
@@ -74,23 +73,28 @@ class FichePage(Page):
     )
 
 
+def _pivots_of(fiche: Row[Any]) -> FichePivots:
+    """The fiche as the directory reads it (the page holds it already: no second read)."""
+    return FichePivots(fiche.id, fiche.title, tuple(fiche.pivots or []))
+
+
 def _where_box(
-    runtime: Runtime, session: Session, fiche_id: str, pivots: list[str], place: str
+    runtime: Runtime, session: Session, fiche: FichePivots, place: str
 ) -> WhereBox | None:
     directory = get_directory(runtime)
     labels: list[str] = []
-    for pivot in pivots:
+    for pivot in fiche.pivots:
         code = directory.catalog.for_fiche(pivot)
         label = directory.catalog.label(code) if code else ""
         if label and label not in labels:
             labels.append(label)
     if not labels:
         return None
-    box = WhereBox(fiche_id=fiche_id, types=labels, place=" ".join(place.split())[:MAX_PLACE])
+    box = WhereBox(fiche_id=fiche.id, types=labels, place=" ".join(place.split())[:MAX_PLACE])
     if not box.place:
         return box
     try:
-        result = where_for_fiche(directory, session, fiche_id, box.place, limit=1)
+        result = directory.where_for_fiche(session, fiche, box.place, limit=1)
     except NotFound as exc:
         box.error = exc.message
         box.suggestions = place_choices(list(exc.details.get("suggestions") or [])[:5])  # type: ignore[call-overload]
@@ -130,7 +134,7 @@ def fiche_page(
     fiche = _get_fiche(session, fiche_id)
     if fiche.kind == kinds.INTERNAL and agent is None:
         raise NotFound("Cette fiche n'existe pas.")  # the service's internal fiches: agents only
-    where = _where_box(runtime, session, fiche.id, list(fiche.pivots or []), place)
+    where = _where_box(runtime, session, _pivots_of(fiche), place)
     body = _fiche_html.body_html(runtime, session, fiche, local_box=where is not None)
     crumbs = [HOME] + [
         Crumb(c["title"], f"/fiches/{c['id']}")
@@ -168,7 +172,7 @@ def where_fragment(
 ) -> HTMLResponse:
     """The box's answer for a place (htmx); the whole box, so errors show in place."""
     fiche = _get_fiche(session, fiche_id)
-    box = _where_box(runtime, session, fiche.id, list(fiche.pivots or []), place)
+    box = _where_box(runtime, session, _pivots_of(fiche), place)
     if box is None:
         raise NotFound("Cette fiche n'indique pas de service local où s'adresser.")
     return render(request, box)
