@@ -141,11 +141,12 @@ ConsultedCounts = Callable[[Session, datetime], dict[str, int]]
 
 def reliance(
     session: Session,
-    sheets: SheetSet | None = None,
-    now: datetime | None = None,
-    consulted: ConsultedCounts | None = None,
+    sheets: SheetSet | None,
+    now: datetime | None,
+    consulted: ConsultedCounts | None,
 ) -> Reliance:
-    """What the service relies on now: local fiches, escalation sheets, advisors' consultations."""
+    """What the service relies on now: local fiches, escalation sheets, advisors' consultations
+    (None: not counted — a caller must say so, the reason is never dropped by omission)."""
     found = Reliance()
     for fiche in local_repository.live_fiches(session):
         name = f"{fiche.id} « {fiche.title} »"
@@ -184,7 +185,7 @@ def prioritised(
     action: str | None = None,
     unseen: bool = False,
     relevant_only: bool = False,
-    consulted: ConsultedCounts | None = None,
+    consulted: ConsultedCounts | None,
 ) -> list[Ranked]:
     """A report's fiche items, those that touch the service first, each with its reasons."""
     changes.get_report(session, report_id)
@@ -207,7 +208,8 @@ def unseen_relevant_count(
     session: Session,
     sheets: SheetSet | None = None,
     now: datetime | None = None,
-    consulted: ConsultedCounts | None = None,
+    *,
+    consulted: ConsultedCounts | None,
 ) -> int:
     """Unseen fiche items, of every report, that touch what the service relies on: one COUNT
     over the relied-on fiche ids (the dashboard's figure; the unseen items are not read)."""
