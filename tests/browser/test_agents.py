@@ -58,6 +58,27 @@ def _choose(page: Any, label: str) -> None:
     page.locator("label.fr-label", has_text=label).first.click()
 
 
+def _expect_done(page: Any, message: str) -> None:
+    """Wait for the console's confirmation; if the step failed, fail with the console's French
+    error rather than a bare timeout."""
+    done = page.get_by_text(message)
+    outcome = done.or_(page.locator("#console .fr-alert--error")).first
+    outcome.wait_for()
+    assert done.is_visible(), outcome.inner_text()
+
+
+def _open_first_result(page: Any) -> None:
+    """Open the first search result in the reading pane and wait until the console has recorded
+    it: the pane's title exists before any fiche is open, so only the consultation's answer says
+    the fiche is there to be ticked (a loaded machine would otherwise close or transfer first)."""
+    first = page.locator("#console-resultats a").first
+    first.wait_for()
+    with page.expect_response(lambda r: r.url.endswith("/consultation")) as consulted:
+        first.click()
+    assert consulted.value.status == 204, consulted.value.status
+    expect(page.locator("#fiche-courante")).to_be_checked()
+
+
 def test_written_question_is_answered_and_read_through_the_private_link(
     new_context: Callable[..., Any], check_accessibility: Check, screenshot: Shot
 ) -> None:
@@ -84,14 +105,13 @@ def test_written_question_is_answered_and_read_through_the_private_link(
     console.locator("#contact-titre").wait_for()
     assert console.locator("#contact-titre").inner_text() == f"Contact n° {reference}"
     console.locator("#console-q").press_sequentially("dépôt de garantie", delay=20)
-    console.locator("#console-resultats a").first.click()
-    console.locator("#lecture-titre").wait_for()
+    _open_first_result(console)
     console.locator("#reponse-note").fill(
         "Votre propriétaire doit vous rendre le dépôt de garantie dans un délai d'un mois "
         "(deux mois en cas de dégradations). Vous pouvez le mettre en demeure."
     )
     console.get_by_role("button", name="Clôturer : répondu").click()
-    console.get_by_text(f"Contact n° {reference} clôturé : répondu.").wait_for()
+    _expect_done(console, f"Contact n° {reference} clôturé : répondu.")
 
     page.goto(private)
     answer = page.locator(".allo-answer")
@@ -131,13 +151,11 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     page.keyboard.type("Mon employeur veut me licencier pour faute grave, que faire ?")
     page.get_by_label(re.compile("^Commune de l’appelant")).fill("Lyon")
     page.get_by_role("button", name="Enregistrer la question et la commune").click()
-    page.get_by_text(f"Question et commune du contact n° {contact_id} enregistrées.").wait_for()
+    _expect_done(page, f"Question et commune du contact n° {contact_id} enregistrées.")
 
     page.keyboard.press("Alt+r")
     page.keyboard.type("licenciement faute grave")
-    page.locator("#console-resultats a").first.wait_for()
-    page.locator("#console-resultats a").first.click()
-    page.locator("#lecture-titre").wait_for()
+    _open_first_result(page)
 
     page.get_by_role("tab", name="Escalader").click()
     sector = page.locator("#escalade-secteur")
@@ -153,7 +171,10 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     check_accessibility(page, "console (escalade)")
     screenshot(page, "console-escalade")
     page.get_by_role("button", name="Transférer au secteur").click()
-    page.get_by_text(f"Contact n° {contact_id} transféré au secteur Travail").wait_for()
+    _expect_done(
+        page,
+        f"Contact n° {contact_id} transféré au secteur Travail, avec la fiche d’escalade et vos notes.",
+    )
     _logout(page)
 
     specialist = new_context(1400, 1000)
@@ -176,7 +197,7 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
         "Procédure et délais expliqués ; droits à l'indemnité rappelés."
     )
     page.get_by_role("button", name="Clôturer : répondu").click()
-    page.get_by_text(f"Contact n° {contact_id} clôturé : répondu.").wait_for()
+    _expect_done(page, f"Contact n° {contact_id} clôturé : répondu.")
     _logout(page)
 
     supervisor = new_context()
