@@ -32,6 +32,8 @@ def test_database_url_overrides_sqlite() -> None:
         ({"ALLO_MAX_FORM_BODY": "100"}, "au moins 1024"),
         ({"ALLO_LOGIN_LOCKOUT_MAX": "-5"}, "ALLO_LOGIN_LOCKOUT_MAX doit valoir au moins 1"),
         ({"ALLO_LOGIN_LOCKOUT_MAX": "1.5"}, "nombre entier de secondes"),
+        ({"ALLO_TIMEZONE": "Europe/Pariss"}, "fuseau horaire inconnu « Europe/Pariss »"),
+        ({"ALLO_TIMEZONE": "../../etc/passwd"}, "fuseau horaire inconnu"),
     ],
 )
 def test_bad_values_get_french_messages(env: dict[str, str], fragment: str) -> None:
@@ -49,6 +51,11 @@ def test_whole_numbers_blank_keep_their_default_and_spaces_are_forgiven() -> Non
         default.max_json_body,
         60,
     )
+
+
+def test_the_service_time_zone() -> None:
+    assert Settings.from_env({}).zone.key == "Europe/Paris"
+    assert Settings.from_env({"ALLO_TIMEZONE": " Indian/Reunion "}).zone.key == "Indian/Reunion"
 
 
 def test_the_portal_searches_lexically_unless_told() -> None:

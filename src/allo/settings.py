@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class SettingsError(ValueError):
@@ -175,7 +176,7 @@ class Settings:
             portal_search=portal_search,
             embed_threads=embed_threads,
             retention_days=retention,
-            timezone=env.get("ALLO_TIMEZONE", "Europe/Paris"),
+            timezone=_time_zone(env.get("ALLO_TIMEZONE", "").strip() or "Europe/Paris"),
             log_level=env.get("ALLO_LOG_LEVEL", "INFO").upper(),
             editorial_four_eyes=_flag(env, "ALLO_EDITORIAL_FOUR_EYES", True),
             **security,
@@ -186,6 +187,11 @@ class Settings:
             staffing_targets=_staffing_targets(env.get("ALLO_STAFFING_TARGETS", "")),
             **_staffing_ratios(env),
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The service's time zone: its hours, its days and its figures are read in it."""
+        return ZoneInfo(self.timezone)
 
     @property
     def effective_database_url(self) -> str:
@@ -322,6 +328,18 @@ def _staffing_ratios(env: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
 def documented_env_vars() -> list[str]:
     """Names of the environment variables the settings read (for the docs test)."""
     return ["ALLO_" + f.name.upper() for f in fields(Settings)]
+
+
+def _time_zone(name: str) -> str:
+    """Checked here: an unknown zone would otherwise fail the first page that shows an hour."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"ALLO_TIMEZONE : fuseau horaire inconnu « {name} » (exemple : Europe/Paris, "
+            "America/Cayenne, Indian/Reunion)."
+        ) from exc
+    return name
 
 
 def _whole_number(

@@ -42,7 +42,7 @@ _MAX_OCCUPANCY = typer.Option(
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(runtime().settings.timezone)
+    return runtime().settings.zone
 
 
 def _deferred_hours(rows: list[Any]) -> dict[tuple[str, str], float]:

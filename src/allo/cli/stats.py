@@ -9,7 +9,6 @@ import os
 import sys
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -70,7 +69,7 @@ def register(app: typer.Typer) -> None:
 
         if as_json and as_csv:
             fail("Choisissez --json ou --csv, pas les deux.")
-        tz = ZoneInfo(runtime().settings.timezone)
+        tz = runtime().settings.zone
         with session() as s:
             period = figures_domain.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
             result = figures_domain.compute(s, period, tz, target_wait_seconds=target_wait)

@@ -285,7 +285,7 @@ def run_day(
     options: SimulationOptions, progress: Callable[[str], None] = print
 ) -> SimulationReport:
     settings = Settings.from_env()
-    tz = ZoneInfo(settings.timezone)
+    tz = settings.zone
     day = options.day or default_day(datetime.now(tz).date(), tz)
     plan = dayplan.make_plan(options.contacts, options.seed)
     started = time.perf_counter()

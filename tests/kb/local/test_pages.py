@@ -4,11 +4,17 @@ history and diffs; only editors get in."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
+import pytest
+from sqlalchemy.orm import Session
 
-from tests.kb.local.conftest import CARTE_GRISE
+from allo.contacts.models import Agent
+from allo.kb.local import services
+from allo.kb.local.services import Policy
+from tests.kb.local.conftest import CARTE_GRISE, content
 
 HTML = {"Accept": "text/html"}
 
@@ -123,3 +129,30 @@ def test_cross_site_posts_are_refused(client: Any, login: Callable[[str], Any]) 
         "/redaction/fiches", data=_form(), headers={**HTML, "Origin": "https://evil.example"}
     )
     assert response.status_code == 403
+
+
+def test_overdue_reviews_follow_the_service_day_not_utc(
+    client: Any,
+    login: Callable[[str], Any],
+    db: Session,
+    editor: Agent,
+    reviewer: Agent,
+    policy: Policy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 00:30 in Paris on 4 December it is still 3 December in UTC: a fiche to review by the
+    3rd is late for the editors, who work on Paris days."""
+    fiche = services.create(db, editor, content(review_by="2026-12-03"))
+    services.submit(db, editor, fiche.id)
+    services.publish(db, reviewer, fiche.id, policy)
+    db.commit()
+    login("redaction")
+
+    def late_list(now: datetime) -> list[str]:
+        monkeypatch.setattr("allo.web.pages.redaction.utcnow", lambda: now)
+        doc = lxml.html.fromstring(client.get("/redaction", headers=HTML).text)
+        section = doc.xpath("//h2[@id='a-revoir']/..")[0]
+        return [a.text_content() for a in section.xpath(".//a")]
+
+    assert not any(fiche.title in t for t in late_list(datetime(2026, 12, 3, 22, 30, tzinfo=UTC)))
+    assert any(fiche.title in t for t in late_list(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)))

@@ -63,7 +63,7 @@ def _out(hours: calendar.ServiceHours, tz: ZoneInfo) -> CalendarOut:
 
 @router.get("/calendar", response_model=CalendarOut, summary="Horaires du service")
 def get_calendar(session: DbSession, runtime: RuntimeDep) -> CalendarOut:
-    return _out(calendar.load_hours(session), ZoneInfo(runtime.settings.timezone))
+    return _out(calendar.load_hours(session), runtime.settings.zone)
 
 
 @router.put(
@@ -92,4 +92,4 @@ def put_calendar(
         object_id=calendar.CALENDAR_ROW_ID,
         detail={"open_days": sum(1 for ranges in hours.weekly if ranges)},
     )
-    return _out(hours, ZoneInfo(runtime.settings.timezone))
+    return _out(hours, runtime.settings.zone)

@@ -10,7 +10,6 @@ supervisor or administrator role.
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,7 +66,7 @@ def call_event(
             session,
             channel="phone",
             call_id=body.call_id,
-            tz=ZoneInfo(runtime.settings.timezone),
+            tz=runtime.settings.zone,
         )
         services.record_call_event(session, contact, "offered")
         return CallEventOut(contact_id=contact.id, state=contact.state, abandoned=False)

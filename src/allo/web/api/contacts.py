@@ -7,7 +7,6 @@ returns the contact as the caller's role may see it. The request's session commi
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -99,7 +98,7 @@ def create_contact(
         commune=body.commune,
         theme=body.theme,
         agent=agent,
-        tz=ZoneInfo(runtime.settings.timezone),
+        tz=runtime.settings.zone,
     )
     return _detail(session, agent, contact.id)
 

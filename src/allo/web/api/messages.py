@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Request, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -95,7 +94,7 @@ def post_message(
     body: MessageIn, request: Request, session: DbSession, runtime: RuntimeDep
 ) -> MessageCreatedOut:
     check(request, "questions")
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     done = messages.submit(
         session,
         question=body.question,

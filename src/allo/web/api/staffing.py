@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,7 +37,7 @@ def get_plan(
     couverture par le planning importé. Un jour de fermeture n'a aucune ligne. `deferred` :
     les écrits (web, courriel) par file et demi-heure, en heures-agent à traiter en différé
     (arrivées × durée moyenne de traitement)."""
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     day = plan.parse_day(date)
     targets = plan.settings_targets(runtime.settings, service_level, within)
     (day_plan,) = plan.plan_days(session, [day], tz, targets)
@@ -75,7 +74,7 @@ def get_forecast(
     secteur, et par file les appels attendus, la durée de traitement et la patience
     (`channel` : phone) ; sous `written`, la même prévision pour chaque canal écrit (web, et
     email s'il y en a eu), travail à traiter en différé."""
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     first = plan.parse_day(from_, "from")
     days = plan.days_between(first, plan.parse_day(to, "to") if to else first)
     return plan.forecast_period(session, days, tz)
@@ -105,7 +104,7 @@ def post_roster(
     report = roster.import_roster(
         session,
         body.csv.encode("utf-8"),
-        ZoneInfo(runtime.settings.timezone),
+        runtime.settings.zone,
         source=body.source,
         agent_id=agent.id,
     )

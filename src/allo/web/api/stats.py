@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
@@ -43,7 +42,7 @@ def get_stats(
     """Contacts par canal, secteur, issue et heure ; résolution au niveau 1 et escalade ;
     attentes et durées de traitement (moyenne, 90e centile) ; taux de service ; abandons ;
     satisfaction. Les définitions sont dans `allo.stats.figures`."""
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     period = figures.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
     result = figures.compute(session, period, tz, target_wait_seconds=target_wait)
     audit_read(runtime, agent, "stats")

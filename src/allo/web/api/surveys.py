@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -94,7 +93,7 @@ def post_survey(
         contact,
         rating=body.rating,
         comment=body.comment,
-        tz=ZoneInfo(runtime.settings.timezone),
+        tz=runtime.settings.zone,
     )
     return SurveyOut(recorded=True, message="Merci pour votre avis !")
 
@@ -140,7 +139,7 @@ def get_campaign(
         int, Query(ge=0, le=surveys.MAX_COMMENTS, description="Nombre de commentaires.")
     ] = 100,
 ) -> dict[str, Any]:
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     today = utcnow().astimezone(tz).date()
     default_from = (today - timedelta(days=364)).isoformat()
     period = parse_period(from_ or default_from, to or today.isoformat(), tz, today)

@@ -234,9 +234,8 @@ def masked_names(redactions: list[dict[str, Any]]) -> list[str]:
 
 
 def _local(moment: datetime, runtime: Runtime) -> datetime:
-    from zoneinfo import ZoneInfo
 
-    return moment.astimezone(ZoneInfo(runtime.settings.timezone))
+    return moment.astimezone(runtime.settings.zone)
 
 
 def held_contact(session: Session, agent: Agent) -> Contact | None:

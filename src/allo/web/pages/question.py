@@ -87,7 +87,7 @@ class AnswerPage(Page):
 
 
 def _tz(runtime: Any) -> ZoneInfo:
-    return ZoneInfo(runtime.settings.timezone)
+    return runtime.settings.zone
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:

@@ -280,7 +280,8 @@ def dashboard(call: AgentCallDep) -> Response:
 
 
 def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "") -> DashboardPage:
-    board = services.dashboard(call.session, utcnow().date())
+    # the review dates editors set are the service's days, not UTC's
+    board = services.dashboard(call.session, utcnow().astimezone(call.runtime.settings.zone).date())
     served = _paths(call.request.app.routes)
     return DashboardPage(
         title="Rédaction",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, ClassVar
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -108,7 +107,7 @@ def staffing_page(
     allowed = gate(request, agent, SUPERVISOR)
     if isinstance(allowed, Response):
         return allowed
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     error = ""
     day = utcnow().astimezone(tz).date()
     if jour:

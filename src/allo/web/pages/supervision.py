@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -151,7 +150,7 @@ def live_fragment(runtime: Runtime, session: Session) -> LiveFragment:
     states = [
         StateCount(s, STATE_LABELS[s], sum(1 for a in lines if a.state == s)) for s in STATE_ORDER
     ]
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     local = now.astimezone(tz)
     targets = settings_targets(runtime.settings)
     staffing = live_staffing.current_staffing(session, agents, now, tz, targets)
@@ -281,7 +280,7 @@ def supervision_page(
     allowed = gate(request, agent, SUPERVISOR)
     if isinstance(allowed, Response):
         return allowed
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = runtime.settings.zone
     today = utcnow().astimezone(tz).date()
     error = ""
     try:
