@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,21 @@ def runtime(
         sessions=session_factory,
         read_sessions=session_factory,
     )
+
+
+@pytest.fixture
+def service_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Sets the instant `Settings.today()` reads, to test what happens around midnight."""
+
+    def set_now(now: datetime) -> None:
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz: tzinfo | None = None) -> Clock:  # type: ignore[override]
+                return cls.fromtimestamp(now.timestamp(), tz)
+
+        monkeypatch.setattr("allo.settings.datetime", Clock)
+
+    return set_now
 
 
 @pytest.fixture

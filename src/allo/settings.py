@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -192,6 +193,11 @@ class Settings:
     def zone(self) -> ZoneInfo:
         """The service's time zone: its hours, its days and its figures are read in it."""
         return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """The service's day now: a review date or a day's count must not change at UTC midnight
+        (01:00 or 02:00 in Paris)."""
+        return datetime.now(self.zone).date()
 
     @property
     def effective_database_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +42,18 @@ def test_queries_are_stored_redacted_normalised_and_summed(db: Session) -> None:
     log.flush(db)
     assert _rows(db)["carte grise perdue"] == (3, 1, 1)
     assert db.scalar(select(PortalQueryCount.day).limit(1)) == utcnow().date()
+
+
+def test_searches_count_for_the_service_day(
+    runtime: Runtime, db: Session, service_clock: Callable[[datetime], None]
+) -> None:
+    """At 00:30 in Paris on 1 July, UTC still says 30 June: the search is July's."""
+    service_clock(datetime(2025, 6, 30, 22, 30, tzinfo=UTC))
+    log = get_log(runtime)
+    log.take()
+    log.searched("carte grise perdue", found=True)
+    log.flush(db)
+    assert db.scalar(select(PortalQueryCount.day)) == date(2025, 7, 1)
 
 
 def test_the_buffer_is_bounded() -> None:

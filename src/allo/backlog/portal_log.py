@@ -14,6 +14,7 @@ import asyncio
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -35,14 +36,19 @@ SERVICE_NAME = "portal_query_log"
 class PortalQueryLog:
     """Per-process counts of portal searches, waiting to be added to the database."""
 
-    def __init__(self, max_keys: int = MAX_KEYS) -> None:
+    def __init__(
+        self, max_keys: int = MAX_KEYS, today: Callable[[], date] = lambda: utcnow().date()
+    ) -> None:
+        """`today` gives the service's day (`Settings.today`): a search at 00:30 in Paris counts
+        for that day, not for UTC's."""
         self.max_keys = max_keys
+        self.today = today
         self.dropped = 0
         self._lock = threading.Lock()
         self._counts: dict[tuple[date, str], list[int]] = {}
 
     def _slot(self, query: str) -> list[int] | None:
-        key = (utcnow().date(), query)
+        key = (self.today(), query)
         counts = self._counts.get(key)
         if counts is None:
             if len(self._counts) >= self.max_keys:
@@ -98,7 +104,9 @@ class PortalQueryLog:
 
 
 def get_log(runtime: Runtime) -> PortalQueryLog:
-    log_: PortalQueryLog = runtime.service(SERVICE_NAME, lambda _runtime: PortalQueryLog())
+    log_: PortalQueryLog = runtime.service(
+        SERVICE_NAME, lambda rt: PortalQueryLog(today=rt.settings.today)
+    )
     return log_
 
 

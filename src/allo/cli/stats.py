@@ -64,14 +64,13 @@ def register(app: typer.Typer) -> None:
         as_csv: bool = typer.Option(False, "--csv", help="Sortie CSV (indicateur;valeur)."),
     ) -> None:
         """Chiffres du service sur une période : canaux, secteurs, issues, heures, attentes…"""
-        from allo.db.base import utcnow
         from allo.stats import figures as figures_domain
 
         if as_json and as_csv:
             fail("Choisissez --json ou --csv, pas les deux.")
         tz = runtime().settings.zone
         with session() as s:
-            period = figures_domain.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
+            period = figures_domain.parse_period(from_, to, tz, runtime().settings.today())
             result = figures_domain.compute(s, period, tz, target_wait_seconds=target_wait)
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))

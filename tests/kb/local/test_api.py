@@ -4,8 +4,10 @@ into advisor search with the « fiche du service » badge, and internal fiches k
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
+from allo.kb.local.services import REVIEW_AFTER
 from allo.runtime import Runtime
 from allo.search.service import get_search_service
 from tests.kb.local.conftest import CARTE_GRISE, Headers, content
@@ -111,3 +113,17 @@ def test_openapi_documents_the_endpoints(client: Any) -> None:
         "/api/local-fiches/from-official/{official_id}",
     ):
         assert path in paths
+
+
+def test_a_review_date_set_at_publication_counts_from_the_service_day(
+    client: Any, token: Callable[[str], Headers], service_clock: Callable[[datetime], None]
+) -> None:
+    """Published at 00:30 in Paris on 1 July (still 30 June in UTC): to review a year after the
+    1st of July."""
+    service_clock(datetime(2025, 6, 30, 22, 30, tzinfo=UTC))
+    author, reviewer = token("editor"), token("editor")
+    fiche = client.post("/api/local-fiches", json=content(), headers=author).json()
+    base = f"/api/local-fiches/{fiche['id']}"
+    client.post(f"{base}/submit", headers=author)
+    published = client.post(f"{base}/publish", headers=reviewer).json()
+    assert published["review_by"] == (date(2025, 7, 1) + REVIEW_AFTER).isoformat()

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import lxml.html
-import pytest
 from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
@@ -138,7 +137,7 @@ def test_overdue_reviews_follow_the_service_day_not_utc(
     editor: Agent,
     reviewer: Agent,
     policy: Policy,
-    monkeypatch: pytest.MonkeyPatch,
+    service_clock: Callable[[datetime], None],
 ) -> None:
     """At 00:30 in Paris on 4 December it is still 3 December in UTC: a fiche to review by the
     3rd is late for the editors, who work on Paris days."""
@@ -149,7 +148,7 @@ def test_overdue_reviews_follow_the_service_day_not_utc(
     login("redaction")
 
     def late_list(now: datetime) -> list[str]:
-        monkeypatch.setattr("allo.web.pages.redaction.utcnow", lambda: now)
+        service_clock(now)
         doc = lxml.html.fromstring(client.get("/redaction", headers=HTML).text)
         section = doc.xpath("//h2[@id='a-revoir']/..")[0]
         return [a.text_content() for a in section.xpath(".//a")]

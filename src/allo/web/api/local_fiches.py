@@ -226,7 +226,12 @@ def approve(session: DbSession, runtime: RuntimeDep, agent: Editor, fiche_id: Fi
 
 @router.post("/local-fiches/{fiche_id}/publish", response_model=FicheOut, summary="Publier")
 def publish(session: DbSession, runtime: RuntimeDep, agent: Editor, fiche_id: FicheId) -> FicheOut:
-    return _out(session, services.publish(session, agent, fiche_id, _policy(runtime)))
+    return _out(
+        session,
+        services.publish(
+            session, agent, fiche_id, _policy(runtime), today=runtime.settings.today()
+        ),
+    )
 
 
 @router.post("/local-fiches/{fiche_id}/archive", response_model=FicheOut, summary="Archiver")

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from allo.db.base import utcnow
 from allo.stats import figures
 from allo.web.auth import Supervisor, audit_read
 from allo.web.deps import DbSession, RuntimeDep
@@ -43,7 +42,7 @@ def get_stats(
     attentes et durées de traitement (moyenne, 90e centile) ; taux de service ; abandons ;
     satisfaction. Les définitions sont dans `allo.stats.figures`."""
     tz = runtime.settings.zone
-    period = figures.parse_period(from_, to, tz, utcnow().astimezone(tz).date())
+    period = figures.parse_period(from_, to, tz, runtime.settings.today())
     result = figures.compute(session, period, tz, target_wait_seconds=target_wait)
     audit_read(runtime, agent, "stats")
     return result

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from allo.contacts import messages, surveys
 from allo.contacts import repository as contacts_repo
 from allo.contacts.models import Agent
-from allo.db.base import utcnow
 from allo.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from allo.privacy import audit
 from allo.stats.figures import parse_period
@@ -140,7 +139,7 @@ def get_campaign(
     ] = 100,
 ) -> dict[str, Any]:
     tz = runtime.settings.zone
-    today = utcnow().astimezone(tz).date()
+    today = runtime.settings.today()
     default_from = (today - timedelta(days=364)).isoformat()
     period = parse_period(from_ or default_from, to or today.isoformat(), tz, today)
     first = period.start.astimezone(tz).date()

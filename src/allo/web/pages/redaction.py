@@ -17,7 +17,6 @@ from starlette.datastructures import FormData
 
 from allo.contacts.models import SECTORS, Agent
 from allo.contacts.repository import consulted_counts
-from allo.db.base import utcnow
 from allo.errors import AlloError, Conflict
 from allo.kb import watch
 from allo.kb.escalation import sheets_for_home
@@ -281,7 +280,7 @@ def dashboard(call: AgentCallDep) -> Response:
 
 def _dashboard(call: AgentCall, agent: Agent, error: str = "", adapt_id: str = "") -> DashboardPage:
     # the review dates editors set are the service's days, not UTC's
-    board = services.dashboard(call.session, utcnow().astimezone(call.runtime.settings.zone).date())
+    board = services.dashboard(call.session, call.runtime.settings.today())
     served = _paths(call.request.app.routes)
     return DashboardPage(
         title="Rédaction",

@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from allo.contacts.models import QUEUES
 from allo.contacts.services import QUEUE_LABELS
-from allo.db.base import utcnow
 from allo.errors import AlloError
 from allo.privacy import audit
 from allo.stats.staffing import plan, roster
@@ -109,7 +108,7 @@ def staffing_page(
         return allowed
     tz = runtime.settings.zone
     error = ""
-    day = utcnow().astimezone(tz).date()
+    day = runtime.settings.today()
     if jour:
         try:
             day = plan.parse_day(jour, "jour")

@@ -281,7 +281,7 @@ def supervision_page(
     if isinstance(allowed, Response):
         return allowed
     tz = runtime.settings.zone
-    today = utcnow().astimezone(tz).date()
+    today = runtime.settings.today()
     error = ""
     try:
         period = figures.parse_period(jour or None, jour or None, tz, today)
