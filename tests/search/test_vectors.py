@@ -15,7 +15,11 @@ from allo.search.embcache import EmbeddingCache
 from allo.search.embedder import HashingEmbedder
 from allo.search.models import SearchVector
 from allo.search.service import SearchService
-from allo.search.services import compute_missing_vectors, compute_missing_vectors_in_batches
+from allo.search.services import (
+    compute_missing_vectors,
+    compute_missing_vectors_in_batches,
+    plan_vectors,
+)
 from allo.search.vectorstore import VectorStore, decode, encode
 
 RARE = "zorglubienne"
@@ -69,19 +73,12 @@ def test_a_limited_run_leaves_the_rest_for_the_next_call(db: Session) -> None:
 def test_vectors_of_a_file_layer_are_copied_not_computed(db: Session, tmp_path: Path) -> None:
     embedder = CountingEmbedder()
     # an older Allo's file cache holding one fiche's vector
-    texts = [t for t in _texts(db)][:1]
+    texts = list(plan_vectors(db, embedder).texts.values())[:1]
     old = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
     old.ensure(texts, embedder.embed_documents)
     embedder.embedded.clear()
     report = compute_missing_vectors(db, embedder, layers=[old.path])
     assert report.copied == 1 and texts[0] not in embedder.embedded
-
-
-def _texts(db: Session) -> list[str]:
-    from allo.search.documents import embedding_text
-    from allo.search.repository import embedding_sources
-
-    return [embedding_text(t, d, s) for _i, t, d, s in embedding_sources(db)]
 
 
 def test_float16_round_trip_and_wrong_sizes() -> None:
@@ -144,3 +141,37 @@ def test_a_command_commits_batch_by_batch(
     assert report.computed == 4 and report.remaining == 0
     assert calls == [(2, 4), (4, 4)]
     assert compute_missing_vectors(db, embedder).missing == 0
+
+
+def test_the_vector_reads_the_questions_a_fiche_lists_as_the_import_plans_it(
+    db: Session,
+    runtime: Runtime,
+    make_service: Callable[..., SearchService],
+    add_fiche: Callable[..., Any],
+) -> None:
+    """Keyword queries meet a fiche through the questions it lists (docs/SEARCH.md): the worker's
+    document and the import's plan must read the same text, or every fiche would look unembedded."""
+    add_fiche("L9301", "Le treizième mois", related=[])
+    long_titles = [f"Question {n} sur la prime de fin d'année {RARE}" for n in range(30)]
+    links = [{"rel": "question-reponse", "id": "L9301", "title": "Un treizième mois est-il dû ?"}]
+    links += [
+        {"rel": "question-reponse", "id": f"Q{n}", "title": t} for n, t in enumerate(long_titles)
+    ]
+    links += [{"rel": "voir-aussi", "id": "L9302", "title": "Bulletin de paie"}]
+    add_fiche("L9300", "Salaire et primes", description="Ce que l'employeur verse.", related=links)
+    embedder = CountingEmbedder()
+    plan = plan_vectors(db, embedder)
+    planned = next(t for t in plan.texts.values() if t.startswith("Salaire et primes"))
+    assert planned.startswith("Salaire et primes Ce que l'employeur verse. Un treizième mois")
+    assert "Bulletin de paie" not in planned  # other links are for the lexical side
+    assert "Question 0 sur" in planned and "Question 29 sur" not in planned  # bounded
+    assert len(planned) <= len("Salaire et primes Ce que l'employeur verse. ") + 400
+    compute_missing_vectors(db, embedder)
+    service = make_service(
+        embedder=embedder,
+        cache=VectorStore(runtime.sessions, embedder.name, embedder.dim),
+        max_embed=0,
+    )
+    doc = service.engine.docs[service.engine.ords["L9300"]]
+    assert doc is not None and doc.embedding_text == planned
+    assert service.missing_vectors() == 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from allo.search.repository import FicheRecord
 
@@ -24,6 +25,9 @@ RELATED_RELS = frozenset(
 )
 FOLDED_RELS = RELATED_RELS | {QUESTION_REL}
 _SPACES = re.compile(r"\s+")
+#: the questions-réponses titles the dense model reads, after the section titles (measured:
+#: docs/SEARCH.md; more text is more of the model's time at every import)
+QUESTION_TITLES_CHARS = 400
 _HOME_CRUMBS = frozenset({"particuliers", "professionnels", "associations"})
 
 
@@ -50,9 +54,9 @@ class SearchDocument:
 
     @property
     def embedding_text(self) -> str:
-        """What the dense model reads: title, description and section titles (measured:
-        docs/SEARCH.md)."""
-        return embedding_text(self.title, self.description, self.sections)
+        """What the dense model reads: title, description, section titles and the titles of the
+        questions-réponses it lists (measured: docs/SEARCH.md)."""
+        return embedding_text(self.title, self.description, self.sections, self.questions)
 
     def fingerprint(self) -> str:
         """Changes whenever anything the index holds for this document changes."""
@@ -85,10 +89,40 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def embedding_text(title: str, description: str, sections: str = "") -> str:
-    """The text a fiche's sentence vector is computed from (the cache key depends on it)."""
-    text = f"{clean(title)}\n{clean(description)}"
-    return clean(f"{text}\n{clean(sections)}" if sections.strip() else text)
+def embedding_text(title: str, description: str, sections: str = "", questions: str = "") -> str:
+    """The text a fiche's sentence vector is computed from (the cache key depends on it):
+    `questions` one title a line, the first ones up to QUESTION_TITLES_CHARS."""
+    parts = [clean(title), clean(description), clean(sections)]
+    kept: list[str] = []
+    size = 0
+    for line in questions.split("\n"):
+        line = clean(line)
+        if not line or size + len(line) > QUESTION_TITLES_CHARS:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return clean(" ".join(p for p in [*parts, *kept] if p))
+
+
+def linked_titles(
+    fiche_id: str, links: Iterable[dict[str, Any]], own_title: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """The titles of the questions-réponses a fiche lists and of the other fiches it links, once
+    each, as its links name them (else as the target names itself)."""
+    questions: list[str] = []
+    related: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for link in links:
+        rel = link.get("rel")
+        target = str(link.get("id") or "")
+        if rel not in FOLDED_RELS or target == fiche_id:
+            continue
+        title = clean(str(link.get("title") or own_title.get(target, "")))
+        if not title or (target, title) in seen:
+            continue
+        seen.add((target, title))
+        (questions if rel == QUESTION_REL else related).append(title)
+    return questions, related
 
 
 def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
@@ -104,19 +138,7 @@ def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
                 linked_by.setdefault(target, []).append(record.title)
     documents = []
     for r in records:
-        questions: list[str] = []
-        related: list[str] = []
-        seen: set[tuple[str, str]] = set()
-        for link in r.related:
-            rel = link.get("rel")
-            target = str(link.get("id") or "")
-            if rel not in FOLDED_RELS or target == r.id:
-                continue
-            title = clean(str(link.get("title") or own_title.get(target, "")))
-            if not title or (target, title) in seen:
-                continue
-            seen.add((target, title))
-            (questions if rel == QUESTION_REL else related).append(title)
+        questions, related = linked_titles(r.id, r.related, own_title)
         crumbs = [
             str(c.get("title") or "")
             for c in r.breadcrumb

@@ -122,16 +122,20 @@ def passage_titles_version(session: Session) -> str:
 # -- sentence vectors (allo.search.models.SearchVector) -------------------------------------------
 
 
-def embedding_sources(session: Session) -> list[tuple[str, str, str, str]]:
-    """(id, title, description, section titles) of every searchable fiche: what its vector is
-    computed from."""
+def embedding_sources(
+    session: Session,
+) -> list[tuple[str, str, str, str, list[dict[str, Any]]]]:
+    """(id, title, description, section titles, links) of every searchable fiche: what its
+    vector is computed from (its links name the questions-réponses it lists)."""
     stmt = (
-        select(Fiche.id, Fiche.title, Fiche.description, SearchPassages.titles)
+        select(Fiche.id, Fiche.title, Fiche.description, SearchPassages.titles, Fiche.related)
         .outerjoin(SearchPassages, SearchPassages.fiche_id == Fiche.id)
         .where(Fiche.kind.not_in(sorted(NOT_SEARCHED_KINDS)))
         .order_by(Fiche.id)
     )
-    return [(i, t or "", d or "", s or "") for i, t, d, s in session.execute(stmt)]
+    return [
+        (i, t or "", d or "", s or "", list(r or [])) for i, t, d, s, r in session.execute(stmt)
+    ]
 
 
 def stored_vectors(session: Session, keys: Iterable[str]) -> dict[str, bytes]:

@@ -26,7 +26,7 @@ from allo.db.session import unit_of_work
 from allo.search import passages as passage_lib
 from allo.search import repository
 from allo.search.analysis import default_analyzer
-from allo.search.documents import embedding_text
+from allo.search.documents import embedding_text, linked_titles
 from allo.search.embcache import read_npz, text_key
 from allo.search.embedder import Embedder
 from allo.search.vectorstore import encode
@@ -86,8 +86,11 @@ class VectorPlan:
 def plan_vectors(session: Session, embedder: Embedder, layers: Sequence[Path] = ()) -> VectorPlan:
     model = embedder.name
     texts: dict[str, str] = {}
-    for _id, title, description, sections in repository.embedding_sources(session):
-        text = embedding_text(title, description, sections)
+    sources = repository.embedding_sources(session)
+    own_title = {fiche_id: title for fiche_id, title, *_ in sources}
+    for fiche_id, title, description, sections, links in sources:
+        questions, _related = linked_titles(fiche_id, links, own_title)
+        text = embedding_text(title, description, sections, "\n".join(questions))
         texts.setdefault(text_key(model, text).hex(), text)
     stored = repository.stored_keys(session, model)
     missing = [k for k in texts if k not in stored]
