@@ -16,7 +16,7 @@ RESULTS = ROOT / "docs" / "benchmarks" / "search.md"
 HEADER = (
     "# Search benchmarks\n\n"
     "Written by `bench/search_quality.py`, `bench/search_latency.py`, "
-    "`bench/search_http.py` and `bench/search_vectors.py` (each rewrites its own section). How the engine works and why: "
+    "`bench/search_http.py`, `bench/search_vectors.py` and `bench/search_refresh.py` (each rewrites its own section). How the engine works and why: "
     "[docs/SEARCH.md](../SEARCH.md).\n"
 )
 #: The full corpus lives in a scratch data directory, imported once (several minutes).

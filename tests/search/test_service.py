@@ -85,6 +85,49 @@ def test_version_is_checked_at_most_every_interval(
         service.check_interval = 0.0
 
 
+def test_a_server_checks_and_reloads_beside_the_requests(
+    search_service: SearchService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reload of a changed base takes a worker 0.56 s on the full corpus: a server's
+    requests must not wait for it, nor start a second one while it runs."""
+    service = search_service
+    release, calls = threading.Event(), []
+
+    def slow_refresh(force: bool = False) -> None:
+        calls.append(threading.current_thread().name)
+        assert release.wait(10)
+
+    monkeypatch.setattr(service, "refresh", slow_refresh)
+    monkeypatch.setattr(service, "background_refresh", True)
+    service.refresh_if_due()
+    # the check runs in a thread while searches answer with the current index
+    assert service.search("carte grise") and service.suggest("carte")
+    assert calls == ["allo-search-refresh"]
+    release.set()
+    service.wait_for_refresh(10)
+    # a one-shot command (and a test's joined connection) checks in its own thread
+    monkeypatch.setattr(service, "background_refresh", False)
+    service.search("carte grise")
+    assert calls[-1] == threading.current_thread().name and len(calls) == 2
+
+
+def test_a_failed_background_check_is_logged_and_the_index_kept(
+    search_service: SearchService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    service = search_service
+    before = ids(service.search("carte grise"))
+
+    def failing_refresh(force: bool = False) -> None:
+        raise OSError("base injoignable")
+
+    monkeypatch.setattr(service, "refresh", failing_refresh)
+    monkeypatch.setattr(service, "background_refresh", True)
+    service.refresh_if_due()
+    service.wait_for_refresh(10)
+    assert "search index check failed" in caplog.text
+    assert ids(service.search("carte grise")) == before
+
+
 def test_rebuild_from_scratch(
     add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
 ) -> None:

@@ -170,6 +170,7 @@ class SearchService:
         analysis_path: Path | None = None,
         max_embed: int | None = None,
         write_sessions: sessionmaker[Session] | None = None,
+        background_refresh: bool = False,
     ) -> None:
         #: the session factory fiches are read with
         self.sessions = sessions
@@ -199,6 +200,11 @@ class SearchService:
         #: 20 embeddings beside pure-Python work in 62 % of the serial time on 2 cores)
         self._embedding_pool: tuple[int, ThreadPoolExecutor] | None = None
         self._refresh_lock = threading.Lock()
+        #: whether requests leave the version check, and the reload of a changed base (0.56 s
+        #: of a worker's CPU on the full corpus), to a background thread (a server does)
+        self.background_refresh = background_refresh
+        self._refresh_thread: threading.Thread | None = None
+        self._refresh_start_lock = threading.Lock()
         self._embed_thread: threading.Thread | None = None
         #: ids of fiches waiting for their vector
         self._pending: set[str] = set()
@@ -312,6 +318,36 @@ class SearchService:
             return change
         finally:
             self._refresh_lock.release()
+
+    def refresh_if_due(self) -> None:
+        """What requests call. Once the check interval has passed, the base is checked and a
+        change applied: by this thread, or by a background thread for a server, so that no
+        advisor's search waits for the reload; requests meanwhile use the current state."""
+        if not self.background_refresh:
+            self.refresh()
+            return
+        if time.monotonic() - self._checked_at < self.check_interval:
+            return
+        with self._refresh_start_lock:
+            thread = self._refresh_thread
+            if thread is not None and thread.is_alive():
+                return
+            thread = threading.Thread(
+                target=self._refresh_in_background, name="allo-search-refresh", daemon=True
+            )
+            self._refresh_thread = thread
+            thread.start()
+
+    def _refresh_in_background(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # the next check tries again; requests keep the current state
+            log.exception("search index check failed")
+
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
+        thread = self._refresh_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def _load_passages(self, ids: list[str] | None) -> None:
         """Take the stored passages of these fiches (None: all) for their current version; the
@@ -570,7 +606,7 @@ class SearchService:
         validate(query, audience)
         limit = max(1, min(int(limit), MAX_LIMIT))
         started = time.perf_counter()
-        self.refresh()
+        self.refresh_if_due()
         engine = self.engine
         parsed = self._parser.parse(query)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
@@ -669,7 +705,7 @@ class SearchService:
             return []
         limit = max(1, min(int(limit), 20))
         started = time.perf_counter()
-        self.refresh()
+        self.refresh_if_due()
         found = self.engine.suggester.suggest(prefix, limit)
         SEARCH_SECONDS.labels("suggest").observe(time.perf_counter() - started)
         return found
@@ -703,8 +739,10 @@ def build_search_service(
     options.setdefault("write_sessions", runtime.sessions)
     if isinstance(runtime.sessions.kw.get("bind"), Connection):
         # Sessions joined to one connection (a caller's outer transaction) cannot be used from a
-        # second thread: missing passages and vectors are then computed in the caller's thread.
+        # second thread: missing passages and vectors are then computed, and changes applied,
+        # in the caller's thread.
         options.setdefault("background_embedding", False)
+    options.setdefault("background_refresh", options.get("background_embedding", True))
     return SearchService(runtime.read_sessions, embedder=embedder, cache=cache, **options)
 
 

@@ -231,6 +231,6 @@ class SearchStatusResponse(BaseModel):
 @router.get("/search/status", response_model=SearchStatusResponse, summary="État de la recherche")
 async def search_status(runtime: RuntimeDep) -> SearchStatusResponse:
     service = await _service(runtime)
-    service.refresh()
+    service.refresh_if_due()
     body = SearchStatusResponse(**service.status().as_dict())
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
