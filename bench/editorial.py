@@ -187,7 +187,7 @@ def publish_figures(rounds: int, runtime: Runtime) -> str:
                 session, a, {"title": f"Fiche de mesure {word}", "body": f"Texte {word}."}
             )
             services.submit(session, a, fiche.id)
-            services.publish(session, b, fiche.id, policy)
+            services.publish(session, b, fiche.id, policy, today=runtime.settings.today())
         published = time.perf_counter()
         while not any(h.title.endswith(word) for h in other.search(word, 5)):
             time.sleep(0.05)

@@ -4,7 +4,7 @@ history and diffs; only editors get in."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import lxml.html
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
 from allo.kb.local import services
-from allo.kb.local.services import Policy
+from allo.kb.local.services import REVIEW_AFTER, Policy
 from tests.kb.local.conftest import CARTE_GRISE, content
 
 HTML = {"Accept": "text/html"}
@@ -143,7 +143,7 @@ def test_overdue_reviews_follow_the_service_day_not_utc(
     3rd is late for the editors, who work on Paris days."""
     fiche = services.create(db, editor, content(review_by="2026-12-03"))
     services.submit(db, editor, fiche.id)
-    services.publish(db, reviewer, fiche.id, policy)
+    services.publish(db, reviewer, fiche.id, policy, today=date(2026, 12, 1))
     db.commit()
     login("redaction")
 
@@ -155,3 +155,23 @@ def test_overdue_reviews_follow_the_service_day_not_utc(
 
     assert not any(fiche.title in t for t in late_list(datetime(2026, 12, 3, 22, 30, tzinfo=UTC)))
     assert any(fiche.title in t for t in late_list(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)))
+
+
+def test_a_review_date_set_by_the_publish_button_counts_from_the_service_day(
+    client: Any,
+    login: Callable[[str], Any],
+    db: Session,
+    editor: Agent,
+    service_clock: Callable[[datetime], None],
+) -> None:
+    """Published at 00:30 in Paris on 1 July, still 30 June in UTC: to review a year after the
+    1st of July (the page used to count from UTC's day)."""
+    fiche = services.create(db, editor, content())
+    services.submit(db, editor, fiche.id)
+    db.commit()
+    login("redaction2")
+    service_clock(datetime(2025, 6, 30, 22, 30, tzinfo=UTC))
+    published = client.post(f"/redaction/fiches/{fiche.id}/publier", headers=HTML)
+    assert published.status_code == 200 and "Fiche publiée" in published.text
+    db.expire_all()
+    assert services.get(db, fiche.id).review_by == date(2025, 7, 1) + REVIEW_AFTER

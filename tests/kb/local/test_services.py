@@ -17,11 +17,14 @@ from allo.kb.where import where_for_fiche
 from allo.runtime import Runtime
 from tests.kb.local.conftest import CARTE_GRISE, content
 
+#: the service's day the tests publish on
+TODAY = date(2026, 12, 4)
+
 
 def _published(db: Session, editor: Agent, reviewer: Agent, policy: Policy, **data: object):
     fiche = services.create(db, editor, content(**data))
     services.submit(db, editor, fiche.id)
-    return services.publish(db, reviewer, fiche.id, policy)
+    return services.publish(db, reviewer, fiche.id, policy, today=TODAY)
 
 
 def test_every_save_is_a_version_with_author_and_comment(db: Session, editor: Agent) -> None:
@@ -62,12 +65,12 @@ def test_workflow_draft_review_published_archived(
 ) -> None:
     fiche = services.create(db, editor, content())
     with pytest.raises(Conflict):
-        services.publish(db, reviewer, fiche.id, policy)  # a draft is submitted first
+        services.publish(db, reviewer, fiche.id, policy, today=TODAY)  # a draft is submitted first
     services.submit(db, editor, fiche.id)
     assert fiche.state == "review"
     with pytest.raises(Conflict):
         services.submit(db, editor, fiche.id)
-    services.publish(db, reviewer, fiche.id, policy)
+    services.publish(db, reviewer, fiche.id, policy, today=TODAY)
     assert fiche.state == "published" and fiche.published_version == 1
     assert fiche.review_by is not None and fiche.review_by > date(2026, 1, 1)
     row = kb.get_fiche(db, fiche.id)
@@ -86,17 +89,17 @@ def test_four_eyes_the_last_author_cannot_publish_alone(
     fiche = services.create(db, editor, content())
     services.submit(db, editor, fiche.id)
     with pytest.raises(Forbidden):
-        services.publish(db, editor, fiche.id, policy)
+        services.publish(db, editor, fiche.id, policy, today=TODAY)
     with pytest.raises(Forbidden):
         services.approve(db, editor, fiche.id, policy)
     services.approve(db, reviewer, fiche.id, policy)
-    services.publish(db, editor, fiche.id, policy)  # approved by a second editor
+    services.publish(db, editor, fiche.id, policy, today=TODAY)  # approved by a second editor
     assert fiche.state == "published"
 
 
 def test_a_small_team_may_relax_four_eyes(db: Session, editor: Agent) -> None:
     fiche = services.create(db, editor, content(public=True))
-    services.publish(db, editor, fiche.id, Policy(four_eyes=False))
+    services.publish(db, editor, fiche.id, Policy(four_eyes=False), today=TODAY)
     assert kb.get_fiche(db, fiche.id).kind == "fiche"  # public: a fiche the portal lists
 
 
@@ -171,7 +174,7 @@ def test_adapting_an_official_fiche_remembers_its_version(db: Session, editor: A
     status = services.source_status(db, fiche, with_diff=True)
     assert status is not None and status.state == "changed" and status.diff is not None
     assert status.diff.added >= 2 and status.diff.removed >= 1
-    assert [f.id for f, _ in services.dashboard(db).source_changed] == [fiche.id]
+    assert [f.id for f, _ in services.dashboard(db, TODAY).source_changed] == [fiche.id]
     services.acknowledge_source(db, editor, fiche.id)
     assert services.source_status(db, fiche).state == "ok"  # type: ignore[union-attr]
     db.delete(official)
@@ -190,11 +193,11 @@ def test_dashboard_lists_reviews_overdue_and_broken_links(
     waiting = services.create(db, editor, content())
     services.submit(db, editor, waiting.id)
     late = _published(db, editor, reviewer, policy, review_by="2020-01-01")
-    board = services.dashboard(db)
+    board = services.dashboard(db, TODAY)
     assert waiting in board.to_review and late in board.overdue
     db.delete(kb.get_fiche(db, CARTE_GRISE))  # the linked official fiche is withdrawn
     db.flush()
-    broken = dict(services.dashboard(db).broken_links)
+    broken = dict(services.dashboard(db, TODAY).broken_links)
     assert broken[waiting] == [CARTE_GRISE]
 
 
@@ -206,12 +209,12 @@ def test_broken_links_include_the_fiche_links_of_the_body(
     target = _published(db, editor, reviewer, policy, related=[], title="Fiche cible")
     body = f"Voir [la fiche du service](fiche:{target.id}) et [l'officielle](fiche:F1726).\n"
     linking = services.create(db, editor, content(related=[], body=body))
-    assert linking.id not in {f.id for f, _ in services.dashboard(db).broken_links}
+    assert linking.id not in {f.id for f, _ in services.dashboard(db, TODAY).broken_links}
     services.archive(db, editor, target.id)
-    assert dict(services.dashboard(db).broken_links)[linking] == [target.id]
+    assert dict(services.dashboard(db, TODAY).broken_links)[linking] == [target.id]
     db.delete(kb.get_fiche(db, CARTE_GRISE))  # the official fiche is withdrawn by an import
     db.flush()
-    assert dict(services.dashboard(db).broken_links)[linking] == [target.id, CARTE_GRISE]
+    assert dict(services.dashboard(db, TODAY).broken_links)[linking] == [target.id, CARTE_GRISE]
 
 
 def test_advisor_note_is_that_of_the_published_version(

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from allo.db.base import Base, UTCDateTime, utcnow
-from allo.kb.local.workflow import STATE_LABELS
-
-#: brouillon → en relecture → publiée → archivée
-STATES = tuple(STATE_LABELS)
+from allo.db.base import Base
+from allo.kb.local.versioned_columns import VersionColumns, WorkflowColumns
 
 
-class LocalFiche(Base):
+class LocalFiche(WorkflowColumns, Base):
     """The editors' current copy of a local fiche (its content is that of version `version`)."""
 
     __tablename__ = "local_fiche"
@@ -33,9 +20,6 @@ class LocalFiche(Base):
     #: "L" followed by `number`: the id the fiche keeps in the knowledge base once published
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
-    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
-    #: number of the current version (the PUT's `base_version` must equal it)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
     #: particuliers / professionnels / associations
@@ -60,48 +44,21 @@ class LocalFiche(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     #: « à revoir avant le »
     review_by: Mapped[date | None] = mapped_column(Date, nullable=True)
-    last_author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agent.id", ondelete="SET NULL"), nullable=True
-    )
-    #: the version a second editor approved (four-eyes), if any
-    approved_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    approved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agent.id", ondelete="SET NULL"), nullable=True
-    )
-    #: the version in the knowledge base now (None: not published)
-    published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: adaptation of an official fiche: its id, content hash, date and text when adapted
     source_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source_modified: Mapped[date | None] = mapped_column(Date, nullable=True)
     source_title: Mapped[str] = mapped_column(Text, default="")
     source_text: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    __table_args__ = (
-        CheckConstraint("state IN ('draft', 'review', 'published', 'archived')", name="state"),
-    )
 
 
-class LocalFicheVersion(Base):
-    """One save: who, when, why, and the whole editable content then (a JSON snapshot)."""
+class LocalFicheVersion(VersionColumns, Base):
+    """One save of a local fiche."""
 
     __tablename__ = "local_fiche_version"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     fiche_id: Mapped[str] = mapped_column(
         ForeignKey("local_fiche.id", ondelete="CASCADE"), index=True
     )
-    number: Mapped[int] = mapped_column(Integer)
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agent.id", ondelete="SET NULL"), nullable=True
-    )
-    #: kept so history stays readable after an agent is removed, and for export
-    author_name: Mapped[str] = mapped_column(String(128), default="")
-    comment: Mapped[str] = mapped_column(String(500), default="")
-    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("fiche_id", "number", name="uq_local_fiche_version"),)

@@ -380,14 +380,14 @@ def approve(session: Session, agent: Editor, fiche_id: str, policy: Policy) -> L
 
 
 def publish(
-    session: Session, agent: Editor, fiche_id: str, policy: Policy, *, today: date | None = None
+    session: Session, agent: Editor, fiche_id: str, policy: Policy, *, today: date
 ) -> LocalFiche:
     """Put the current version in the knowledge base: findable by advisors within seconds in
-    every worker (the search index follows `kb_version`), on the portal if public."""
+    every worker (the search index follows `kb_version`), on the portal if public. `today` is
+    the service's day (`Settings.today()`), from which a review date counts."""
     _editor(agent)
     fiche = get(session, fiche_id, for_update=True)
     workflow.publish(fiche, agent, policy)
-    today = today or utcnow().date()
     if fiche.review_by is None:
         fiche.review_by = today + REVIEW_AFTER
     _write_kb_row(session, fiche, today)
@@ -599,8 +599,8 @@ class Dashboard:
     published: int
 
 
-def dashboard(session: Session, today: date | None = None) -> Dashboard:
-    today = today or utcnow().date()
+def dashboard(session: Session, today: date) -> Dashboard:
+    """What the editors have to do; `today` is the service's day (`Settings.today()`)."""
     fiches = repository.list_fiches(session)
     live = [f for f in fiches if f.state != "archived"]
     targets = {f.id: linked_fiches(f) for f in live}

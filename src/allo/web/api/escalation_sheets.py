@@ -10,25 +10,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from allo.contacts.models import Agent
 from allo.kb.local import sheets
-from allo.kb.local.sheet_models import EscalationSheetRow, EscalationSheetVersion
+from allo.kb.local.sheet_models import EscalationSheetRow
 from allo.runtime import Runtime
-from allo.web.auth import require_role
+from allo.web.api._editorial import (
+    DiffOut,
+    Editor,
+    FromVersion,
+    Reader,
+    ToVersion,
+    VersionNumber,
+    VersionOut,
+)
 from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["fiches d'escalade"])
 
-Editor = Annotated[Agent, require_role("editor")]
-Reader = Annotated[Agent, require_role("editor", "advisor", "specialist", "supervisor")]
 SheetId = Annotated[
     str, Path(max_length=32, description="interieur, travail, consommation, justice, fiscalite, "
               "logement ou niveau1.")
 ]  # fmt: skip
-Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class EditorialSheetNew(BaseModel):
@@ -65,22 +69,6 @@ class EditorialSheetSummary(BaseModel):
     version: int
     published_version: int | None
     updated_at: datetime
-
-
-class SheetVersionOut(BaseModel):
-    version: int
-    author: str
-    comment: str
-    at: datetime
-
-
-class SheetDiffOut(BaseModel):
-    id: str
-    from_version: int = Field(alias="from")
-    to_version: int = Field(alias="to")
-    fields: dict[str, list[dict[str, str]]] = Field(
-        description="Par partie modifiée : suites de {op: '=', '+' ou '-', text}."
-    )
 
 
 def _policy(runtime: Runtime) -> sheets.Policy:
@@ -194,44 +182,26 @@ def archive(session: DbSession, agent: Editor, sheet_id: SheetId) -> EditorialSh
     summary="Restaurer une version (nouveau brouillon)",
 )
 def restore(
-    session: DbSession, agent: Editor, sheet_id: SheetId, version: Number
+    session: DbSession, agent: Editor, sheet_id: SheetId, version: VersionNumber
 ) -> EditorialSheetOut:
     return _out(sheets.restore(session, agent, sheet_id, version))
 
 
 @router.get(
     "/escalation-sheets/{sheet_id}/versions",
-    response_model=list[SheetVersionOut],
+    response_model=list[VersionOut],
     summary="Historique des versions",
 )
-def versions(session: DbSession, agent: Reader, sheet_id: SheetId) -> list[SheetVersionOut]:
-    return [_version(v) for v in sheets.versions(session, sheet_id)]
-
-
-def _version(v: EscalationSheetVersion) -> SheetVersionOut:
-    return SheetVersionOut(
-        version=v.number, author=v.author_name, comment=v.comment, at=v.created_at
-    )
+def versions(session: DbSession, agent: Reader, sheet_id: SheetId) -> list[VersionOut]:
+    return [VersionOut.of(v) for v in sheets.versions(session, sheet_id)]
 
 
 @router.get(
     "/escalation-sheets/{sheet_id}/diff",
-    response_model=SheetDiffOut,
+    response_model=DiffOut,
     summary="Diff de deux versions",
 )
 def diff(
-    session: DbSession,
-    agent: Reader,
-    sheet_id: SheetId,
-    start: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
-    end: Annotated[int, Query(alias="to", ge=1, le=2**31 - 1)],
-) -> SheetDiffOut:
-    fields = sheets.diff_versions(session, sheet_id, start, end)
-    return SheetDiffOut.model_validate(
-        {
-            "id": sheet_id,
-            "from": start,
-            "to": end,
-            "fields": {name: d.as_json() for name, d in fields.items()},
-        }
-    )
+    session: DbSession, agent: Reader, sheet_id: SheetId, start: FromVersion, end: ToVersion
+) -> DiffOut:
+    return DiffOut.of(sheet_id, start, end, sheets.diff_versions(session, sheet_id, start, end))

@@ -8,17 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from allo.contacts.models import Agent
 from allo.kb.local import services
-from allo.kb.local.models import LocalFiche, LocalFicheVersion
+from allo.kb.local.models import LocalFiche
 from allo.runtime import Runtime
-from allo.web.auth import require_role
+from allo.web.api._editorial import (
+    DiffOut,
+    Editor,
+    FromVersion,
+    Reader,
+    ToVersion,
+    VersionNumber,
+    VersionOut,
+)
 from allo.web.deps import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/api", tags=["fiches du service"])
 
-Editor = Annotated[Agent, require_role("editor")]
-Reader = Annotated[Agent, require_role("editor", "advisor", "specialist", "supervisor")]
 FicheId = Annotated[str, Path(max_length=64, description="Identifiant : L1, L2…")]
 
 
@@ -100,22 +105,6 @@ class FicheSummary(BaseModel):
     review_by: date | None
     source_id: str | None
     updated_at: datetime
-
-
-class VersionOut(BaseModel):
-    version: int
-    author: str
-    comment: str
-    at: datetime
-
-
-class DiffOut(BaseModel):
-    id: str
-    from_version: int = Field(alias="from")
-    to_version: int = Field(alias="to")
-    fields: dict[str, list[dict[str, str]]] = Field(
-        description="Par champ modifié : suites de {op: '=', '+' ou '-', text}."
-    )
 
 
 def _policy(runtime: Runtime) -> services.Policy:
@@ -248,7 +237,7 @@ def restore(
     session: DbSession,
     agent: Editor,
     fiche_id: FicheId,
-    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    version: VersionNumber,
 ) -> FicheOut:
     return _out(session, services.restore(session, agent, fiche_id, version))
 
@@ -259,32 +248,16 @@ def restore(
     summary="Historique des versions",
 )
 def versions(session: DbSession, agent: Reader, fiche_id: FicheId) -> list[VersionOut]:
-    return [_version(v) for v in services.versions(session, fiche_id)]
-
-
-def _version(v: LocalFicheVersion) -> VersionOut:
-    return VersionOut(version=v.number, author=v.author_name, comment=v.comment, at=v.created_at)
+    return [VersionOut.of(v) for v in services.versions(session, fiche_id)]
 
 
 @router.get(
     "/local-fiches/{fiche_id}/diff", response_model=DiffOut, summary="Diff entre deux versions"
 )
 def diff(
-    session: DbSession,
-    agent: Reader,
-    fiche_id: FicheId,
-    start: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1)],
-    end: Annotated[int, Query(alias="to", ge=1, le=2**31 - 1)],
+    session: DbSession, agent: Reader, fiche_id: FicheId, start: FromVersion, end: ToVersion
 ) -> DiffOut:
-    fields = services.diff_versions(session, fiche_id, start, end)
-    return DiffOut.model_validate(
-        {
-            "id": fiche_id,
-            "from": start,
-            "to": end,
-            "fields": {name: d.as_json() for name, d in fields.items()},
-        }
-    )
+    return DiffOut.of(fiche_id, start, end, services.diff_versions(session, fiche_id, start, end))
 
 
 @router.post(

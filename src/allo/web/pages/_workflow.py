@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from allo.contacts.models import Agent
 from allo.errors import AlloError
@@ -27,6 +28,20 @@ STEPS = {
     "archiver": "archive",
 }
 _WITH_POLICY = {"approve", "publish"}
+
+
+def base_version(form: FormData) -> int:
+    """The version a posted form was based on (0 when missing or not a number: the save is
+    then refused as a conflict, with what changed, rather than guessed)."""
+    try:
+        return int(str(form.get("base_version") or "0"))
+    except ValueError:
+        return 0
+
+
+def policy(call: AgentCall) -> Policy:
+    """The service's editorial rules (settings)."""
+    return Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
 
 
 def run_action(
@@ -48,8 +63,8 @@ def run_action(
         name = STEPS[action]
         function = getattr(content, name)
         if name in _WITH_POLICY:
-            policy = Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
-            step = lambda: function(call.session, agent, item_id, policy)  # noqa: E731
+            rules = policy(call)
+            step = lambda: function(call.session, agent, item_id, rules)  # noqa: E731
         else:
             step = lambda: function(call.session, agent, item_id)  # noqa: E731
     else:

@@ -21,13 +21,14 @@ from allo.errors import AlloError, Conflict
 from allo.kb import watch
 from allo.kb.escalation import sheets_for_home
 from allo.kb.local import services
-from allo.kb.local.models import STATE_LABELS, LocalFiche
+from allo.kb.local.models import LocalFiche
+from allo.kb.local.workflow import STATE_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Fragment, Page, agent_view, doc, render
-from allo.web.pages._workflow import run_action
+from allo.web.pages._workflow import base_version, policy, run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -392,10 +393,7 @@ async def save(call: AgentCallDep, fiche_id: str) -> Response:
         return allowed
     form = await call.request.form(max_part_size=2_000_000)
     values = _form_values(form)
-    try:
-        base = int(str(form.get("base_version") or "0"))
-    except ValueError:
-        base = 0
+    base = base_version(form)
     fiche = services.get(call.session, fiche_id)
     try:
         services.update(
@@ -437,7 +435,13 @@ def act(call: AgentCallDep, fiche_id: str, action: str) -> Response:
             call, allowed, services.get(call.session, fiche_id), error=message
         ),
         done=f"/redaction/fiches/{fiche_id}",
-        extra={"source-vue": lambda: services.acknowledge_source(call.session, allowed, fiche_id)},
+        extra={
+            "source-vue": lambda: services.acknowledge_source(call.session, allowed, fiche_id),
+            # the review date a publication sets counts from the service's day, not UTC's
+            "publier": lambda: services.publish(
+                call.session, allowed, fiche_id, policy(call), today=call.runtime.settings.today()
+            ),
+        },
     )
 
 

@@ -21,7 +21,7 @@ from allo.kb.local.sheet_models import EscalationSheetRow
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
 from allo.web.pages._sheet_form import SheetForm, content_from_form, form_view
-from allo.web.pages._workflow import run_action
+from allo.web.pages._workflow import base_version, run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -229,10 +229,7 @@ async def save(call: AgentCallDep, sheet_id: str) -> Response:
     form = await call.request.form(max_part_size=MAX_FORM, max_fields=MAX_FIELDS)
     by_form = form.get("format") == "formulaire"
     text = str(form.get("content") or "")
-    try:
-        base = int(str(form.get("base_version") or "0"))
-    except ValueError:
-        base = 0
+    base = base_version(form)
     content: dict[str, object] | None = None
     try:
         if by_form:
