@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from allo import parallel
 from allo.kb.render.dsfr import layout
 from allo.kb.stored_html import RENDERER
 from allo.runtime import Runtime
@@ -172,7 +173,7 @@ def test_a_worker_takes_missing_passages_in_a_background_thread(
 def test_parallel_extraction_gives_the_same_passages(monkeypatch: pytest.MonkeyPatch) -> None:
     bodies = {f"F{i}": layout(BODY.replace("meublé", f"meublé{i}")) for i in range(6)}
     one = extract_passages(bodies, workers=1)
-    monkeypatch.setattr(services, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
     assert extract_passages(bodies, workers=2) == one
     data, titles = one["F5"]
     assert "meublé5" in passage_lib.decode(data)[3].text

@@ -12,9 +12,7 @@ readers render on the fly meanwhile (`html_for`), so a stored body is never out 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,9 +23,7 @@ from allo.kb import repository
 from allo.kb.render import KnownFiches, render_html
 from allo.kb.render.dsfr import layout
 from allo.kb.render.links import link_targets
-
-#: below this many fiches to render, worker processes cost more than they save
-PARALLEL_FROM = 256
+from allo.parallel import fork_map
 
 
 def _fingerprint() -> str:
@@ -57,15 +53,7 @@ def _render_job(job: tuple[str, str, str, dict[str, str]]) -> str:
 
 def render_all(jobs: Sequence[tuple[str, str, str, dict[str, str]]], workers: int) -> list[str]:
     """Render (id, body, format, held titles) jobs, in `workers` forked processes when many."""
-    if (
-        workers > 1
-        and len(jobs) >= PARALLEL_FROM
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_render_job, jobs, chunksize=16))
-    return [_render_job(job) for job in jobs]
+    return fork_map(_render_job, jobs, workers)
 
 
 def refresh(

@@ -12,10 +12,8 @@ every import calls them, so no worker ever reads a fiche's body to show its pass
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
+from allo.parallel import fork_map
 from allo.search import passages as passage_lib
 from allo.search import repository
 from allo.search.analysis import default_analyzer
@@ -206,8 +205,6 @@ def compute_missing_vectors_in_batches(
 # -- answer passages -------------------------------------------------------------------------------
 #: fiches read, extracted and stored per transaction
 PASSAGE_BATCH = 200
-#: below this many fiches to extract, worker processes cost more than they save
-PARALLEL_FROM = 256
 
 
 @dataclass(frozen=True)
@@ -246,16 +243,7 @@ def _extract_job(item: tuple[str, str]) -> tuple[str, tuple[bytes, str]]:
 def extract_passages(bodies: dict[str, str], workers: int = 1) -> dict[str, tuple[bytes, str]]:
     """Each body's passages, encoded, with its section titles (what the dense model reads); in
     `workers` forked processes when many."""
-    items = sorted(bodies.items())
-    if (
-        workers > 1
-        and len(items) >= PARALLEL_FROM
-        and "fork" in multiprocessing.get_all_start_methods()
-    ):
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return dict(pool.map(_extract_job, items, chunksize=16))
-    return dict(_extract_job(item) for item in items)
+    return dict(fork_map(_extract_job, sorted(bodies.items()), workers))
 
 
 def _store_passages(session: Session, ids: Sequence[str], workers: int) -> int:
