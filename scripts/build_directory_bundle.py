@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from allo.directory.communes import compute_points, load_cog  # noqa: E402
 from allo.directory.importer import ImportReport, normalise_files  # noqa: E402
 from allo.directory.records import RECORD_FIELDS, serialise_json_fields  # noqa: E402
+from allo.directory.repository import COMMUNE_COLUMNS  # noqa: E402
 from allo.directory.source import iter_source  # noqa: E402
 
 OUT = ROOT / "src" / "allo" / "data" / "directory"
@@ -36,21 +37,6 @@ RULE = (
     f"{MIN_POPULATION} inhabitants, and every 'mairie' of départements "
     + ", ".join(FULL_DEPARTEMENTS)
     + "."
-)
-COMMUNE_COLUMNS = (
-    "insee",
-    "kind",
-    "name",
-    "parent",
-    "departement",
-    "region",
-    "postal_codes",
-    "former_codes",
-    "epci",
-    "population",
-    "latitude",
-    "longitude",
-    "point_source",
 )
 
 

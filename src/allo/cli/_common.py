@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from rich.console import Console
+from rich.progress import Progress
 from sqlalchemy.orm import Session
 
 from allo.db.session import unit_of_work
@@ -33,6 +34,28 @@ def session() -> Iterator[Session]:
     """One transaction per command: committed on success, rolled back on error."""
     with unit_of_work(runtime().sessions) as s:
         yield s
+
+
+def progress_bar() -> Progress:
+    """A transient bar on stderr for counted work: what, how far (n / total), how long, how
+    long still."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -9,17 +9,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
 from rich.table import Table
 
-from allo.cli._common import console, out, runtime, session
+from allo.cli._common import console, out, progress_bar, runtime, session
 from allo.cli.kb_escalation import register_escalation
 from allo.cli.kb_local import register_local
 from allo.kb.importer import ImportReport
@@ -56,15 +49,7 @@ def run_import(paths: list[Path], vectors: bool = True) -> ImportReport:
     from allo.kb import changes, hooks, services
 
     with (
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as bar,
+        progress_bar() as bar,
         session() as s,
     ):
         report = services.import_paths(s, paths, RichProgress(bar))

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from allo.cli._common import console, fail, out, runtime
+from allo.cli._common import console, fail, out, progress_bar, runtime
 
 DEFAULT_COMMAND = "query"
 
@@ -51,15 +51,6 @@ def compute_vectors() -> Any:
     Called by `allo kb import`, `allo search reindex` and any other import once its fiches are
     committed.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from allo.search.embedder import make_embedder
     from allo.search.services import compute_missing_vectors_in_batches
     from allo.search.vectorstore import file_layers
@@ -70,15 +61,7 @@ def compute_vectors() -> Any:
     if embedder is None:
         return None
     layers = file_layers(rt.settings.home / "search" / "embeddings", embedder.name)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Vecteurs sémantiques", total=None)
         report = compute_missing_vectors_in_batches(
             rt.sessions,
@@ -94,18 +77,10 @@ def compute_passages() -> Any:
     """Take the answer passages of new and changed fiches from their bodies (every core, one
     commit per batch), so no worker reads a body to show one. Called by `allo kb import`,
     `allo data sync` and `allo search reindex` once the fiches are committed."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from allo.search.services import compute_passages_in_batches
 
     rt = runtime()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Passages de réponse", total=None)
         report = compute_passages_in_batches(
             rt.sessions,

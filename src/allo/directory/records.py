@@ -178,6 +178,24 @@ def in_france(latitude: float, longitude: float) -> bool:
     return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in FRANCE_BOXES)
 
 
+def checked_point(
+    point: tuple[float, float] | None, out: Normalised, notes: list[str]
+) -> tuple[float, float] | None:
+    """The office's point, or None with a problem and a French note when it is missing or
+    outside France (no distance is computed then; the office is still imported)."""
+    if point is not None and not in_france(*point):
+        out.problems.append("coordonnées hors de France")
+        notes.append(
+            f"Coordonnées GPS hors de France dans la source ({point[0]:.4f}, {point[1]:.4f}) : "
+            "distance non calculable."
+        )
+        return None
+    if point is None:
+        out.problems.append("coordonnées absentes")
+        notes.append("Coordonnées GPS absentes de la source : distance non calculable.")
+    return point
+
+
 def departement_of(insee: str, addresses: list[dict[str, Any]]) -> str:
     """The département of an office from its INSEE code (else its postal code)."""
     code = insee if _INSEE.match(insee) else ""
@@ -270,16 +288,7 @@ def normalise_feature(
         if located is not None:
             point = (located["latitude"], located["longitude"])
             out.fixes.append("coordonnées reprises de l'adresse")
-    if point is not None and not in_france(*point):
-        out.problems.append("coordonnées hors de France")
-        notes.append(
-            f"Coordonnées GPS hors de France dans la source ({point[0]:.4f}, {point[1]:.4f}) : "
-            "distance non calculable."
-        )
-        point = None
-    elif point is None:
-        out.problems.append("coordonnées absentes")
-        notes.append("Coordonnées GPS absentes de la source : distance non calculable.")
+    point = checked_point(point, out, notes)
 
     contact = p.get("CoordonnéesNum") if isinstance(p.get("CoordonnéesNum"), dict) else {}
     phones = [

@@ -23,9 +23,9 @@ from allo.directory.records import (
     _phone,
     _point,
     _text,
+    checked_point,
     departement_of,
     details_of,
-    in_france,
     site_url,
 )
 from allo.directory.types import catalog
@@ -225,16 +225,7 @@ def normalise_service(record: Any) -> Normalised:
     addresses.sort(key=lambda a: 0 if a["kind"] == "physique" else 1)
     located = next((a for a in addresses if a["latitude"] is not None), None)
     point = (located["latitude"], located["longitude"]) if located else None
-    if point is not None and not in_france(*point):
-        out.problems.append("coordonnées hors de France")
-        notes.append(
-            f"Coordonnées GPS hors de France dans la source ({point[0]:.4f}, {point[1]:.4f}) : "
-            "distance non calculable."
-        )
-        point = None
-    elif point is None:
-        out.problems.append("coordonnées absentes")
-        notes.append("Coordonnées GPS absentes de la source : distance non calculable.")
+    point = checked_point(point, out, notes)
 
     phones = [
         (_phone(p.get("valeur")), _str(p.get("description")))

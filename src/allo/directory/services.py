@@ -175,17 +175,7 @@ class DirectoryService:
                 index, self.catalog, resolution.place, kind, count, _competence(s)
             )
             rows = repo.offices_by_ids(s, [c.office_id for c in selection.candidates])
-            offices = [
-                office_dict(
-                    rows[c.office_id],
-                    moment,
-                    distance_km=c.distance_km,
-                    match=c.match,
-                    match_label=c.label,
-                )
-                for c in selection.candidates
-                if c.office_id in rows
-            ]
+            offices = _offices(selection, rows, moment)
         return {
             "place": resolution.to_dict(),
             "type": {
@@ -293,17 +283,7 @@ class DirectoryService:
                         "type": selection.office_type,
                         "label": self.catalog.label(selection.office_type),
                         "notice": selection.notice,
-                        "offices": [
-                            office_dict(
-                                rows[c.office_id],
-                                moment,
-                                distance_km=c.distance_km,
-                                match=c.match,
-                                match_label=c.label,
-                            )
-                            for c in selection.candidates
-                            if c.office_id in rows
-                        ],
+                        "offices": _offices(selection, rows, moment),
                     }
                 )
         return {
@@ -312,6 +292,23 @@ class DirectoryService:
             "at": moment.isoformat(),
             "types": entries,
         }
+
+
+def _offices(
+    selection: competent.Selection, rows: dict[str, dict[str, Any]], moment: datetime
+) -> list[dict[str, Any]]:
+    """The selected offices as the API shows them, each with why it was chosen."""
+    return [
+        office_dict(
+            rows[c.office_id],
+            moment,
+            distance_km=c.distance_km,
+            match=c.match,
+            match_label=c.label,
+        )
+        for c in selection.candidates
+        if c.office_id in rows
+    ]
 
 
 def _competence(session: Session) -> competent.CompetenceLookup:

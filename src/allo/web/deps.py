@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from allo.db.session import unit_of_work
 from allo.runtime import Runtime
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -22,15 +23,8 @@ def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: committed when the handler returns, rolled back on error."""
     runtime: Runtime = request.app.state.runtime
     factory = runtime.read_sessions if request.method in SAFE_METHODS else runtime.sessions
-    session = factory()
-    try:
+    with unit_of_work(factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

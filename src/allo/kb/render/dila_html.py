@@ -21,12 +21,12 @@ from allo.kb.render.dila_text import (
     CALLOUT_LABELS,
     EXTRA_ORDER,
     MAIN_ORDER,
-    ROOT_TAGS,
     SERVICE_LABELS,
     collapse,
     condition_label,
     condition_labels,
     norm,
+    root_buckets,
 )
 from allo.kb.render.links import FICHE_ID_RE, KnownFiches, LinkResolver, current_url
 
@@ -662,16 +662,9 @@ class HtmlRenderer:
 
     def publication(self, root: etree._Element) -> str:
         self.prepare(root)
-        buckets: dict[str, list[etree._Element]] = {}
-        resource = root.tag == "ServiceComplementaire"
-        for child in root:
-            if resource and child.tag == "Dossier":
-                buckets.setdefault("DossierLie", []).append(child)
-            elif child.tag in ROOT_TAGS:
-                buckets.setdefault(child.tag, []).append(child)
-            elif child.tag not in METADATA and child.tag != "PivotLocal":
-                # a resource's own PivotLocal is stored in Fiche.pivots, not shown in the body
-                self.fallbacks[child.tag] += 1
+        buckets, unknown = root_buckets(root)
+        for child in unknown:
+            self.fallbacks[child.tag] += 1
         self.w('<div class="allo-fiche">')
         nav_items = []
         for tag in MAIN_ORDER:

@@ -69,6 +69,26 @@ EXTRA_ORDER = (
 ROOT_TAGS = frozenset(MAIN_ORDER) | frozenset(EXTRA_ORDER)
 
 
+def root_buckets(
+    root: etree._Element,
+) -> tuple[dict[str, list[etree._Element]], list[etree._Element]]:
+    """A publication's top-level elements by tag (`MAIN_ORDER`, `EXTRA_ORDER`), and those no
+    renderer knows (shown as plain content and counted)."""
+    buckets: dict[str, list[etree._Element]] = {}
+    unknown: list[etree._Element] = []
+    resource = root.tag == "ServiceComplementaire"
+    for child in root:
+        if resource and child.tag == "Dossier":
+            # a resource's dossiers are where it is used: listed after the body
+            buckets.setdefault("DossierLie", []).append(child)
+        elif child.tag in ROOT_TAGS:
+            buckets.setdefault(child.tag, []).append(child)
+        elif child.tag not in METADATA and child.tag != "PivotLocal":
+            # a resource's own PivotLocal is stored in Fiche.pivots, not shown in the body
+            unknown.append(child)
+    return buckets, unknown
+
+
 def norm(text: str) -> str:
     return " ".join(text.split())
 
@@ -414,18 +434,10 @@ class TextRenderer:
     # -- publication ----------------------------------------------------------------------
     def publication(self, root: etree._Element) -> str:
         self.labels = condition_labels(root)
-        buckets: dict[str, list[etree._Element]] = {}
-        resource = root.tag == "ServiceComplementaire"
-        for child in root:
-            if resource and child.tag == "Dossier":
-                # a resource's dossiers are where it is used: listed after the body
-                buckets.setdefault("DossierLie", []).append(child)
-            elif child.tag in ROOT_TAGS:
-                buckets.setdefault(child.tag, []).append(child)
-            elif child.tag not in METADATA and child.tag != "PivotLocal":
-                # a resource's own PivotLocal is stored in Fiche.pivots, not shown in the body
-                self.fallbacks[child.tag] += 1
-                self.children(child, 2, 0, _NOSKIP)
+        buckets, unknown = root_buckets(root)
+        for child in unknown:
+            self.fallbacks[child.tag] += 1
+            self.children(child, 2, 0, _NOSKIP)
         for tag in MAIN_ORDER:
             for el in buckets.get(tag, ()):
                 self.root_block(el)
