@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from allo.backlog.models import PortalQueryCount
 from allo.backlog.portal_log import PortalQueryLog, flush_once, get_log
-from allo.db.base import utcnow
 from allo.runtime import Runtime
+
+#: the service's day the tests count on
+DAY = date(2026, 12, 4)
 
 
 def _rows(db: Session) -> dict[str, tuple[int, int, int]]:
@@ -23,7 +25,7 @@ def _rows(db: Session) -> dict[str, tuple[int, int, int]]:
 
 
 def test_queries_are_stored_redacted_normalised_and_summed(db: Session) -> None:
-    log = PortalQueryLog()
+    log = PortalQueryLog(today=lambda: DAY)
     log.searched("Carte grise PERDUE", found=True)
     log.searched("carte grise perdue", found=True)
     log.opened("carte grise perdue")
@@ -41,7 +43,7 @@ def test_queries_are_stored_redacted_normalised_and_summed(db: Session) -> None:
     log.searched("carte grise perdue", found=False)
     log.flush(db)
     assert _rows(db)["carte grise perdue"] == (3, 1, 1)
-    assert db.scalar(select(PortalQueryCount.day).limit(1)) == utcnow().date()
+    assert db.scalar(select(PortalQueryCount.day).limit(1)) == DAY
 
 
 def test_searches_count_for_the_service_day(
@@ -57,7 +59,7 @@ def test_searches_count_for_the_service_day(
 
 
 def test_the_buffer_is_bounded() -> None:
-    log = PortalQueryLog(max_keys=2)
+    log = PortalQueryLog(today=lambda: DAY, max_keys=2)
     for q in ("un", "deux", "trois"):
         log.searched(q, found=True)
     log.searched("un", found=True)

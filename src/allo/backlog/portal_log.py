@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from allo.backlog import repository as repo
 from allo.backlog.wording import stored_wording
-from allo.db.base import utcnow
 from allo.db.session import unit_of_work
 from allo.runtime import Runtime
 
@@ -36,9 +35,7 @@ SERVICE_NAME = "portal_query_log"
 class PortalQueryLog:
     """Per-process counts of portal searches, waiting to be added to the database."""
 
-    def __init__(
-        self, max_keys: int = MAX_KEYS, today: Callable[[], date] = lambda: utcnow().date()
-    ) -> None:
+    def __init__(self, today: Callable[[], date], max_keys: int = MAX_KEYS) -> None:
         """`today` gives the service's day (`Settings.today`): a search at 00:30 in Paris counts
         for that day, not for UTC's."""
         self.max_keys = max_keys
