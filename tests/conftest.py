@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from allo.contacts.models import Agent
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
 from allo.runtime import Runtime
@@ -143,6 +144,30 @@ def service_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]
         monkeypatch.setattr("allo.settings.datetime", Clock)
 
     return set_now
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> None:
+    """Real argon2, with a small cost: dozens of agents are created per run."""
+    from allo.contacts import agents
+
+    agents.use_password_cost(time_cost=1, memory_cost=8192)
+
+
+@pytest.fixture
+def make_agent(db: Session) -> Callable[..., Agent]:
+    """`make_agent("specialist", "travail")`: an agent in the test's transaction, password
+    `PASSWORD` (tests/contacts/flow_helpers.py)."""
+    from allo.contacts import agents
+    from tests.contacts.flow_helpers import PASSWORD
+
+    counter = iter(range(1, 10_000))
+
+    def _make(role: str = "advisor", *sectors: str, username: str | None = None) -> Agent:
+        name = username or f"{role[:4]}-{'-'.join(sectors) or 'x'}-{next(counter)}"
+        return agents.create_agent(db, name, role, PASSWORD, sectors=sectors)
+
+    return _make
 
 
 @pytest.fixture

@@ -9,29 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
 from allo.contacts.models import Agent, Contact, ContactNote
 from allo.db.base import utcnow
-
-PASSWORD = "mot-de-passe-de-test"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashes() -> None:
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
-
-
-@pytest.fixture
-def make_agent(db: Session) -> Callable[..., Agent]:
-    counter = iter(range(1, 10_000))
-
-    def _make(role: str = "advisor", *sectors: str) -> Agent:
-        name = f"bl-{role[:4]}-{'-'.join(sectors) or 'x'}-{next(counter)}"
-        agent = agents_domain.create_agent(db, name, role, PASSWORD, sectors=sectors)
-        db.flush()
-        return agent
-
-    return _make
 
 
 @pytest.fixture

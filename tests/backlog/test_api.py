@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from allo.contacts import agents as agents_domain
-from tests.backlog.conftest import PASSWORD
+from tests.contacts.flow_helpers import PASSWORD
 
 
 def _login(client: Any, db: Session, role: str, *sectors: str) -> dict[str, str]:

@@ -9,29 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
-from allo.contacts.models import Agent
 from allo.db.engine import make_engine
 from allo.db.migrate import upgrade
-from tests.contacts.flow_helpers import PASSWORD, Api
+from tests.contacts.flow_helpers import Api
 from tests.contacts.service_helpers import ALWAYS_OPEN, set_hours
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashes() -> None:
-    """Real argon2, with a small cost: dozens of agents are created per run."""
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
-
-
-@pytest.fixture
-def make_agent(db: Session) -> Callable[..., Agent]:
-    counter = iter(range(1, 10_000))
-
-    def _make(role: str = "advisor", *sectors: str, username: str | None = None) -> Agent:
-        name = username or f"{role[:4]}-{'-'.join(sectors) or 'x'}-{next(counter)}"
-        return agents_domain.create_agent(db, name, role, PASSWORD, sectors=sectors)
-
-    return _make
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
 from allo.kb import changes
 
 
 def _token(client: Any, username: str) -> dict[str, str]:
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
     answer = client.post(
         "/api/auth/login", json={"username": username, "password": f"demo-{username}"}
     )

@@ -18,6 +18,7 @@ from allo.errors import InvalidInput, NotFound
 from allo.kb import changes, watch
 from allo.kb.escalation import BUNDLED_DIR, load_sheets
 from allo.kb.local import services as local
+from tests.contacts.flow_helpers import PASSWORD
 
 CARTE_GRISE = "F1726"
 
@@ -59,8 +60,7 @@ def _consult(db: Session, fiche_id: str, times: int, days_ago: int = 1) -> None:
 
 @pytest.fixture
 def editor(db: Session) -> object:
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
-    return agents_domain.create_agent(db, "veille-ed", "editor", "mot-de-passe-de-test")
+    return agents_domain.create_agent(db, "veille-ed", "editor", PASSWORD)
 
 
 def test_items_that_touch_the_service_come_first_with_their_reasons(

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-from allo.contacts import agents as agents_domain
-
 HTML = {"Accept": "text/html"}
 #: the bundled demo team (allo.contacts.bundled): one login per role
 DEMO = {
@@ -17,12 +15,6 @@ DEMO = {
     "supervisor": "supervision",
     "editor": "redaction",
 }
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashes() -> None:
-    """Real argon2, with a small cost: demo passwords are rehashed at each first login."""
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
 
 
 @pytest.fixture

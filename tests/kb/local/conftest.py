@@ -11,26 +11,11 @@ from sqlalchemy.orm import Session
 from allo.contacts import agents as agents_domain
 from allo.contacts.models import Agent
 from allo.kb.local.services import Policy
+from tests.contacts.flow_helpers import PASSWORD
 
-PASSWORD = "mot-de-passe-de-test"
 #: the bundled official fiche « Perte, vol ou détérioration de la carte grise »
 CARTE_GRISE = "F1726"
 Headers = dict[str, str]
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashes() -> None:
-    agents_domain.use_password_cost(time_cost=1, memory_cost=8192)
-
-
-@pytest.fixture
-def make_agent(db: Session) -> Callable[..., Agent]:
-    counter = iter(range(1, 10_000))
-
-    def _make(role: str = "editor") -> Agent:
-        return agents_domain.create_agent(db, f"{role[:5]}-loc-{next(counter)}", role, PASSWORD)
-
-    return _make
 
 
 @pytest.fixture
