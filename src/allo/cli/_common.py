@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import Progress
@@ -58,6 +59,7 @@ def progress_bar() -> Progress:
     )
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
+    """A French error on stderr, and the exit code (1: failed, 2: bad input)."""
     console.print(f"[bold red]Erreur :[/] {message}")
     sys.exit(code)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from allo.cli._common import console, session
+from allo.cli._common import console, fail, session
 
 
 def register_escalation(kb: typer.Typer) -> None:
@@ -41,8 +41,7 @@ def register_escalation(kb: typer.Typer) -> None:
         from allo.kb.local import sheets
 
         if not path.exists():
-            console.print(f"[bold red]Erreur :[/] {escape(str(path))} n'existe pas.")
-            raise typer.Exit(2)
+            fail(f"{escape(str(path))} n'existe pas.", 2)
         with session() as s:
             sheets.load_initial(s)
             result = sheets.import_files(s, path)

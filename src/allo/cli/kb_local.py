@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from allo.cli._common import console, out, session
+from allo.cli._common import console, fail, out, session
 
 #: at most this many problems are listed one by one; the rest are counted
 MAX_LISTED = 30
@@ -46,8 +46,7 @@ def register_local(kb: typer.Typer) -> None:
         from allo.kb.local import exchange
 
         if not path.exists():
-            console.print(f"[bold red]Erreur :[/] {escape(str(path))} n'existe pas.")
-            raise typer.Exit(2)
+            fail(f"{escape(str(path))} n'existe pas.", 2)
         with session() as s:
             report = exchange.import_folder(s, path)
         if as_json:

@@ -109,4 +109,7 @@ def test_cli_import_then_export(
     assert exported.exit_code == 0, exported.output
     text = (tmp_path / "out" / "L7.md").read_text(encoding="utf-8")
     assert 'title: "Fiche partagée"' in text and text.endswith("Texte.\n")
+    for kind in ("local", "escalation"):  # a folder that is not there: bad input, exit 2
+        missing = runner.invoke(app, ["kb", kind, "import", str(tmp_path / "absent")])
+        assert missing.exit_code == 2 and "n'existe pas" in missing.output, missing.output
     _common.runtime.cache_clear()
