@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from allo.db.base import utcnow
 from allo.errors import Conflict, Forbidden
+
+if TYPE_CHECKING:
+    from allo.settings import Settings
 
 #: brouillon → en relecture → publiée → archivée
 STATE_LABELS = {
@@ -30,6 +33,11 @@ class Policy:
 
     #: publishing needs a second editor who is not the last author
     four_eyes: bool = True
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policy:
+        """The rules the service's settings set (`ALLO_EDITORIAL_FOUR_EYES`)."""
+        return cls(four_eyes=settings.editorial_four_eyes)
 
 
 class Editor(Protocol):

@@ -72,8 +72,8 @@ ROOT_TAGS = frozenset(MAIN_ORDER) | frozenset(EXTRA_ORDER)
 def root_buckets(
     root: etree._Element,
 ) -> tuple[dict[str, list[etree._Element]], list[etree._Element]]:
-    """A publication's top-level elements by tag (`MAIN_ORDER`, `EXTRA_ORDER`), and those no
-    renderer knows (shown as plain content and counted)."""
+    """A publication's top-level elements by tag (`MAIN_ORDER`, `EXTRA_ORDER`), and those
+    neither renderer knows: both count them, the text renderer also reads out their content."""
     buckets: dict[str, list[etree._Element]] = {}
     unknown: list[etree._Element] = []
     resource = root.tag == "ServiceComplementaire"

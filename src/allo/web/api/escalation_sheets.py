@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field
 
 from allo.kb.local import sheets
 from allo.kb.local.sheet_models import EscalationSheetRow
-from allo.runtime import Runtime
 from allo.web.api._editorial import (
     DiffOut,
     Editor,
@@ -69,10 +68,6 @@ class EditorialSheetSummary(BaseModel):
     version: int
     published_version: int | None
     updated_at: datetime
-
-
-def _policy(runtime: Runtime) -> sheets.Policy:
-    return sheets.Policy(four_eyes=runtime.settings.editorial_four_eyes)
 
 
 def _out(row: EscalationSheetRow) -> EditorialSheetOut:
@@ -153,7 +148,7 @@ def submit(session: DbSession, agent: Editor, sheet_id: SheetId) -> EditorialShe
 def approve(
     session: DbSession, runtime: RuntimeDep, agent: Editor, sheet_id: SheetId
 ) -> EditorialSheetOut:
-    return _out(sheets.approve(session, agent, sheet_id, _policy(runtime)))
+    return _out(sheets.approve(session, agent, sheet_id, sheets.Policy.of(runtime.settings)))
 
 
 @router.post(
@@ -164,7 +159,7 @@ def approve(
 def publish(
     session: DbSession, runtime: RuntimeDep, agent: Editor, sheet_id: SheetId
 ) -> EditorialSheetOut:
-    return _out(sheets.publish(session, agent, sheet_id, _policy(runtime)))
+    return _out(sheets.publish(session, agent, sheet_id, sheets.Policy.of(runtime.settings)))
 
 
 @router.post(

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from allo.kb.local import services
 from allo.kb.local.models import LocalFiche
-from allo.runtime import Runtime
 from allo.web.api._editorial import (
     DiffOut,
     Editor,
@@ -105,10 +104,6 @@ class FicheSummary(BaseModel):
     review_by: date | None
     source_id: str | None
     updated_at: datetime
-
-
-def _policy(runtime: Runtime) -> services.Policy:
-    return services.Policy(four_eyes=runtime.settings.editorial_four_eyes)
 
 
 def _out(session: DbSession, fiche: LocalFiche, *, with_diff: bool = False) -> FicheOut:
@@ -210,7 +205,9 @@ def submit(session: DbSession, agent: Editor, fiche_id: FicheId) -> FicheOut:
     summary="Approuver (second rédacteur)",
 )
 def approve(session: DbSession, runtime: RuntimeDep, agent: Editor, fiche_id: FicheId) -> FicheOut:
-    return _out(session, services.approve(session, agent, fiche_id, _policy(runtime)))
+    return _out(
+        session, services.approve(session, agent, fiche_id, services.Policy.of(runtime.settings))
+    )
 
 
 @router.post("/local-fiches/{fiche_id}/publish", response_model=FicheOut, summary="Publier")
@@ -218,7 +215,11 @@ def publish(session: DbSession, runtime: RuntimeDep, agent: Editor, fiche_id: Fi
     return _out(
         session,
         services.publish(
-            session, agent, fiche_id, _policy(runtime), today=runtime.settings.today()
+            session,
+            agent,
+            fiche_id,
+            services.Policy.of(runtime.settings),
+            today=runtime.settings.today(),
         ),
     )
 

@@ -39,11 +39,6 @@ def base_version(form: FormData) -> int:
         return 0
 
 
-def policy(call: AgentCall) -> Policy:
-    """The service's editorial rules (settings)."""
-    return Policy(four_eyes=call.runtime.settings.editorial_four_eyes)
-
-
 def run_action(
     call: AgentCall,
     agent: Agent,
@@ -63,7 +58,7 @@ def run_action(
         name = STEPS[action]
         function = getattr(content, name)
         if name in _WITH_POLICY:
-            rules = policy(call)
+            rules = Policy.of(call.runtime.settings)
             step = lambda: function(call.session, agent, item_id, rules)  # noqa: E731
         else:
             step = lambda: function(call.session, agent, item_id)  # noqa: E731

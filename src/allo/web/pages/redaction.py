@@ -28,7 +28,7 @@ from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Fragment, Page, agent_view, doc, render
-from allo.web.pages._workflow import base_version, policy, run_action
+from allo.web.pages._workflow import base_version, run_action
 
 router = APIRouter(include_in_schema=False)
 
@@ -439,7 +439,11 @@ def act(call: AgentCallDep, fiche_id: str, action: str) -> Response:
             "source-vue": lambda: services.acknowledge_source(call.session, allowed, fiche_id),
             # the review date a publication sets counts from the service's day, not UTC's
             "publier": lambda: services.publish(
-                call.session, allowed, fiche_id, policy(call), today=call.runtime.settings.today()
+                call.session,
+                allowed,
+                fiche_id,
+                services.Policy.of(call.runtime.settings),
+                today=call.runtime.settings.today(),
             ),
         },
     )
