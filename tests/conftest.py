@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -168,6 +169,28 @@ def make_agent(db: Session) -> Callable[..., Agent]:
         return agents.create_agent(db, name, role, PASSWORD, sectors=sectors)
 
     return _make
+
+
+@pytest.fixture
+def token(
+    client: Any, db: Session, make_agent: Callable[..., Agent]
+) -> Callable[..., dict[str, str]]:
+    """`token("editor")`, `token("specialist", "travail")`: the bearer header of a new agent
+    logged in through the API (committed, so the API's own sessions see it; no cookie kept)."""
+
+    def _token(role: str, *sectors: str) -> dict[str, str]:
+        from tests.contacts.flow_helpers import PASSWORD
+
+        agent = make_agent(role, *sectors)
+        db.commit()
+        response = client.post(
+            "/api/auth/login", json={"username": agent.username, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        client.cookies.clear()
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return _token
 
 
 @pytest.fixture

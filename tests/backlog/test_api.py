@@ -7,24 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
 from tests.contacts.flow_helpers import PASSWORD
 
-
-def _login(client: Any, db: Session, role: str, *sectors: str) -> dict[str, str]:
-    name = f"api-bl-{role}-{id(object())}"[:60]
-    agents_domain.create_agent(db, name, role, PASSWORD, sectors=sectors)
-    db.commit()
-    response = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['token']}"}
+Headers = dict[str, str]
 
 
-def test_flag_list_and_handle_through_the_api(client: Any, db: Session) -> None:
-    advisor = _login(client, db, "advisor")
-    other = _login(client, db, "specialist", "travail")
-    editor = _login(client, db, "editor")
+def test_flag_list_and_handle_through_the_api(client: Any, token: Callable[..., Headers]) -> None:
+    advisor = token("advisor")
+    other = token("specialist", "travail")
+    editor = token("editor")
     body = {"kind": "a_corriger", "fiche_id": "F1726", "note": "Joindre le 06 12 34 56 78"}
     assert client.post("/api/kb/flags", json=body).status_code == 401  # anonymous
     assert client.post("/api/kb/flags", json=body, headers=editor).status_code == 403
@@ -56,8 +47,10 @@ def test_flag_list_and_handle_through_the_api(client: Any, db: Session) -> None:
     assert client.post("/api/kb/flags/999999/handle", json={}, headers=editor).status_code == 404
 
 
-def test_bad_flags_are_refused_with_french_messages(client: Any, db: Session) -> None:
-    advisor = _login(client, db, "advisor")
+def test_bad_flags_are_refused_with_french_messages(
+    client: Any, token: Callable[..., Headers]
+) -> None:
+    advisor = token("advisor")
     cases = [
         ({"kind": "a_corriger", "fiche_id": "F1726", "note": "x" * 501}, 422),
         ({"kind": "autre", "fiche_id": "F1726"}, 422),
@@ -75,9 +68,9 @@ def test_bad_flags_are_refused_with_french_messages(client: Any, db: Session) ->
 def test_a_cookie_session_cannot_flag_from_another_site(
     client: Any, db: Session, make_agent: Callable[..., Any]
 ) -> None:
-    agents_domain.create_agent(db, "bl-cookie", "advisor", PASSWORD)
+    agent = make_agent("advisor")
     db.commit()
-    client.post("/api/auth/login", json={"username": "bl-cookie", "password": PASSWORD})
+    client.post("/api/auth/login", json={"username": agent.username, "password": PASSWORD})
     body = {"kind": "obsolete", "fiche_id": "F1726"}
     refused = client.post("/api/kb/flags", json=body, headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
@@ -85,13 +78,15 @@ def test_a_cookie_session_cannot_flag_from_another_site(
     assert accepted.status_code == 201
 
 
-def test_gaps_are_for_editors(client: Any, db: Session, make_contact: Callable[..., Any]) -> None:
+def test_gaps_are_for_editors(
+    client: Any, db: Session, make_contact: Callable[..., Any], token: Callable[..., Headers]
+) -> None:
     make_contact("Aide pour les aidants familiaux", escalation_note="Pas de fiche")
     db.commit()
     assert client.get("/api/editorial/gaps").status_code == 401
-    advisor = _login(client, db, "advisor")
+    advisor = token("advisor")
     assert client.get("/api/editorial/gaps", headers=advisor).status_code == 403
-    editor = _login(client, db, "editor")
+    editor = token("editor")
     response = client.get("/api/editorial/gaps", params={"days": 7}, headers=editor)
     assert response.status_code == 200
     top = response.json()["gaps"][0]

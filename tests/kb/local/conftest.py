@@ -6,12 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
-from allo.contacts import agents as agents_domain
 from allo.contacts.models import Agent
 from allo.kb.local.services import Policy
-from tests.contacts.flow_helpers import PASSWORD
 
 #: the bundled official fiche « Perte, vol ou détérioration de la carte grise »
 CARTE_GRISE = "F1726"
@@ -67,19 +64,3 @@ def login(client: Any) -> Callable[[str], Any]:
         return client
 
     return _login
-
-
-@pytest.fixture
-def token(client: Any, db: Session) -> Callable[[str], Headers]:
-    counter = iter(range(1, 1000))
-
-    def _token(role: str) -> Headers:
-        name = f"api-{role[:5]}-{next(counter)}"
-        agents_domain.create_agent(db, name, role, PASSWORD)
-        db.commit()
-        response = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
-        assert response.status_code == 200, response.text
-        client.cookies.clear()
-        return {"Authorization": f"Bearer {response.json()['token']}"}
-
-    return _token
