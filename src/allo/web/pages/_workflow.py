@@ -3,7 +3,9 @@ escalation sheets): which service step a French action path runs, and how its ou
 a 303 to the editor with its flash key, or the editor page again with the French refusal.
 
 Both domains expose the same workflow steps (`allo.kb.local.workflow`): `submit`, `archive`
-(session, agent, id) and `approve`, `publish` (… and the four-eyes policy).
+(session, agent, id) and `approve`, `publish` (… and the four-eyes policy). A local fiche's
+`publish` also takes the service's day (its review date counts from it): its page passes that
+step in `extra`.
 """
 
 from __future__ import annotations
