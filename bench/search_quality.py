@@ -112,10 +112,11 @@ def main() -> None:
     )
     lexical = run("allo lexical", False)
     hybrid = run("allo hybrid (shipped setting)", True)
+    dense_only = dataclasses.replace(default, fusion=FusionConfig(method="rrf", dense_weight=1.0))
     dense = run(
         "allo dense only (e5-small: title, description, section and question titles)",
         True,
-        dataclasses.replace(default, fusion=FusionConfig(method="rrf", dense_weight=1.0)),
+        dense_only,
     )
     main_rows = [baseline, lexical, dense, hybrid]
 
@@ -140,12 +141,7 @@ def main() -> None:
         ]
 
     # -- how far a re-ranking of these candidates could go on the real queries ------------------
-    dense_real = run(
-        "dense only, real queries",
-        True,
-        dataclasses.replace(default, fusion=FusionConfig(method="rrf", dense_weight=1.0)),
-        questions=real,
-    )
+    dense_real = run("dense only, real queries", True, dense_only, questions=real)
     ceiling = _ceiling(real_rows[2], real_rows[1], dense_real)
 
     # -- the hybrid at partial vector coverage (as right after an import) ----------------------

@@ -171,14 +171,16 @@ def make_agent(db: Session) -> Callable[..., Agent]:
     return _make
 
 
+#: an API request's bearer header, as `token` returns it
+Headers = dict[str, str]
+
+
 @pytest.fixture
-def token(
-    client: Any, db: Session, make_agent: Callable[..., Agent]
-) -> Callable[..., dict[str, str]]:
+def token(client: Any, db: Session, make_agent: Callable[..., Agent]) -> Callable[..., Headers]:
     """`token("editor")`, `token("specialist", "travail")`: the bearer header of a new agent
     logged in through the API (committed, so the API's own sessions see it; no cookie kept)."""
 
-    def _token(role: str, *sectors: str) -> dict[str, str]:
+    def _token(role: str, *sectors: str) -> Headers:
         from tests.contacts.flow_helpers import PASSWORD
 
         agent = make_agent(role, *sectors)

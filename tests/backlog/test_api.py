@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tests.conftest import Headers
 from tests.contacts.flow_helpers import PASSWORD
-
-Headers = dict[str, str]
 
 
 def test_flag_list_and_handle_through_the_api(client: Any, token: Callable[..., Headers]) -> None:

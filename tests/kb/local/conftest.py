@@ -12,7 +12,6 @@ from allo.kb.local.services import Policy
 
 #: the bundled official fiche « Perte, vol ou détérioration de la carte grise »
 CARTE_GRISE = "F1726"
-Headers = dict[str, str]
 
 
 @pytest.fixture

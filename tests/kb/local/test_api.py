@@ -10,7 +10,8 @@ from typing import Any
 from allo.kb.local.services import REVIEW_AFTER
 from allo.runtime import Runtime
 from allo.search.service import get_search_service
-from tests.kb.local.conftest import CARTE_GRISE, Headers, content
+from tests.conftest import Headers
+from tests.kb.local.conftest import CARTE_GRISE, content
 
 
 def test_roles_editors_write_advisors_read_others_403(

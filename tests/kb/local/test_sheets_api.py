@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from allo.kb.escalation import BUNDLED_DIR
-from tests.kb.local.conftest import Headers
+from tests.conftest import Headers
 
 URL = "/api/escalation-sheets/justice"
 

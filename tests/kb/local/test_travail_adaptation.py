@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from allo.kb.bundled import SAMPLE_DIR
 from allo.kb.importer import import_paths
-from tests.kb.local.conftest import Headers
+from tests.conftest import Headers
 
 DELEGUES = "article375542"  # « Les délégués syndicaux », in the bundled travail export
 ADDED = "Nouvelle règle de mesure ajoutée par le ministère pour ce test."
