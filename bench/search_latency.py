@@ -31,6 +31,7 @@ BEFORE_ISSUE_13 = RankingConfig(
     candidates=100,
     dense_rewrite=False,
     idf_blend=0.0,
+    link_prior=0.0,
 )
 
 LEXICAL_QUERIES = 2000

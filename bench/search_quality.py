@@ -112,7 +112,9 @@ def main() -> None:
     )
     lexical = run("allo lexical", False)
     hybrid = run("allo hybrid (shipped setting)", True)
-    dense_only = dataclasses.replace(default, fusion=FusionConfig(method="rrf", dense_weight=1.0))
+    dense_only = dataclasses.replace(
+        default, fusion=FusionConfig(method="rrf", dense_weight=1.0), link_prior=0.0
+    )
     dense = run(
         "allo dense only (e5-small: title, description, section and question titles)",
         True,
@@ -223,7 +225,7 @@ def main() -> None:
     understanding = [
         ("shipped", default),
         ("no coordination", dataclasses.replace(default, coordination=0.0)),
-        ("coordination 0.25", dataclasses.replace(default, coordination=0.25)),
+        ("coordination 0.5", dataclasses.replace(default, coordination=0.5)),
         ("coordination 1", dataclasses.replace(default, coordination=1.0)),
         ("no phrase matching", dataclasses.replace(default, phrase_weight=0.0)),
         ("phrase weight 0.3", dataclasses.replace(default, phrase_weight=0.3)),
@@ -232,6 +234,9 @@ def main() -> None:
         ("per-field idf (no blending)", dataclasses.replace(default, idf_blend=0.0)),
         ("idf fully blended (1)", dataclasses.replace(default, idf_blend=1.0)),
         ("dense side reads the query as typed", dataclasses.replace(default, dense_rewrite=False)),
+        ("no link prior", dataclasses.replace(default, link_prior=0.0)),
+        ("link prior 0.05", dataclasses.replace(default, link_prior=0.05)),
+        ("link prior 0.2", dataclasses.replace(default, link_prior=0.2)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -248,6 +253,7 @@ def main() -> None:
                 dense_rewrite=False,
                 idf_blend=0.0,
                 kind_weights={"dossier": 1.0},
+                link_prior=0.0,
                 query=dataclasses.replace(default.query, completion=0.0),
             ),
         ),
@@ -302,8 +308,9 @@ IDF blending (each field rates a term by (its idf where most common / its own id
 dense text (the model reads the query with accents restored and typos corrected), phrase
 matching (two adjacent typed words side by side in the body add their phrase BM25 ×
 the weight), coordination (a hybrid candidate holding every typed word, or a stand-in, scores
-× (1 + c) before fusion; the lexical engine alone keeps plain sums), dossiers' weight,
-completion of truncated words. A setting is kept only when it helps both topic halves and leaves the
+× (1 + c) before fusion; the lexical engine alone keeps plain sums), the link prior (the
+hybrid's fused score × the fiche's link centrality ** p: fiches linking to it, against its
+source's median fiche; hybrid only), dossiers' weight, completion of truncated words. A setting is kept only when it helps both topic halves and leaves the
 development questions at hit@5 ≥ 0.94.
 
 | change | engine | dev questions | real, all | real, half A | real, half B |

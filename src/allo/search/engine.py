@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allo.search.analysis import FrenchAnalyzer
+from allo.search.centrality import link_centrality
 from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument
 from allo.search.fuzzy import Vocabulary
@@ -69,6 +70,8 @@ class SearchEngine:
                     mask = masks[key] = np.zeros(n, dtype=bool)
                 mask[i] = True
         self.masks = masks
+        #: per ordinal: how central the fiche is among its source's links (the hybrid's prior)
+        self.centrality = link_centrality(self.docs)
 
     def mask(self, audience: str | None, source: str | None) -> np.ndarray | None:
         if not audience and not source:

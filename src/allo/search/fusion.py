@@ -45,6 +45,7 @@ def fuse(
     has_vector: Callable[[int], bool] | None = None,
     coverage: float = 1.0,
     weight: Callable[[int], float] | None = None,
+    prior: Callable[[int], float] | None = None,
 ) -> list[tuple[int, float]]:
     """Candidates of both sides, best first.
 
@@ -53,7 +54,9 @@ def fuse(
     which `has_vector` is false is then put back at its lexical rank. rrf: Σ weight / (k + rank),
     a candidate without a vector counting its lexical rank twice. `weight`: a multiplier per
     candidate (the kind weights), applied to the fused score and to the lexical order the
-    fiches without a vector keep, as the lexical engine alone applies it.
+    fiches without a vector keep, as the lexical engine alone applies it. `prior`: a multiplier
+    of the fused score only (the link centrality): part of the blend, so the lexical order that
+    fiches without a vector keep ignores it.
     """
     scores: dict[int, float] = {}
     w_dense = config.dense_weight * config.trust(coverage)
@@ -67,6 +70,8 @@ def fuse(
             scores[ord_] = scores.get(ord_, 0.0) + w_dense / (config.rrf_k + rank + 1)
         if weight is not None:
             scores = {o: s * weight(o) for o, s in scores.items()}
+        if prior is not None:
+            scores = {o: s * prior(o) for o, s in scores.items()}
         return sorted(scores.items(), key=lambda item: -item[1])
     if lexical:
         top = lexical[0].score or 1.0
@@ -82,6 +87,8 @@ def fuse(
             scores[ord_] = scores.get(ord_, 0.0) + w_dense * (s - floor) / span
     if weight is not None:
         scores = {o: s * weight(o) for o, s in scores.items()}
+    if prior is not None:
+        scores = {o: s * prior(o) for o, s in scores.items()}
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if has_vector is None or not config.pin_unvectored:
         return ranked

@@ -140,8 +140,9 @@ class RankingConfig:
     #: hybrid only: a lexical candidate matching every typed word (or a stand-in: correction,
     #: completion, lexicon expansion) scores × (1 + this) before fusion (measured: real keyword
     #: queries gain on both topic halves; the lexical engine alone would lose development-question
-    #: MRR, so it keeps plain sums — docs/SEARCH.md)
-    coordination: float = 0.5
+    #: MRR, so it keeps plain sums; 0.5 before the link prior, which does part of its work:
+    #: with it, 0.25 gains on both halves — docs/SEARCH.md)
+    coordination: float = 0.25
     #: two adjacent typed words found side by side in the body count this much more (× BM25):
     #: "mise à pied", "13e mois", "travail le samedi" (measured 0.3–2 on both sets)
     phrase_weight: float = 1.0
@@ -151,6 +152,12 @@ class RankingConfig:
     #: word rare in titles does not outweigh a fiche holding every typed word (allo.search.index;
     #: measured 0 / 0.5 / 1: real keyword queries gain on both topic halves — docs/SEARCH.md)
     idf_blend: float = 0.5
+    #: hybrid only: the fused score × (link centrality) ** this: a fiche that many fiches of its
+    #: source link to rises a little over a narrow one sharing its words (allo.search.centrality;
+    #: measured 0.05–0.3: real keyword queries gain on both topic halves, hit@5 and MRR, and the
+    #: development questions' MRR too; the lexical engine alone would lose a development
+    #: question's hit@5, so it keeps plain sums — docs/SEARCH.md)
+    link_prior: float = 0.1
 
 
 class SearchService:
@@ -643,6 +650,7 @@ class SearchService:
                 engine.dense.has,
                 coverage,
                 self._kind_weight(engine) if reweighted else None,
+                self._link_prior(engine, coverage),
             )
         else:
             ranked = [(h.ord, h.score) for h in lexical]
@@ -673,6 +681,16 @@ class SearchService:
         mode = "hybrid" if use_dense and parsed.text else "lexical"
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
+
+    def _link_prior(self, engine: SearchEngine, coverage: float) -> Callable[[int], float] | None:
+        """The blend's multiplier per candidate: its link centrality ** `link_prior`, counted as
+        far as the vectors cover the corpus (none at all: the lexical ranking exactly)."""
+        exponent = self.config.link_prior * self.config.fusion.trust(coverage)
+        if not exponent:
+            return None
+        centrality = engine.centrality  # (an ordinal added since its last refresh weighs 1)
+        size = len(centrality)
+        return lambda o: float(centrality[o]) ** exponent if 0 <= o < size else 1.0
 
     def _kind_weight(self, engine: SearchEngine) -> Callable[[int], float]:
         docs, weights = engine.docs, self.config.kind_weights
