@@ -68,10 +68,7 @@ def fuse(
             scores[hit.ord] = scores.get(hit.ord, 0.0) + share / (config.rrf_k + rank + 1)
         for rank, (ord_, _s) in enumerate(dense):
             scores[ord_] = scores.get(ord_, 0.0) + w_dense / (config.rrf_k + rank + 1)
-        if weight is not None:
-            scores = {o: s * weight(o) for o, s in scores.items()}
-        if prior is not None:
-            scores = {o: s * prior(o) for o, s in scores.items()}
+        scores = _scaled(scores, weight, prior)
         return sorted(scores.items(), key=lambda item: -item[1])
     if lexical:
         top = lexical[0].score or 1.0
@@ -85,10 +82,7 @@ def fuse(
         span = (best - floor) or 1.0
         for ord_, s in dense:
             scores[ord_] = scores.get(ord_, 0.0) + w_dense * (s - floor) / span
-    if weight is not None:
-        scores = {o: s * weight(o) for o, s in scores.items()}
-    if prior is not None:
-        scores = {o: s * prior(o) for o, s in scores.items()}
+    scores = _scaled(scores, weight, prior)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if has_vector is None or not config.pin_unvectored:
         return ranked
@@ -112,3 +106,11 @@ def fuse(
             if item is not None:
                 out.append(item)
     return out
+
+
+def _scaled(scores: dict[int, float], *factors: Callable[[int], float] | None) -> dict[int, float]:
+    """The scores × each per-candidate factor given (kind weight, prior), in that order."""
+    for factor in factors:
+        if factor is not None:
+            scores = {o: s * factor(o) for o, s in scores.items()}
+    return scores
