@@ -237,6 +237,8 @@ def main() -> None:
         ("no link prior", dataclasses.replace(default, link_prior=0.0)),
         ("link prior 0.05", dataclasses.replace(default, link_prior=0.05)),
         ("link prior 0.2", dataclasses.replace(default, link_prior=0.2)),
+        ("no collective agreements read", dataclasses.replace(default, agreements=False)),
+        ("agreement-citing fiches × 1.3", dataclasses.replace(default, agreement_weight=1.3)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -254,6 +256,7 @@ def main() -> None:
                 idf_blend=0.0,
                 kind_weights={"dossier": 1.0},
                 link_prior=0.0,
+                agreements=False,
                 query=dataclasses.replace(default.query, completion=0.0),
             ),
         ),

@@ -33,6 +33,7 @@ def test_search_json_and_table(url: str, home: Path) -> None:
     body = json.loads(done.stdout)
     assert body["query"] == "carte grise perdue"
     assert len(body["results"]) == 3
+    assert body["agreements"] == []
     first = body["results"][0]
     assert set(first) == {"id", "title", "score", "audiences", "url"}
     assert "carte grise" in first["title"].lower()
@@ -42,6 +43,17 @@ def test_search_json_and_table(url: str, home: Path) -> None:
     table = run(url, home, "search", "carte grise perdue", "-n", "3")
     assert table.returncode == 0, table.stderr
     assert first["id"] in table.stdout
+
+
+def test_search_names_the_collective_agreement(url: str, home: Path) -> None:
+    done = run(url, home, "search", "prime de vacances syntec", "--json", "--lexical")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert [a["idcc"] for a in body["agreements"]] == ["1486"]
+    assert body["agreements"][0]["url"].startswith("https://www.legifrance.gouv.fr/")
+    table = run(url, home, "search", "prime de vacances syntec", "-n", "3", "--lexical")
+    assert table.returncode == 0, table.stderr
+    assert "IDCC 1486" in table.stdout + table.stderr
 
 
 def test_search_audience_and_empty_query(url: str, home: Path) -> None:

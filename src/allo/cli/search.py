@@ -180,10 +180,18 @@ def register(app: typer.Typer) -> None:
                 console.print(f"[yellow]{errors} ligne(s) ignorée(s) (voir « error »).[/]")
             return
         hits = service.search(text, limit, audience, source)
+        agreement = service.agreement_in(text)  # « prime syntec »: searched without « syntec »
+        named = list(agreement.agreements) if agreement else []
         if as_json:
-            payload = {"query": text, "results": [_hit_json(h) for h in hits]}
+            payload = {
+                "query": text,
+                "results": [_hit_json(h) for h in hits],
+                "agreements": [{"idcc": a.idcc, "title": a.title, "url": a.url} for a in named],
+            }
             out.print_json(json.dumps(payload, ensure_ascii=False))
             return
+        for a in named:
+            console.print(f"Convention collective : {a.title} (IDCC {a.idcc}) — {a.url}")
         if not hits:
             console.print("Aucune fiche ne correspond à cette recherche.")
             return

@@ -28,6 +28,7 @@ _SPACES = re.compile(r"\s+")
 #: the questions-réponses titles the dense model reads, after the section titles (measured:
 #: docs/SEARCH.md; more text is more of the model's time at every import)
 QUESTION_TITLES_CHARS = 400
+_CITES_AGREEMENTS = re.compile(r"conventions?\s+collectives?", re.IGNORECASE)
 _HOME_CRUMBS = frozenset({"particuliers", "professionnels", "associations"})
 
 
@@ -51,6 +52,12 @@ class SearchDocument:
     body: str
     #: titles of its sections and situations (read by the dense model only)
     sections: str = ""
+
+    @cached_property
+    def cites_agreements(self) -> bool:
+        """Whether the fiche says a collective agreement can change its answer: where a query
+        names one, these fiches come first (allo.search.agreements)."""
+        return _CITES_AGREEMENTS.search(self.body) is not None
 
     @property
     def embedding_text(self) -> str:

@@ -72,6 +72,10 @@ class SearchEngine:
         self.masks = masks
         #: per ordinal: how central the fiche is among its source's links (the hybrid's prior)
         self.centrality = link_centrality(self.docs)
+        #: per ordinal: the fiche says a collective agreement can change its answer
+        self.cites_agreements = np.fromiter(
+            (d is not None and d.cites_agreements for d in self.docs), dtype=bool, count=n
+        )
 
     def mask(self, audience: str | None, source: str | None) -> np.ndarray | None:
         if not audience and not source:
@@ -82,6 +86,10 @@ class SearchEngine:
                 m = self.masks.get(key)  # type: ignore[arg-type]
                 out &= m if m is not None else False
         return out
+
+    def count_holding(self, text: str, fields: Sequence[str]) -> int:
+        """How many fiches hold every content word of `text` in one of `fields`."""
+        return self.index.count_holding(self.analyzer.terms(text), fields)
 
     @property
     def size(self) -> int:

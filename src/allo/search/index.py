@@ -159,6 +159,28 @@ class LexicalIndex:
             cache[term] = found
         return found
 
+    def count_holding(self, terms: Sequence[str], fields: Sequence[str]) -> int:
+        """How many documents hold every one of `terms` in one of `fields`."""
+        if not terms:
+            return 0
+        schema = self.schema
+        query = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.boolean_query(
+                        [
+                            (tantivy.Occur.Should, tantivy.Query.term_query(schema, name, term))
+                            for name in fields
+                        ]
+                    ),
+                )
+                for term in dict.fromkeys(terms)
+            ]
+        )
+        found = self._searcher.search(query, 1, count=True)
+        return int(found.count)  # type: ignore[attr-defined]  # (missing from the stubs)
+
     def search(
         self,
         terms: Sequence[tuple[str, float]],

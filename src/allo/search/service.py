@@ -34,6 +34,7 @@ from allo.errors import InvalidInput
 from allo.ops.metrics import SEARCH_SECONDS
 from allo.runtime import Runtime
 from allo.search import analysis_cache
+from allo.search.agreements import AgreementCatalog, AgreementQuery, default_catalog
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
 from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument, build_documents
@@ -158,6 +159,19 @@ class RankingConfig:
     #: development questions' MRR too; the lexical engine alone would lose a development
     #: question's hit@5, so it keeps plain sums — docs/SEARCH.md)
     link_prior: float = 0.1
+    #: a query naming a collective agreement (« prime syntec ») searches the fiches without its
+    #: name, and those that say an agreement can change the answer score × this
+    #: (allo.search.agreements; measured 1.3 / 2 / first of all: real keyword queries naming
+    #: an agreement gain; the development questions name none — docs/SEARCH.md)
+    agreement_weight: float = 2.0
+    #: whether collective agreements are read out of queries at all (off: the benchmark's
+    #: baseline)
+    agreements: bool = True
+
+
+#: where a name typed without saying it is an agreement must be rare (allo.search.agreements)
+AGREEMENT_TITLE_FIELDS = ("title", "description")
+AGREEMENT_BASE_FIELDS = ("title", "description", "questions", "body")
 
 
 class SearchService:
@@ -187,6 +201,8 @@ class SearchService:
         self.cache = cache
         self.analyzer = analyzer or default_analyzer()
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
+        #: collective agreements a query may name (official list, shipped with Allo)
+        self.agreements: AgreementCatalog = default_catalog()
         self.config = config or RankingConfig()
         #: seconds between checks of the knowledge base's version (one indexed count/max query):
         #: a published local fiche is findable in every worker within about this delay
@@ -615,18 +631,24 @@ class SearchService:
         started = time.perf_counter()
         self.refresh_if_due()
         engine = self.engine
-        parsed = self._parser.parse(query)
+        agreement = self._agreement_in(engine, query)
+        parsed = self._parser.parse(agreement.rest if agreement and agreement.rest else query)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
         )
         reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
+        cited = agreement is not None and self.config.agreement_weight != 1.0
         # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
         # (kind weights only demote: twice `limit` holds the re-weighted top unless more than
         # `limit` dossiers crowd it)
         pending: Future[np.ndarray] | None = None
         if use_dense and parsed.text:
             pending = self._embed_beside(parsed.dense_text or parsed.text)
-        k = max(self.config.candidates, limit) if use_dense else limit * (2 if reweighted else 1)
+        k = (
+            max(self.config.candidates, limit)
+            if use_dense or cited
+            else limit * (2 if reweighted else 1)
+        )
         # at partial vector coverage the blend, coordination included, counts for less
         coverage = engine.coverage() if use_dense else 0.0
         lexical = engine.lexical(
@@ -657,6 +679,8 @@ class SearchService:
         if reweighted and pending is None:  # (the fusion applied them)
             weight = self._kind_weight(engine)
             ranked = sorted(((o, s * weight(o)) for o, s in ranked), key=lambda item: -item[1])
+        if cited:
+            ranked = self._agreement_first(engine, ranked)
         hits: list[SearchHit] = []
         for ord_, score in ranked:
             doc = engine.document(ord_)
@@ -681,6 +705,34 @@ class SearchService:
         mode = "hybrid" if use_dense and parsed.text else "lexical"
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
+
+    def agreement_in(self, query: str) -> AgreementQuery | None:
+        """The collective agreement a query names (« prime syntec »), or None: shown beside the
+        fiches, which are searched without its name."""
+        if not isinstance(query, str) or not query.strip():
+            return None
+        self.refresh_if_due()
+        return self._agreement_in(self.engine, query)
+
+    def _agreement_in(self, engine: SearchEngine, query: str) -> AgreementQuery | None:
+        if not self.config.agreements:
+            return None
+        return self.agreements.detect(
+            query,
+            lambda text: engine.count_holding(text, AGREEMENT_TITLE_FIELDS),
+            lambda text: engine.count_holding(text, AGREEMENT_BASE_FIELDS),
+        )
+
+    def _agreement_first(
+        self, engine: SearchEngine, ranked: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The fiches that say a collective agreement can change the answer, × the weight."""
+        cites, weight = engine.cites_agreements, self.config.agreement_weight
+        size = len(cites)
+        return sorted(
+            ((o, s * weight if 0 <= o < size and cites[o] else s) for o, s in ranked),
+            key=lambda item: -item[1],
+        )
 
     def _link_prior(self, engine: SearchEngine, coverage: float) -> Callable[[int], float] | None:
         """The blend's multiplier per candidate: its link centrality ** `link_prior`, counted as

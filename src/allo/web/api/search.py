@@ -54,9 +54,25 @@ class SearchResult(BaseModel):
     )
 
 
+class SearchAgreement(BaseModel):
+    idcc: str = Field(description="Numéro IDCC de la convention collective.")
+    title: str = Field(description="Titre officiel.")
+    url: str = Field(description="Son texte sur Légifrance.")
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
+    agreement_name: str | None = Field(
+        default=None,
+        description="Les mots de la question qui nomment une convention collective "
+        "(« syntec » dans « prime syntec ») ; les fiches sont cherchées sans eux.",
+    )
+    agreements: list[SearchAgreement] = Field(
+        default_factory=list,
+        description="La ou les conventions collectives nommées (vide si la question n'en "
+        "nomme pas) : leurs règles propres sont dans leur texte.",
+    )
     fiche_query: str | None = Field(
         default=None,
         description="La recherche de fiches faite, sans les mots du lieu (« caf » pour "
@@ -180,6 +196,12 @@ async def search(
     if any(h.kind == kinds.INTERNAL for h in hits) and await _anonymous(runtime, token):
         hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
+    agreement = service.agreement_in(fiche_query)  # « prime syntec »: read again, microseconds
+    if agreement is not None:
+        body.agreement_name = agreement.name_text
+        body.agreements = [
+            SearchAgreement(idcc=a.idcc, title=a.title, url=a.url) for a in agreement.agreements
+        ]
     if orientation is not None:
         body.fiche_query = fiche_query
         body.place = orientation["place"]

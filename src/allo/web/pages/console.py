@@ -24,6 +24,7 @@ from allo.contacts.models import Agent
 from allo.errors import AlloError
 from allo.runtime import Runtime
 from allo.web.pages import _console as c
+from allo.web.pages._agreements import AgreementNotice, search_agreement
 from allo.web.pages._auth import ADVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
@@ -115,6 +116,10 @@ class ConsolePage(Page):
     search_offices: PlaceAnswer | None = field(
         default=None,
         metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
+    )
+    search_agreement: AgreementNotice | None = field(
+        default=None,
+        metadata=doc("The collective agreement the search names (« prime syntec »), if any."),
     )
     orientation_error: str = field(default="", metadata=doc("Why no office could be found."))
     sector: str = field(default="", metadata=doc("Sector chosen for the escalation sheet."))
@@ -240,7 +245,8 @@ def build_page(
         runtime, session, ctx.place, ctx.office_type
     )
     if q:  # "caf lyon" typed in the search box: the offices above the fiches found
-        ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])[1]
+        fiche_query, ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])
+        ctx.search_agreement = search_agreement(runtime, fiche_query)  # « prime syntec »
     if mode == "advisor" and panel is not None:
         ctx.suggestion = c.suggestion(runtime, session, agent, panel.id)
         chosen = sector or (

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from allo.web.pages import _console as c
+from allo.web.pages._agreements import AgreementNotice, search_agreement
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
@@ -40,6 +41,10 @@ class SearchFragment(Fragment):
     search_offices: PlaceAnswer | None = field(
         default=None,
         metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
+    )
+    search_agreement: AgreementNotice | None = field(
+        default=None,
+        metadata=doc("The collective agreement the search names (« prime syntec »), if any."),
     )
 
 
@@ -87,13 +92,15 @@ def search_fragment(call: AgentCallDep, q: Text = "", console: Console = "/conso
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
+    fiche_query, offices = search_orientation(call.runtime, " ".join(q.split())[:200])
     return render(
         call.request,
         SearchFragment(
             console=target,
             q=q,
             results=c.search_results(call.runtime, q, target),
-            search_offices=search_orientation(call.runtime, " ".join(q.split())[:200])[1],
+            search_offices=offices,
+            search_agreement=search_agreement(call.runtime, fiche_query),
         ),
     )
 

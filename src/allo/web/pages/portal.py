@@ -24,6 +24,7 @@ from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
+from allo.web.pages._agreements import AgreementNotice, search_agreement
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
 
@@ -159,6 +160,10 @@ class SearchPage(Page):
         default=None,
         metadata=doc("Competent offices when the query names a type and a place (« caf lyon »)."),
     )
+    agreement: AgreementNotice | None = field(
+        default=None,
+        metadata=doc("The collective agreement the query names (« prime syntec »), if any."),
+    )
 
 
 @dataclass(kw_only=True)
@@ -247,12 +252,15 @@ def search(
     error = ""
     more = False
     orientation = None
+    agreement = None
     try:
         query = _clean_query(q)
         if query:
             # "caf lyon": the offices for Lyon beside the fiches, searched without "lyon"
             fiche_query, orientation = search_orientation(runtime, query)
-            if page > 1:
+            if page == 1:
+                agreement = search_agreement(runtime, fiche_query or query)  # « prime syntec »
+            else:
                 orientation = None  # shown with the first page of fiches
             found = get_search_service(runtime).search(
                 fiche_query or query,
@@ -296,6 +304,7 @@ def search(
         page_number=page,
         first_rank=PAGE_SIZE * (page - 1) + 1,
         orientation=orientation,
+        agreement=agreement if not error else None,
     )
     if results and (page > 1 or more):
         last = page + 1 if more else page

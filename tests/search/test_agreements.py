@@ -1,0 +1,151 @@
+"""Collective agreements named in a query (« prime syntec »): read from the official list,
+taken out of the fiche search, the fiches that cite agreements first; ordinary words are not."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from allo.search.agreements import AgreementCatalog, default_catalog
+from allo.search.service import SearchService
+
+
+def never(_text: str) -> int:
+    return 0
+
+
+def everywhere(_text: str) -> int:
+    return 50
+
+
+@pytest.fixture(scope="module")
+def catalog() -> AgreementCatalog:
+    return default_catalog()
+
+
+def test_the_vendored_list_holds_the_agreements_with_their_idcc_and_legifrance_text(
+    catalog: AgreementCatalog,
+) -> None:
+    assert len(catalog.agreements) >= 40
+    assert len({a.idcc for a in catalog.agreements}) == len(catalog.agreements)
+    assert all(a.url.startswith("https://www.legifrance.gouv.fr/") for a in catalog.agreements)
+    syntec = catalog.by_idcc["1486"]
+    assert "bureaux d'études techniques" in syntec.title
+    # names: an acronym of the official title, runs of the short title's words, a one-word title
+    assert catalog.names[("syntec",)].agreements == (syntec,)
+    assert catalog.names[("restauration", "rapid")].agreements[0].idcc == "1501"
+    assert catalog.names[("banqu",)].kind == "word"
+    # no roman numeral of « Tome III » becomes a name
+    assert ("iii",) not in catalog.names
+
+
+def test_a_named_agreement_is_taken_out_of_the_query(catalog: AgreementCatalog) -> None:
+    found = catalog.detect("prime de vacances syntec", never, never)
+    assert found is not None
+    assert [a.idcc for a in found.agreements] == ["1486"]
+    assert (found.name_text, found.rest) == ("syntec", "prime de vacances")
+    several = catalog.detect("prime Bâtiment Ouvriers (Jusqu'À 10 Salariés)", never, never)
+    assert several is not None and {a.idcc for a in several.agreements} == {"1596", "1597"}
+    alone = catalog.detect("syntec", never, never)
+    assert alone is not None and alone.rest == ""  # nothing else typed: searched as typed
+
+
+def test_a_name_the_base_uses_is_an_ordinary_phrase_unless_the_query_says_agreement(
+    catalog: AgreementCatalog,
+) -> None:
+    # « pass sport », « crédit immobilier »: the base speaks of sport and of property
+    assert catalog.detect("pass sport", never, everywhere) is None
+    assert catalog.detect("crédit immobilier", never, everywhere) is None
+    assert catalog.detect("prime syntec", everywhere, never) is None
+    # saying it is an agreement is enough, and the cue words stay in the fiche search
+    cued = catalog.detect("convention collective banque prime diplome", everywhere, everywhere)
+    assert cued is not None and cued.agreements[0].idcc == "2120"
+    assert cued.rest == "convention collective prime diplome"
+    # « rupture conventionnelle » is no cue
+    assert catalog.detect("rupture conventionnelle banque", everywhere, everywhere) is None
+
+
+def test_a_name_is_not_an_agreement_where_the_base_holds_it_with_the_rest_of_the_query(
+    catalog: AgreementCatalog,
+) -> None:
+    query = "transport aérien retard indemnisation"
+
+    def holds(text: str) -> int:
+        return 3 if text == query else 0  # a fiche on flight delays speaks of air transport
+
+    assert catalog.detect(query, never, holds) is None
+    found = catalog.detect("prime transport aérien", never, holds)
+    assert found is not None and found.agreements[0].idcc == "0275"
+
+
+def test_an_idcc_number_names_its_agreement_only_beside_a_cue(catalog: AgreementCatalog) -> None:
+    found = catalog.detect("idcc 1486 préavis démission", everywhere, everywhere)
+    assert found is not None and found.agreements[0].idcc == "1486"
+    assert found.rest == "idcc préavis démission"
+    assert catalog.detect("1486 préavis démission", never, never) is None
+    assert catalog.detect("convention 99999 préavis", never, never) is None
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "de la", "é" * 5000, " ".join(["prime"] * 500), "\x00 syntec \u202e"]
+)
+def test_odd_queries_name_nothing_or_stay_well_formed(
+    catalog: AgreementCatalog, query: str
+) -> None:
+    found = catalog.detect(query, never, never)
+    if found is not None:
+        assert found.agreements and found.name_text in query
+
+
+def test_the_fiches_that_cite_agreements_come_first_and_the_name_leaves_the_search(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche(
+        "L9301",
+        "Prime zorgluboise des familles",
+        text="La prime zorgluboise des familles est versée par la caisse.",
+    )
+    add_fiche(
+        "L9302",
+        "Prime zorgluboise du salarié",
+        text="La prime zorgluboise du salarié est prévue par la convention collective.",
+    )
+    service = make_service(embedder=None)
+    assert service.engine.cites_agreements[service.engine.ords["L9302"]]
+    assert not service.engine.cites_agreements[service.engine.ords["L9301"]]
+    plain = {h.id: h.score for h in service.search("prime zorgluboise", semantic=False)}
+
+    found = service.agreement_in("prime zorgluboise syntec")
+    assert found is not None and found.agreements[0].idcc == "1486"
+    named = service.search("prime zorgluboise syntec", semantic=False)
+    assert named[0].id == "L9302"  # the agreement's question first
+    scores = {h.id: h.score for h in named}
+    assert scores["L9302"] == pytest.approx(2 * plain["L9302"], rel=1e-3)
+    assert scores["L9301"] == pytest.approx(plain["L9301"], rel=1e-3)
+    # with the weight at 1 the name still leaves the search: the ranking of « prime zorgluboise »
+    service.set_config(dataclasses.replace(service.config, agreement_weight=1.0))
+    flat = service.search("prime zorgluboise syntec", semantic=False)
+    assert {h.id: h.score for h in flat} == plain
+    # an ordinary query is untouched
+    assert service.agreement_in("prime zorgluboise") is None
+    # not reading agreements: the query searched whole, no agreement shown
+    service.set_config(dataclasses.replace(service.config, agreements=False))
+    assert service.agreement_in("prime zorgluboise syntec") is None
+    whole = service.search("prime zorgluboise syntec", semantic=False)
+    assert {h.id: h.score for h in whole} == plain  # « syntec » matches nothing, nothing × 2
+
+
+def test_a_base_that_speaks_of_the_name_with_the_rest_keeps_the_query_whole(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche(
+        "L9303",
+        "Prime d'équipe",
+        text="La prime d'équipe des bureaux d'études (Syntec) se calcule sur le salaire de base.",
+    )
+    service = make_service(embedder=None)
+    assert service.agreement_in("prime syntec") is None
+    assert service.search("prime syntec", semantic=False)[0].id == "L9303"
+    assert service.agreement_in("") is None
