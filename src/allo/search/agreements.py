@@ -55,7 +55,8 @@ CUES = frozenset({"convention", "collectiv", "ccn", "cc", "idcc"})
 #: a name of two words or more, or an acronym, that more of the base's titles and descriptions
 #: than this hold is an ordinary phrase there (« agent immobilier », « transport aérien »)
 MAX_TITLE_USES = 2
-#: one query word of a name may be this far from the next (« Bâtiment Ouvriers (Jusqu'À … »)
+#: the longest run of typed words tried as a name (« Gardiens Concierges Et Employes
+#: D'Immeubles »: five)
 MAX_NAME_WORDS = 8
 _ACRONYM = re.compile(r"\b[A-ZÉÈ]{3,}\b")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -125,7 +126,6 @@ class AgreementCatalog:
                 if not _ROMAN.match(acronym):
                     add(tuple(_keys(acronym)), agreement, "acronym")
         self.names = {k: _Name(tuple(v[0]), v[1]) for k, v in found.items() if k}
-        self.longest = max((len(k) for k in self.names), default=1)
 
     @classmethod
     def load(cls, path: Path | None = None) -> AgreementCatalog:
@@ -169,7 +169,7 @@ class AgreementCatalog:
         ]
         for i, j in spans:
             key = tuple(k for keys in token_keys[i:j] for k in keys)
-            name = self.names.get(key) if len(key) <= self.longest else None
+            name = self.names.get(key)
             if name is None:
                 continue
             typed = " ".join(tokens[i:j])
