@@ -239,6 +239,7 @@ def main() -> None:
         ("link prior 0.2", dataclasses.replace(default, link_prior=0.2)),
         ("no collective agreements read", dataclasses.replace(default, agreements=False)),
         ("agreement-citing fiches × 1.3", dataclasses.replace(default, agreement_weight=1.3)),
+        ("no code articles read (« L1224-1 »)", dataclasses.replace(default, articles=False)),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -257,6 +258,7 @@ def main() -> None:
                 kind_weights={"dossier": 1.0},
                 link_prior=0.0,
                 agreements=False,
+                articles=False,
                 query=dataclasses.replace(default.query, completion=0.0),
             ),
         ),

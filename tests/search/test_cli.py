@@ -56,6 +56,21 @@ def test_search_names_the_collective_agreement(url: str, home: Path) -> None:
     assert "IDCC 1486" in table.stdout + table.stderr
 
 
+def test_search_names_the_code_article(url: str, home: Path) -> None:
+    done = run(url, home, "search", "L1224-1 changement employeur", "--json", "--lexical")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert [(a["article"], a["code"]) for a in body["legal_articles"]] == [
+        ("L1224-1", "Code du travail")
+    ]
+    assert body["results"][0]["id"] == "article100989"
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)  # the citing fiches first, in score order too
+    table = run(url, home, "search", "L1224-1", "-n", "3", "--lexical")
+    assert table.returncode == 0, table.stderr
+    assert "Article L1224-1 (Code du travail) : cité par" in table.stdout + table.stderr
+
+
 def test_search_audience_and_empty_query(url: str, home: Path) -> None:
     done = run(url, home, "search", "licenciement", "--audience", "professionnels", "--json")
     assert done.returncode == 0, done.stderr

@@ -182,16 +182,25 @@ def register(app: typer.Typer) -> None:
         hits = service.search(text, limit, audience, source)
         agreement = service.agreement_in(text)  # « prime syntec »: searched without « syntec »
         named = list(agreement.agreements) if agreement else []
+        articles = service.cited_articles(text)  # « L1224-1 »: the fiches citing it first
         if as_json:
             payload = {
                 "query": text,
                 "results": [_hit_json(h) for h in hits],
                 "agreements": [{"idcc": a.idcc, "title": a.title, "url": a.url} for a in named],
+                "legal_articles": [
+                    {"article": a.label, "code": a.code_name, "url": a.url, "fiches": a.fiches}
+                    for a in articles
+                ],
             }
             out.print_json(json.dumps(payload, ensure_ascii=False))
             return
         for a in named:
             console.print(f"Convention collective : {a.title} (IDCC {a.idcc}) — {a.url}")
+        for c in articles:
+            where = f" ({c.code_name})" if c.code_name else ""
+            link = f" — {c.url}" if c.url else ""
+            console.print(f"Article {c.label}{where} : cité par {c.fiches} fiche(s){link}")
         if not hits:
             console.print("Aucune fiche ne correspond à cette recherche.")
             return

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from allo.search.articles import ArticleSpan, cited_spans
 from allo.search.repository import FicheRecord
 
 QUESTION_REL = "question-reponse"
@@ -52,6 +53,8 @@ class SearchDocument:
     body: str
     #: titles of its sections and situations (read by the dense model only)
     sections: str = ""
+    #: the code articles its references name (a query naming one finds it: allo.search.articles)
+    articles: tuple[ArticleSpan, ...] = ()
 
     @cached_property
     def cites_agreements(self) -> bool:
@@ -86,6 +89,7 @@ class SearchDocument:
             self.context,
             self.body,
             self.sections,
+            repr(self.articles),
         ):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\x1f")
@@ -167,6 +171,7 @@ def build_documents(records: Iterable[FicheRecord]) -> list[SearchDocument]:
                 context="\n".join(c for c in dict.fromkeys(context) if c),
                 body=r.text,
                 sections=r.sections,
+                articles=cited_spans(r.references),
             )
         )
     return documents

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allo.search.analysis import FrenchAnalyzer
+from allo.search.articles import ArticleIndex
 from allo.search.centrality import link_centrality
 from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument
@@ -76,6 +77,8 @@ class SearchEngine:
         self.cites_agreements = np.fromiter(
             (d is not None and d.cites_agreements for d in self.docs), dtype=bool, count=n
         )
+        #: which fiches cite which code articles (a query naming one: allo.search.articles)
+        self.articles = ArticleIndex((i, d.articles) for i, d in live)
 
     def mask(self, audience: str | None, source: str | None) -> np.ndarray | None:
         if not audience and not source:

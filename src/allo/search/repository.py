@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,8 @@ class FicheRecord:
     related: list[dict[str, Any]]
     #: its section titles, from its stored passages ("" until they are taken)
     sections: str = ""
+    #: the texts it rests on ([{"title", "url", …}]): the articles of law it cites
+    references: list[dict[str, Any]] = field(default_factory=list)
 
 
 _COLUMNS = (
@@ -55,6 +57,7 @@ _COLUMNS = (
     Fiche.text,
     Fiche.related,
     SearchPassages.titles,
+    Fiche.references,
 )
 
 
@@ -81,6 +84,7 @@ def searchable_fiches(session: Session, batch_size: int = 500) -> Iterator[Fiche
             text=row.text or "",
             related=list(row.related or []),
             sections=row.titles or "",
+            references=list(row.references or []),
         )
 
 

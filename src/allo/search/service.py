@@ -36,6 +36,7 @@ from allo.runtime import Runtime
 from allo.search import analysis_cache
 from allo.search.agreements import AgreementCatalog, AgreementQuery, default_catalog
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
+from allo.search.articles import ArticleQuery, ArticleSpan, CitedArticle, read_articles
 from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument, build_documents
 from allo.search.embcache import EmbeddingCache
@@ -167,6 +168,9 @@ class RankingConfig:
     #: whether collective agreements are read out of queries at all (off: the benchmark's
     #: baseline)
     agreements: bool = True
+    #: whether code articles (« L1224-1 ») are read out of queries: the fiches whose references
+    #: cover them come first (allo.search.articles)
+    articles: bool = True
 
 
 #: where a name typed without saying it is an agreement must be rare (allo.search.agreements)
@@ -631,8 +635,10 @@ class SearchService:
         started = time.perf_counter()
         self.refresh_if_due()
         engine = self.engine
-        agreement = self._agreement_in(engine, query)
-        parsed = self._parser.parse(agreement.rest if agreement and agreement.rest else query)
+        named = self._articles_in(engine, query)
+        text = named.rest if named is not None else query
+        agreement = self._agreement_in(engine, text) if text else None
+        parsed = self._parser.parse(agreement.rest if agreement and agreement.rest else text)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
         )
@@ -646,7 +652,7 @@ class SearchService:
             pending = self._embed_beside(parsed.dense_text or parsed.text)
         k = (
             max(self.config.candidates, limit)
-            if use_dense or cited
+            if use_dense or cited or named is not None
             else limit * (2 if reweighted else 1)
         )
         # at partial vector coverage the blend, coordination included, counts for less
@@ -681,6 +687,8 @@ class SearchService:
             ranked = sorted(((o, s * weight(o)) for o, s in ranked), key=lambda item: -item[1])
         if cited:
             ranked = self._agreement_first(engine, ranked)
+        if named is not None:
+            ranked = self._citing_first(engine, named, ranked, engine.mask(audience, source))
         hits: list[SearchHit] = []
         for ord_, score in ranked:
             doc = engine.document(ord_)
@@ -712,7 +720,65 @@ class SearchService:
         if not isinstance(query, str) or not query.strip():
             return None
         self.refresh_if_due()
-        return self._agreement_in(self.engine, query)
+        engine = self.engine
+        named = self._articles_in(engine, query)  # (as `search` reads it)
+        text = named.rest if named is not None else query
+        return self._agreement_in(engine, text) if text else None
+
+    def cited_articles(self, query: str) -> list[CitedArticle]:
+        """The code articles a query names (« L1224-1 »), as shown above the fiches: the fiches
+        citing them come first, ranked by the rest of the query."""
+        if not isinstance(query, str) or not query.strip():
+            return []
+        self.refresh_if_due()
+        engine = self.engine
+        named = self._articles_in(engine, query)
+        return [engine.articles.describe(a) for a in named.articles] if named else []
+
+    def _articles_in(self, engine: SearchEngine, query: str) -> ArticleQuery | None:
+        if not self.config.articles:
+            return None
+        return read_articles(query, engine.articles.codes)
+
+    def _citing_first(
+        self,
+        engine: SearchEngine,
+        named: ArticleQuery,
+        ranked: list[tuple[int, float]],
+        mask: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
+        """The fiches citing the query's articles, then the others. Among the citing ones the
+        rest of the query orders first; then the narrowest reference (the fiche that cites this
+        very article before the one citing its whole chapter), the fiche whose references are
+        most about that chapter (« Le congé de maternité » for L1225-17, not the fiche on
+        internships or the one on posted workers, which cite it among many), the most linked."""
+        citing: dict[int, ArticleSpan] = {}
+        for article in named.articles:
+            for ord_, span in engine.articles.citing(article).items():
+                if mask is not None and not (0 <= ord_ < len(mask) and mask[ord_]):
+                    continue
+                if ord_ not in citing or span.width < citing[ord_].width:
+                    citing[ord_] = span
+        if not citing:
+            return ranked
+        position = {o: i for i, (o, _s) in enumerate(ranked)}
+        score = dict(ranked)
+        centrality = engine.centrality
+
+        def order(ord_: int) -> tuple[int, int, float, float]:
+            span, doc = citing[ord_], engine.document(ord_)
+            spans = doc.articles if doc is not None else ()
+            chapter = sum(
+                1 for o in spans if o.family == span.family and o.first[0] == span.first[0]
+            )
+            prior = float(centrality[ord_]) if 0 <= ord_ < len(centrality) else 1.0
+            return (position.get(ord_, len(ranked)), span.width, -chapter / len(spans), -prior)
+
+        first = sorted(citing, key=order)
+        others = [(o, s) for o, s in ranked if o not in citing]
+        # scores stay in rank order: a citing fiche scores its own plus the best other's
+        lift = max((s for _o, s in others), default=0.0)
+        return [(o, score.get(o, 0.0) + lift) for o in first] + others
 
     def _agreement_in(self, engine: SearchEngine, query: str) -> AgreementQuery | None:
         if not self.config.agreements:

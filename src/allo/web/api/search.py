@@ -60,6 +60,13 @@ class SearchAgreement(BaseModel):
     url: str = Field(description="Son texte sur Légifrance.")
 
 
+class SearchArticle(BaseModel):
+    article: str = Field(description="L'article tel que les codes l'écrivent (« L1224-1 »).")
+    code: str = Field(description="Son code (« Code du travail ») ; vide s'il est ambigu.")
+    url: str = Field(description="Son texte sur Légifrance, quand une fiche en donne l'adresse.")
+    fiches: int = Field(description="Nombre de fiches qui le citent (en tête des résultats).")
+
+
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
@@ -72,6 +79,11 @@ class SearchResponse(BaseModel):
         default_factory=list,
         description="La ou les conventions collectives nommées (vide si la question n'en "
         "nomme pas) : leurs règles propres sont dans leur texte.",
+    )
+    legal_articles: list[SearchArticle] = Field(
+        default_factory=list,
+        description="Les articles de code que la question nomme (« L1224-1 ») : les fiches "
+        "qui les citent viennent en premier, classées par le reste de la question.",
     )
     fiche_query: str | None = Field(
         default=None,
@@ -202,6 +214,10 @@ async def search(
         body.agreements = [
             SearchAgreement(idcc=a.idcc, title=a.title, url=a.url) for a in agreement.agreements
         ]
+    body.legal_articles = [  # « L1224-1 »: read again, microseconds
+        SearchArticle(article=a.label, code=a.code_name, url=a.url, fiches=a.fiches)
+        for a in service.cited_articles(fiche_query)
+    ]
     if orientation is not None:
         body.fiche_query = fiche_query
         body.place = orientation["place"]

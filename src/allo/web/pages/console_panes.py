@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from allo.web.pages import _console as c
 from allo.web.pages._agreements import AgreementNotice, search_agreement
+from allo.web.pages._articles import ArticleLink, search_articles
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
@@ -45,6 +46,10 @@ class SearchFragment(Fragment):
     search_agreement: AgreementNotice | None = field(
         default=None,
         metadata=doc("The collective agreement the search names (« prime syntec »), if any."),
+    )
+    search_articles: list[ArticleLink] = field(
+        default_factory=list,
+        metadata=doc("The code articles the search names (« L1224-1 »): their fiches first."),
     )
 
 
@@ -101,6 +106,7 @@ def search_fragment(call: AgentCallDep, q: Text = "", console: Console = "/conso
             results=c.search_results(call.runtime, q, target),
             search_offices=offices,
             search_agreement=search_agreement(call.runtime, fiche_query),
+            search_articles=search_articles(call.runtime, fiche_query),
         ),
     )
 

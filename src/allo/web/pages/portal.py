@@ -25,6 +25,7 @@ from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
 from allo.web.pages._agreements import AgreementNotice, search_agreement
+from allo.web.pages._articles import ArticleLink, search_articles
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
 
@@ -164,6 +165,10 @@ class SearchPage(Page):
         default=None,
         metadata=doc("The collective agreement the query names (« prime syntec »), if any."),
     )
+    articles: list[ArticleLink] = field(
+        default_factory=list,
+        metadata=doc("The code articles the query names (« L1224-1 »): their fiches first."),
+    )
 
 
 @dataclass(kw_only=True)
@@ -253,6 +258,7 @@ def search(
     more = False
     orientation = None
     agreement = None
+    articles: list[ArticleLink] = []
     try:
         query = _clean_query(q)
         if query:
@@ -260,6 +266,7 @@ def search(
             fiche_query, orientation = search_orientation(runtime, query)
             if page == 1:
                 agreement = search_agreement(runtime, fiche_query or query)  # « prime syntec »
+                articles = search_articles(runtime, fiche_query or query)  # « L1224-1 »
             else:
                 orientation = None  # shown with the first page of fiches
             found = get_search_service(runtime).search(
@@ -305,6 +312,7 @@ def search(
         first_rank=PAGE_SIZE * (page - 1) + 1,
         orientation=orientation,
         agreement=agreement if not error else None,
+        articles=articles if not error else [],
     )
     if results and (page > 1 or more):
         last = page + 1 if more else page
