@@ -86,6 +86,9 @@ def test_a_named_code_narrows_the_articles_and_leaves_the_query() -> None:
     typed = read_articles("L1237-19 code du travail", codes)
     assert typed is not None and typed.articles[0].code == TRAVAIL and typed.rest == ""
     assert typed.articles[0].label == "L1237-19"
+    # a number without a letter is an article only of a code the query names
+    assert read_articles("article 1240", codes) is None
+    assert read_articles("article 12 de mon contrat de travail", codes) is None
     # a code the base never cites is left in the query
     other = read_articles("L123-4 code minier", codes)
     assert other is not None and other.code == "" and other.rest == "code minier"

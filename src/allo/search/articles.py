@@ -33,7 +33,8 @@ _RANGE_WORD = re.compile(r"^\s*(?:à|a|au)\s*$", re.IGNORECASE)
 _QUERY_LETTERED = re.compile(
     r"(?<![\w-])(LO|[LRD])\s?\.?\s?(\d{3,4}(?:\s?-\s?\d{1,4})+)(?![\w-])", re.IGNORECASE
 )
-#: an article number without a letter, in a query that says « article » before it (code civil)
+#: an article number without a letter, after « article », in a query naming its code (« article
+#: 1240 du code civil »; « article 12 de mon contrat » is not the law)
 _QUERY_PLAIN = re.compile(
     r"(?<![\w-])(?:articles?|art\.?)\s*(\d{1,4}(?:-\d{1,4})*)(?![\w-])", re.IGNORECASE
 )
@@ -154,13 +155,13 @@ def read_articles(text: str, codes: Iterable[str] = ()) -> ArticleQuery | None:
     found: list[tuple[str | None, str]] = [
         (m.group(1), m.group(2)) for m in _QUERY_LETTERED.finditer(text)
     ]
-    rest = _QUERY_LETTERED.sub(" ", text)
-    found += [(None, m.group(1)) for m in _QUERY_PLAIN.finditer(rest)]
+    code, rest = _named_code(_QUERY_LETTERED.sub(" ", text), codes)
+    if code:  # a number without a letter is an article only of a code the query names
+        found += [(None, m.group(1)) for m in _QUERY_PLAIN.finditer(rest)]
+        rest = _QUERY_PLAIN.sub(" ", rest)
     if not found or len(found) > MAX_QUERY_ARTICLES:
         return None
-    rest = _QUERY_PLAIN.sub(" ", rest)
     rest = _CUE.sub(" ", rest)
-    code, rest = _named_code(rest, codes)
     articles = tuple(
         dict.fromkeys(Article(_family(letter), _numbers(number), code) for letter, number in found)
     )
