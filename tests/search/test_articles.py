@@ -204,3 +204,15 @@ def test_on_the_bundled_labour_fiches_an_article_finds_the_fiche_resting_on_it(
     assert shown.url.startswith("https://www.legifrance.gouv.fr/")
     maternity = search_service.search("article L1225-17 du code du travail", semantic=False)
     assert "congé de maternité" in maternity[0].title.lower()
+
+
+def test_the_article_s_pieces_choose_no_passage(search_service: SearchService) -> None:
+    query = "R1234-2 un quart de mois"  # « 2 » would pick the passage of « 2 000 € »
+    hits = search_service.search(query, semantic=False, passages=False)
+    with_article = search_service.with_passages(query, hits)
+    plain = search_service.with_passages("un quart de mois", hits)
+    assert any(h.passage is not None for h in plain)
+    assert [h.passage for h in with_article] == [h.passage for h in plain]
+    assert not any(
+        "<mark>2</mark>" in (h.passage.snippet_html if h.passage else "") for h in with_article
+    )

@@ -822,7 +822,11 @@ class SearchService:
     def with_passages(self, query: str | ParsedQuery, hits: list[SearchHit]) -> list[SearchHit]:
         """The hits, each with the passage of its fiche that answers the query best (a page of
         results asks for its own hits only)."""
-        parsed = self._parser.parse(query) if isinstance(query, str) else query
+        if isinstance(query, str):
+            named = self._articles_in(self.engine, query)  # « L1224-1 »: its pieces are no words
+            parsed = self._parser.parse(named.rest if named is not None else query)
+        else:
+            parsed = query
         if not hits or not parsed.terms:
             return hits
         found = self.fiche_passages([h.id for h in hits])
