@@ -54,6 +54,9 @@ def test_a_range_covers_the_articles_between_its_ends_in_the_codes_order() -> No
     assert not span.covers(Article("L", (1225, 15)))
     assert not span.covers(Article("R", (1225, 17)))  # the regulatory part is another article
     assert not span.covers(Article("L", (1225, 17), "code civil"))  # the query named a code
+    (single,) = cited_spans([ref("Code du travail : article L1224-1")])
+    assert single.covers(Article("L", (1224, 1)))
+    assert not single.covers(Article("L", (1224, 1, 1)))  # another article
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,9 @@ class ArticleSpan:
         if article.family != self.family or (article.code and article.code != self.code):
             return False
         n = article.numbers
+        if self.first == self.last:  # one article: L1224-1 is not L1224-1-1
+            return n == self.first
+        # a range's last article brings the ones inserted after it (« … à L1225-28 »: L1225-28-1)
         return self.first <= n and (n <= self.last or n[: len(self.last)] == self.last)
 
     @property
