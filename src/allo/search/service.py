@@ -772,7 +772,8 @@ class SearchService:
                 1 for o in spans if o.family == span.family and o.first[0] == span.first[0]
             )
             prior = float(centrality[ord_]) if 0 <= ord_ < len(centrality) else 1.0
-            return (position.get(ord_, len(ranked)), span.width, -chapter / len(spans), -prior)
+            share = chapter / max(1, len(spans))  # (a fiche removed meanwhile cites nothing)
+            return (position.get(ord_, len(ranked)), span.width, -share, -prior)
 
         first = sorted(citing, key=order)
         others = [(o, s) for o, s in ranked if o not in citing]
