@@ -117,7 +117,7 @@ def test_the_fiches_that_cite_agreements_come_first_and_the_name_leaves_the_sear
     assert not service.engine.cites_agreements[service.engine.ords["L9301"]]
     plain = {h.id: h.score for h in service.search("prime zorgluboise", semantic=False)}
 
-    found = service.agreement_in("prime zorgluboise syntec")
+    found = service.notices("prime zorgluboise syntec").agreement
     assert found is not None and found.agreements[0].idcc == "1486"
     named = service.search("prime zorgluboise syntec", semantic=False)
     assert named[0].id == "L9302"  # the agreement's question first
@@ -129,10 +129,10 @@ def test_the_fiches_that_cite_agreements_come_first_and_the_name_leaves_the_sear
     flat = service.search("prime zorgluboise syntec", semantic=False)
     assert {h.id: h.score for h in flat} == plain
     # an ordinary query is untouched
-    assert service.agreement_in("prime zorgluboise") is None
+    assert service.notices("prime zorgluboise").agreement is None
     # not reading agreements: the query searched whole, no agreement shown
     service.set_config(dataclasses.replace(service.config, agreements=False))
-    assert service.agreement_in("prime zorgluboise syntec") is None
+    assert service.notices("prime zorgluboise syntec").agreement is None
     whole = service.search("prime zorgluboise syntec", semantic=False)
     assert {h.id: h.score for h in whole} == plain  # « syntec » matches nothing, nothing × 2
 
@@ -146,6 +146,6 @@ def test_a_base_that_speaks_of_the_name_with_the_rest_keeps_the_query_whole(
         text="La prime d'équipe des bureaux d'études (Syntec) se calcule sur le salaire de base.",
     )
     service = make_service(embedder=None)
-    assert service.agreement_in("prime syntec") is None
+    assert service.notices("prime syntec").agreement is None
     assert service.search("prime syntec", semantic=False)[0].id == "L9303"
-    assert service.agreement_in("") is None
+    assert service.notices("").agreement is None

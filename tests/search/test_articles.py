@@ -170,16 +170,16 @@ def test_the_fiches_citing_an_article_come_first_the_narrowest_reference_first(
     # the audience filter holds for them too
     private = service.search("L9999-3", audience="particuliers", semantic=False)
     assert "L9403" not in [h.id for h in private]
-    shown = service.cited_articles("article L9999-3 du code du travail")
+    shown = service.notices("article L9999-3 du code du travail").articles
     assert [(a.label, a.code_name, a.url, a.fiches) for a in shown] == [
         ("L9999-3", "Code du travail", "https://legifrance.test/L9999-3", 3)
     ]
     # an article nobody cites: no fiche rather than fiches matching its pieces
     assert service.search("L9999-9", semantic=False) == []
-    assert [a.fiches for a in service.cited_articles("L9999-9")] == [0]
+    assert [a.fiches for a in service.notices("L9999-9").articles] == [0]
     # not reading articles: the query is searched as typed, nothing shown
     service.set_config(dataclasses.replace(service.config, articles=False))
-    assert service.cited_articles("L9999-3") == []
+    assert service.notices("L9999-3").articles == []
     assert [h.id for h in service.search("L9999-3", semantic=False)][:1] != ["L9402"]
 
 
@@ -202,7 +202,7 @@ def test_on_the_bundled_labour_fiches_an_article_finds_the_fiche_resting_on_it(
     assert (
         hits[0].id == "article100989"
     )  # « Le changement de la situation juridique de l'employeur »
-    (shown,) = search_service.cited_articles("L1224-1")
+    (shown,) = search_service.notices("L1224-1").articles
     assert shown.code_name == "Code du travail"
     assert shown.url.startswith("https://www.legifrance.gouv.fr/")
     maternity = search_service.search("article L1225-17 du code du travail", semantic=False)
@@ -219,3 +219,13 @@ def test_the_article_s_pieces_choose_no_passage(search_service: SearchService) -
     assert not any(
         "<mark>2</mark>" in (h.passage.snippet_html if h.passage else "") for h in with_article
     )
+
+
+def test_a_query_naming_an_article_and_an_agreement_shows_both(
+    search_service: SearchService,
+) -> None:
+    notices = search_service.notices("L1224-1 prime de vacances syntec")
+    assert notices.agreement is not None and notices.agreement.agreements[0].idcc == "1486"
+    assert notices.agreement.rest == "prime de vacances"
+    assert [a.label for a in notices.articles] == ["L1224-1"]
+    assert search_service.notices("prime de vacances") == type(notices)(None, [])

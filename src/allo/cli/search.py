@@ -180,9 +180,10 @@ def register(app: typer.Typer) -> None:
                 console.print(f"[yellow]{errors} ligne(s) ignorée(s) (voir « error »).[/]")
             return
         hits = service.search(text, limit, audience, source)
-        agreement = service.agreement_in(text)  # « prime syntec »: searched without « syntec »
-        named = list(agreement.agreements) if agreement else []
-        articles = service.cited_articles(text)  # « L1224-1 »: the fiches citing it first
+        # « prime syntec »: searched without « syntec »; « L1224-1 »: the fiches citing it first
+        notices = service.notices(text)
+        named = list(notices.agreement.agreements) if notices.agreement else []
+        articles = notices.articles
         if as_json:
             payload = {
                 "query": text,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from allo.search.analysis import words
@@ -57,6 +58,7 @@ def _numbers(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.split(r"\s?-\s?", text.strip()) if part)
 
 
+@lru_cache(maxsize=4096)  # a few hundred codes, cited tens of thousands of times
 def code_key(name: str) -> str:
     """A code's name as compared: « Code de la sécurité sociale » → "code de la securite sociale"."""
     return " ".join(words(name))

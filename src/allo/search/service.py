@@ -126,6 +126,25 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class QueryNotices:
+    """What a query names besides the words the fiches are searched with, as shown above them."""
+
+    #: the collective agreement it names (« prime syntec »), or None
+    agreement: AgreementQuery | None
+    #: the code articles it names (« L1224-1 »), their fiches first
+    articles: list[CitedArticle]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A query read once: the articles and agreement it names, and the text left to search."""
+
+    articles: ArticleQuery | None
+    agreement: AgreementQuery | None
+    text: str
+
+
+@dataclass(frozen=True)
 class RankingConfig:
     """Everything measured in docs/SEARCH.md, in one place."""
 
@@ -635,15 +654,13 @@ class SearchService:
         started = time.perf_counter()
         self.refresh_if_due()
         engine = self.engine
-        named = self._articles_in(engine, query)
-        text = named.rest if named is not None else query
-        agreement = self._agreement_in(engine, text) if text else None
-        parsed = self._parser.parse(agreement.rest if agreement and agreement.rest else text)
+        reading = self._read(engine, query)
+        named, parsed = reading.articles, self._parser.parse(reading.text)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
         )
         reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
-        cited = agreement is not None and self.config.agreement_weight != 1.0
+        cited = reading.agreement is not None and self.config.agreement_weight != 1.0
         # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
         # (kind weights only demote: twice `limit` holds the re-weighted top unless more than
         # `limit` dossiers crowd it)
@@ -714,26 +731,27 @@ class SearchService:
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
 
-    def agreement_in(self, query: str) -> AgreementQuery | None:
-        """The collective agreement a query names (« prime syntec »), or None: shown beside the
-        fiches, which are searched without its name."""
+    def notices(self, query: str) -> QueryNotices:
+        """What a query names besides its words — a collective agreement (« prime syntec »), code
+        articles (« L1224-1 ») — read as `search` reads it, to show above the fiches."""
         if not isinstance(query, str) or not query.strip():
-            return None
+            return QueryNotices(None, [])
         self.refresh_if_due()
         engine = self.engine
-        named = self._articles_in(engine, query)  # (as `search` reads it)
-        text = named.rest if named is not None else query
-        return self._agreement_in(engine, text) if text else None
+        reading = self._read(engine, query)
+        named = reading.articles
+        articles = [engine.articles.describe(a) for a in named.articles] if named else []
+        return QueryNotices(reading.agreement, articles)
 
-    def cited_articles(self, query: str) -> list[CitedArticle]:
-        """The code articles a query names (« L1224-1 »), as shown above the fiches: the fiches
-        citing them come first, ranked by the rest of the query."""
-        if not isinstance(query, str) or not query.strip():
-            return []
-        self.refresh_if_due()
-        engine = self.engine
+    def _read(self, engine: SearchEngine, query: str) -> _Reading:
+        """Code articles first (their pieces are no words), then an agreement in what is left;
+        the text searched is what neither took (the query as typed if nothing else is left)."""
         named = self._articles_in(engine, query)
-        return [engine.articles.describe(a) for a in named.articles] if named else []
+        text = named.rest if named is not None else query
+        agreement = self._agreement_in(engine, text) if text else None
+        if agreement is not None and agreement.rest:
+            text = agreement.rest
+        return _Reading(named, agreement, text)
 
     def _articles_in(self, engine: SearchEngine, query: str) -> ArticleQuery | None:
         if not self.config.articles:

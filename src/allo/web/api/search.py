@@ -208,15 +208,16 @@ async def search(
     if any(h.kind == kinds.INTERNAL for h in hits) and await _anonymous(runtime, token):
         hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
-    agreement = service.agreement_in(fiche_query)  # « prime syntec »: read again, microseconds
-    if agreement is not None:
-        body.agreement_name = agreement.name_text
+    notices = service.notices(fiche_query)  # « prime syntec », « L1224-1 »: read again, µs
+    if notices.agreement is not None:
+        body.agreement_name = notices.agreement.name_text
         body.agreements = [
-            SearchAgreement(idcc=a.idcc, title=a.title, url=a.url) for a in agreement.agreements
+            SearchAgreement(idcc=a.idcc, title=a.title, url=a.url)
+            for a in notices.agreement.agreements
         ]
-    body.legal_articles = [  # « L1224-1 »: read again, microseconds
+    body.legal_articles = [
         SearchArticle(article=a.label, code=a.code_name, url=a.url, fiches=a.fiches)
-        for a in service.cited_articles(fiche_query)
+        for a in notices.articles
     ]
     if orientation is not None:
         body.fiche_query = fiche_query

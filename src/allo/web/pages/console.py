@@ -24,13 +24,12 @@ from allo.contacts.models import Agent
 from allo.errors import AlloError
 from allo.runtime import Runtime
 from allo.web.pages import _console as c
-from allo.web.pages._agreements import AgreementNotice, search_agreement
-from allo.web.pages._articles import ArticleLink, search_articles
 from allo.web.pages._auth import ADVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
 from allo.web.pages._flags import FlagLine, flag_line
 from allo.web.pages._offices import PlaceAnswer, search_orientation
+from allo.web.pages._search_notices import SearchNotices, search_notices
 from allo.web.pages.directory import FREQUENT_TYPES
 from allo.web.pages.portal import ResultItem
 
@@ -118,13 +117,9 @@ class ConsolePage(Page):
         default=None,
         metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
     )
-    search_agreement: AgreementNotice | None = field(
+    search_notices: SearchNotices | None = field(
         default=None,
-        metadata=doc("The collective agreement the search names (« prime syntec »), if any."),
-    )
-    search_articles: list[ArticleLink] = field(
-        default_factory=list,
-        metadata=doc("The code articles the search names (« L1224-1 »): their fiches first."),
+        metadata=doc("The agreement and code articles the search names (« prime syntec »)."),
     )
     orientation_error: str = field(default="", metadata=doc("Why no office could be found."))
     sector: str = field(default="", metadata=doc("Sector chosen for the escalation sheet."))
@@ -251,8 +246,7 @@ def build_page(
     )
     if q:  # "caf lyon" typed in the search box: the offices above the fiches found
         fiche_query, ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])
-        ctx.search_agreement = search_agreement(runtime, fiche_query)  # « prime syntec »
-        ctx.search_articles = search_articles(runtime, fiche_query)  # « L1224-1 »
+        ctx.search_notices = search_notices(runtime, fiche_query)  # « prime syntec », « L1224-1 »
     if mode == "advisor" and panel is not None:
         ctx.suggestion = c.suggestion(runtime, session, agent, panel.id)
         chosen = sector or (

@@ -12,11 +12,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from allo.web.pages import _console as c
-from allo.web.pages._agreements import AgreementNotice, search_agreement
-from allo.web.pages._articles import ArticleLink, search_articles
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
+from allo.web.pages._search_notices import SearchNotices, search_notices
 from allo.web.pages.console import (
     QueueLine,
     Text,
@@ -43,13 +42,9 @@ class SearchFragment(Fragment):
         default=None,
         metadata=doc("Competent offices when the search names a type and a place (« caf lyon »)."),
     )
-    search_agreement: AgreementNotice | None = field(
+    search_notices: SearchNotices | None = field(
         default=None,
-        metadata=doc("The collective agreement the search names (« prime syntec »), if any."),
-    )
-    search_articles: list[ArticleLink] = field(
-        default_factory=list,
-        metadata=doc("The code articles the search names (« L1224-1 »): their fiches first."),
+        metadata=doc("The agreement and code articles the search names (« prime syntec »)."),
     )
 
 
@@ -105,8 +100,7 @@ def search_fragment(call: AgentCallDep, q: Text = "", console: Console = "/conso
             q=q,
             results=c.search_results(call.runtime, q, target),
             search_offices=offices,
-            search_agreement=search_agreement(call.runtime, fiche_query),
-            search_articles=search_articles(call.runtime, fiche_query),
+            search_notices=search_notices(call.runtime, fiche_query),
         ),
     )
 

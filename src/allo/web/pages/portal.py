@@ -24,10 +24,9 @@ from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
-from allo.web.pages._agreements import AgreementNotice, search_agreement
-from allo.web.pages._articles import ArticleLink, search_articles
 from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
+from allo.web.pages._search_notices import SearchNotices, search_notices
 
 router = APIRouter(include_in_schema=False)
 
@@ -161,13 +160,9 @@ class SearchPage(Page):
         default=None,
         metadata=doc("Competent offices when the query names a type and a place (« caf lyon »)."),
     )
-    agreement: AgreementNotice | None = field(
+    notices: SearchNotices | None = field(
         default=None,
-        metadata=doc("The collective agreement the query names (« prime syntec »), if any."),
-    )
-    articles: list[ArticleLink] = field(
-        default_factory=list,
-        metadata=doc("The code articles the query names (« L1224-1 »): their fiches first."),
+        metadata=doc("The agreement and code articles the query names (« prime syntec »)."),
     )
 
 
@@ -257,16 +252,14 @@ def search(
     error = ""
     more = False
     orientation = None
-    agreement = None
-    articles: list[ArticleLink] = []
+    notices = None
     try:
         query = _clean_query(q)
         if query:
             # "caf lyon": the offices for Lyon beside the fiches, searched without "lyon"
             fiche_query, orientation = search_orientation(runtime, query)
             if page == 1:
-                agreement = search_agreement(runtime, fiche_query or query)  # « prime syntec »
-                articles = search_articles(runtime, fiche_query or query)  # « L1224-1 »
+                notices = search_notices(runtime, fiche_query or query)  # « prime syntec »
             else:
                 orientation = None  # shown with the first page of fiches
             found = get_search_service(runtime).search(
@@ -311,8 +304,7 @@ def search(
         page_number=page,
         first_rank=PAGE_SIZE * (page - 1) + 1,
         orientation=orientation,
-        agreement=agreement if not error else None,
-        articles=articles if not error else [],
+        notices=notices if not error else None,
     )
     if results and (page > 1 or more):
         last = page + 1 if more else page
