@@ -21,6 +21,7 @@ from typing import Any
 from allo.search.evaluation import Fts5Baseline, Report, evaluate
 from allo.search.fusion import FusionConfig
 from allo.search.index import DEFAULT_BOOSTS
+from allo.search.lexicon import Lexicon
 from allo.search.service import RankingConfig, SearchService, build_search_service
 from bench.common import machine_facts
 from bench.search_common import SHARED, dev_questions, full_corpus_runtime, write_section
@@ -222,6 +223,11 @@ def main() -> None:
     # -- real-query understanding: each setting of issue #13 off or changed, on both sets -----
     half_a = [q for q in real if topic_half(q) == "A"]
     half_b = [q for q in real if topic_half(q) == "B"]
+
+    def maintained_lexicon(service: SearchService) -> None:
+        service.lexicon = Lexicon.load()  # data/search/lexicon.txt alone
+
+    no_acronyms = "no labour acronyms (« cp », « dpae »)"
     understanding = [
         ("shipped", default),
         ("no coordination", dataclasses.replace(default, coordination=0.0)),
@@ -234,12 +240,17 @@ def main() -> None:
         ("per-field idf (no blending)", dataclasses.replace(default, idf_blend=0.0)),
         ("idf fully blended (1)", dataclasses.replace(default, idf_blend=1.0)),
         ("dense side reads the query as typed", dataclasses.replace(default, dense_rewrite=False)),
+        (
+            "dense side reads acronyms as typed (« cp »)",
+            dataclasses.replace(default, dense_acronyms=False),
+        ),
         ("no link prior", dataclasses.replace(default, link_prior=0.0)),
         ("link prior 0.05", dataclasses.replace(default, link_prior=0.05)),
         ("link prior 0.2", dataclasses.replace(default, link_prior=0.2)),
         ("no collective agreements read", dataclasses.replace(default, agreements=False)),
         ("agreement-citing fiches × 1.3", dataclasses.replace(default, agreement_weight=1.3)),
         ("no code articles read (« L1224-1 »)", dataclasses.replace(default, articles=False)),
+        (no_acronyms, default),
         ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
         ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
         (
@@ -254,6 +265,7 @@ def main() -> None:
                 phrase_weight=0.0,
                 candidates=100,
                 dense_rewrite=False,
+                dense_acronyms=False,
                 idf_blend=0.0,
                 kind_weights={"dossier": 1.0},
                 link_prior=0.0,
@@ -263,11 +275,12 @@ def main() -> None:
             ),
         ),
     ]
+    setups = {no_acronyms: maintained_lexicon, understanding[-1][0]: maintained_lexicon}
     understanding_rows = []
     for label, config in understanding:
         for semantic in (True, False):
             cells = [
-                run(label, semantic, config, questions=subset)
+                run(label, semantic, config, setup=setups.get(label), questions=subset)
                 for subset in (questions, real, half_a, half_b)
             ]
             understanding_rows.append(

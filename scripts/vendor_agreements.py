@@ -16,25 +16,31 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "@socialgouv/kali-data"
 VERSION = "3.449.0"
 OUT = Path(__file__).resolve().parents[1] / "src" / "allo" / "data" / "search" / "agreements.json"
 
 
-def main(version: str = VERSION) -> None:
+def npm_json(package: str, version: str, path: str) -> Any:
+    """One JSON file of an npm package, read from the registry's archive (`npm pack`)."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(  # noqa: S603 — a fixed command, the version is a CLI argument
-            ["npm", "pack", f"{PACKAGE}@{version}", "--pack-destination", tmp],  # noqa: S607
+            ["npm", "pack", f"{package}@{version}", "--pack-destination", tmp],  # noqa: S607
             check=True,
             capture_output=True,
         )
         archive = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(archive) as tar:
-            member = tar.extractfile("package/data/index.json")
+            member = tar.extractfile(f"package/{path}")
             if member is None:
-                raise SystemExit("index.json missing from the package")
-            index = json.load(member)
+                raise SystemExit(f"{path} missing from {package}@{version}")
+            return json.load(member)
+
+
+def main(version: str = VERSION) -> None:
+    index = npm_json(PACKAGE, version, "data/index.json")
     agreements = sorted(
         (
             {
@@ -48,12 +54,15 @@ def main(version: str = VERSION) -> None:
         ),
         key=lambda a: a["idcc"],
     )
-    payload = {
-        "source": f"npm {PACKAGE}@{version} (data/index.json), Apache-2.0, from DILA's KALI base",
-        "agreements": agreements,
-    }
-    OUT.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    print(f"{len(agreements)} agreements → {OUT}")
+    source = f"npm {PACKAGE}@{version} (data/index.json), Apache-2.0, from DILA's KALI base"
+    write_vendored(OUT, source, "agreements", agreements)
+
+
+def write_vendored(out: Path, source: str, key: str, items: list[Any]) -> None:
+    """The vendored file: where it comes from, and its items (diff-friendly, one per line)."""
+    payload = {"source": source, key: items}
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"{len(items)} {key} → {out}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from allo.search.analysis import default_analyzer
-from allo.search.lexicon import Lexicon, default_lexicon, light_keys
+from allo.search.lexicon import (
+    Lexicon,
+    acronym_entries,
+    default_lexicon,
+    labour_acronyms,
+    light_keys,
+    spells_acronym,
+)
+from allo.search.service import SearchService
 
 
 def expansions(text: str) -> set[str]:
@@ -35,6 +45,13 @@ def terms(text: str) -> set[str]:
         ("SMIC", "salaire minimum interprofessionnel de croissance"),
         ("TVA", "taxe sur la valeur ajoutée"),
         ("CNI", "carte nationale d'identité"),
+        # labour law's, from the Code du travail numérique's list
+        ("CP", "congés payés"),
+        ("DPAE", "déclaration préalable à l'embauche"),
+        ("RI", "règlement intérieur"),
+        ("DIF", "droit individuel de la formation"),
+        ("PSE", "plan de sauvegarde de l'emploi"),
+        ("EPI", "équipement de protection individuelle"),
     ],
 )
 def test_acronyms_expand_both_ways(acronym: str, name: str) -> None:
@@ -82,3 +99,58 @@ def test_colloquial_marker() -> None:
     assert rules[("boulot",)].colloquial and not rules[("boulot",)].symmetric
     assert not rules[("travaill",)].colloquial
     assert rules[("rsa",)].symmetric
+
+
+# -- the acronyms of labour law (the Code du travail numérique's synonym list) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "spelt"),
+    [
+        ("cdd", "contrat de travail à durée déterminée", True),
+        ("sicav", "actions de sociétés d'investissement à capital variable", True),
+        ("RI", "règlement intérieur", True),
+        ("deuil", "décès", False),  # one word is a synonym, not an acronym
+        ("patron", "employeur", False),
+        ("covid", "covid 19", False),  # a word of the long form is not its acronym
+        ("moment", "à quel moment", False),
+        ("quand", "à quel moment", False),
+        ("abcdefghi", "a b c d e f g h i", False),  # longer than an acronym
+        ("cp", "", False),
+    ],
+)
+def test_an_acronym_spells_its_long_form(short: str, long: str, spelt: bool) -> None:
+    assert spells_acronym(short, long) is spelt
+
+
+def test_only_entries_spelling_an_acronym_are_read() -> None:
+    entries = [
+        "comité d'entreprise, ce => c_e",  # « ce » is a stop word: nothing left to pair
+        "aide au chômeur créant ou reprenant une entreprise, accre/acre",
+        "salarié, employé",
+        "quand, à quel moment",
+        "mi-temps thérapeutique => temps partiel thérapeutique",
+        "chiffre d'affaires, ca => c_a",  # « ça »
+        "compte épargne temps, cet",
+    ]
+    assert acronym_entries(entries, default_analyzer()) == [
+        "aide au chômeur créant ou reprenant une entreprise, accre, acre"
+    ]
+
+
+def test_the_labour_site_s_other_synonyms_are_not_read() -> None:
+    assert "employ" not in expansions("salarié du particulier employeur")
+    assert not terms("moment") & expansions("quand partir à la retraite")
+    assert not terms("comité entreprise") & expansions("ce que dit la loi")
+    assert len(labour_acronyms()) >= 100  # the vendored list is read
+
+
+def test_labour_acronyms_find_their_fiches(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche("L9502", "Inscription en cours préparatoire (CP)", text="L'entrée au CP.")
+    service = make_service(embedder=None)
+    cp = [h.id for h in service.search("calcul cp", semantic=False)]
+    assert "F2258" in cp[:3] and "L9502" in cp[:3]  # « Congés payés », and still the school's CP
+    maintained_only = make_service(embedder=None, lexicon=Lexicon.load())
+    assert "F2258" not in [h.id for h in maintained_only.search("calcul cp", semantic=False)]

@@ -8,7 +8,7 @@ import pytest
 
 from allo.search.analysis import default_analyzer
 from allo.search.fuzzy import Vocabulary
-from allo.search.lexicon import default_lexicon
+from allo.search.lexicon import Lexicon, default_lexicon
 from allo.search.query import MAX_QUERY_WORDS, QueryParser, normalize_query
 
 # Document frequencies of words as the fiches write them (a tiny real-looking corpus).
@@ -158,8 +158,32 @@ def test_each_typed_word_is_a_group_with_its_stand_ins(parser: QueryParser) -> N
 def test_dense_text_restores_accents_and_corrects_typos(parser: QueryParser) -> None:
     # the dense model reads the words as the fiches write them
     assert parser.parse("conge paternite").dense_text == "congé paternité"
-    assert parser.parse("licensiement CDI").dense_text == "licenciement CDI"
+    assert parser.parse("licensiement employeur").dense_text == "licenciement employeur"
     assert parser.parse("congé  paternité ").dense_text == "congé paternité"
+
+
+def test_dense_text_spells_out_acronyms(parser: QueryParser) -> None:
+    # the model reads « cp » by its letters: it gets the long form beside it
+    assert parser.parse("calcul cp").dense_text == "calcul cp (congés payés)"
+    assert parser.parse("licensiement CDI").dense_text == (
+        "licenciement CDI (contrat à durée indéterminée)"
+    )
+    assert parser.parse("les APL").dense_text == "les APL (aide personnalisée au logement)"
+    # a word typed with its accents is a word, not an acronym (« âme », not AME)
+    assert parser.parse("âme").dense_text == "âme"
+    assert "(" not in parser.parse("proprio").dense_text  # a one-way rule is not an acronym
+    parser.dense_acronyms = False
+    assert parser.parse("calcul cp").dense_text == "calcul cp"
+
+
+def test_the_lexicon_knows_its_acronyms_long_forms() -> None:
+    lexicon = Lexicon.parse(
+        "apl, aide personnalisée au logement\n"
+        "apl, allocation logement\n"  # the first long form stays
+        "proprio => propriétaire\n"
+        "salarié, employé\n"
+    )
+    assert lexicon.long_forms == {"apl": "aide personnalisée au logement"}
 
 
 def test_dense_text_keeps_truncated_words_and_can_be_turned_off() -> None:

@@ -1,4 +1,10 @@
-"""The maintained lexicon (data/search/lexicon.txt): acronyms, official names, citizens' words.
+"""The lexicon: acronyms, official names, citizens' words.
+
+Two sources: the maintained file (data/search/lexicon.txt), and the acronyms of labour law that
+the labour ministry's Code du travail numérique searches with (data/search/synonyms-travail.json,
+vendored by scripts/vendor_synonyms.py), of which only the entries spelling out an acronym are
+read: its other synonyms (« salarié, employé », « quand, à quel moment ») are a labour-law
+site's, not a general service's.
 
 Entries are matched on *lightly* normalised words (folded, plural and -er/-é endings removed)
 rather than on Snowball stems: stems are too coarse for triggers ("virer" and "virement" share
@@ -8,6 +14,9 @@ the stem "vir", and only the first means being dismissed). Stop words take part 
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,8 +52,11 @@ class Rule:
 
 
 class Lexicon:
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], long_forms: dict[str, str] | None = None) -> None:
         self.rules = rules
+        #: an acronym's light key → its long form as written (« cp » → « congés payés »): the
+        #: dense model reads acronyms by their letters, so the query it reads spells them out
+        self.long_forms = long_forms or {}
         self._by_first: dict[str, list[Rule]] = {}
         for rule in rules:
             self._by_first.setdefault(rule.trigger[0], []).append(rule)
@@ -56,6 +68,7 @@ class Lexicon:
         """Parse the lexicon format; malformed lines raise ValueError with the line number."""
         analyzer = analyzer or default_analyzer()
         merged: dict[tuple[str, ...], list[str]] = {}
+        long_forms: dict[str, str] = {}
         one_way: set[tuple[str, ...]] = set()
         colloquial: set[tuple[str, ...]] = set()
         for number, raw in enumerate(text.splitlines(), start=1):
@@ -75,6 +88,9 @@ class Lexicon:
             else:
                 group = _expressions(line)
                 pairs = [(s, [t for t in group if t != s]) for s in group]
+                for short, long in ((a, b) for a in group for b in group):
+                    if spells_acronym(short, long):
+                        long_forms.setdefault(light_key(words(short)[0]), long)
             if not pairs or any(not targets for _s, targets in pairs):
                 raise ValueError(f"lexique, ligne {number} : entrée incomplète « {raw.strip()} »")
             for source, targets in pairs:
@@ -91,7 +107,7 @@ class Lexicon:
             for trigger, terms in merged.items()
             if terms
         ]
-        return cls(rules)
+        return cls(rules, long_forms)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
@@ -117,6 +133,62 @@ def _expressions(part: str) -> list[str]:
     return [e.strip() for e in part.split(",") if e.strip()]
 
 
+#: an acronym's length, in letters (« at » … « direccte »)
+ACRONYM_LETTERS = (2, 8)
+#: the labour ministry's synonym list (a JSON list of lines in Elasticsearch's synonym format)
+LABOUR_SYNONYMS = DATA_DIR / "synonyms-travail.json"
+
+
+def spells_acronym(short: str, long: str) -> bool:
+    """Whether `short` (one word, not one of `long`'s) abbreviates `long` (several words): its
+    letters appear in order in `long`, the first one beginning a word (Schwartz and Hearst's
+    test, 2003)."""
+    typed, spelt = words(short), words(long)
+    if len(typed) != 1 or len(spelt) < 2:
+        return False
+    acronym = typed[0]
+    if acronym in spelt or not ACRONYM_LETTERS[0] <= len(acronym) <= ACRONYM_LETTERS[1]:
+        return False
+    for start, word in enumerate(spelt):
+        if word[0] == acronym[0]:
+            letters = iter("".join(spelt[start:]))
+            if all(letter in letters for letter in acronym):
+                return True
+    return False
+
+
+def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[str]:
+    """The equivalences (lexicon lines) of the synonym entries that spell out an acronym.
+
+    Members that are stop words (« ce » for comité d'entreprise, « cet » for compte
+    épargne-temps) are left out: every question holds them. Elasticsearch's one-way targets
+    made for its own index (« c_e ») are ignored; the members on the left stay equivalents.
+    """
+    lines = []
+    for entry in entries:
+        left, arrow, right = entry.partition("=>")
+        members = _members(left)
+        targets = _members(right) if arrow else []
+        if not any("_" in t for t in targets):
+            members += targets
+        if not any(spells_acronym(a, b) for a in members for b in members):
+            continue
+        kept = [m for m in members if analyzer.terms(m)]
+        if len(kept) >= 2:
+            lines.append(", ".join(kept))
+    return lines
+
+
+def _members(part: str) -> list[str]:
+    return [m.strip() for m in re.split(r"[,/]", part) if m.strip()]
+
+
+def labour_acronyms(analyzer: FrenchAnalyzer | None = None) -> list[str]:
+    entries = json.loads(LABOUR_SYNONYMS.read_text("utf-8"))["entries"]
+    return acronym_entries(entries, analyzer or default_analyzer())
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    return Lexicon.load()
+    maintained = (DATA_DIR / "lexicon.txt").read_text("utf-8")
+    return Lexicon.parse("\n".join([maintained, *labour_acronyms()]))

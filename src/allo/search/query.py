@@ -80,6 +80,7 @@ class QueryParser:
         weights: QueryWeights | None = None,
         term_exists: Callable[[str], bool] | None = None,
         dense_rewrite: bool = True,
+        dense_acronyms: bool = True,
     ) -> None:
         self.analyzer = analyzer
         self.lexicon = lexicon
@@ -89,6 +90,8 @@ class QueryParser:
         self.term_exists = term_exists or (lambda _term: False)
         #: whether the dense text restores accents and corrects typos (measured)
         self.dense_rewrite = dense_rewrite
+        #: whether the dense text spells out the lexicon's acronyms (measured)
+        self.dense_acronyms = dense_acronyms
 
     def parse(self, text: str) -> ParsedQuery:
         text = normalize_query(text)
@@ -171,7 +174,10 @@ class QueryParser:
 
     def _dense_text(self, text: str, parsed: ParsedQuery, completed: set[str]) -> str:
         vocabulary = self.vocabulary
-        if vocabulary is None:
+        long_forms = (
+            self.lexicon.long_forms if self.lexicon is not None and self.dense_acronyms else {}
+        )
+        if vocabulary is None and not long_forms:
             return text
 
         def rewrite(match: re.Match[str]) -> str:
@@ -180,7 +186,11 @@ class QueryParser:
             fixes = parsed.corrected.get(lower)
             if fixes and lower not in completed:
                 return fixes[0]
-            if lower != word:  # typed with capitals (an acronym, a name): left as typed
+            # an acronym, typed without accents (« ame », not « âme »): spelt out beside it
+            spelt = long_forms.get(light_key(lower)) if lower.isascii() else None
+            if spelt:
+                return f"{word} ({spelt})"
+            if lower != word or vocabulary is None:  # capitals: a name, left as typed
                 return word
             return vocabulary.accented(lower)
 

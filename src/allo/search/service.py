@@ -169,6 +169,9 @@ class RankingConfig:
     phrase_weight: float = 1.0
     #: the dense model reads the query with accents restored and typos corrected
     dense_rewrite: bool = True
+    #: ... and the acronyms of the lexicon spelt out beside them (« calcul cp (congés payés) »;
+    #: measured: real keyword queries gain on both topic halves — docs/SEARCH.md)
+    dense_acronyms: bool = True
     #: each field rates a term by (idf where it is most common / its own idf) ** this, so a body
     #: word rare in titles does not outweigh a fiche holding every typed word (allo.search.index;
     #: measured 0 / 0.5 / 1: real keyword queries gain on both topic halves — docs/SEARCH.md)
@@ -305,6 +308,7 @@ class SearchService:
             self.config.query,
             term_exists=lambda term: engine.index.doc_freq(term) > 0,
             dense_rewrite=self.config.dense_rewrite,
+            dense_acronyms=self.config.dense_acronyms,
         )
 
     def set_config(self, config: RankingConfig) -> None:
