@@ -242,7 +242,7 @@ def main() -> None:
         ("dense side reads the query as typed", dataclasses.replace(default, dense_rewrite=False)),
         (
             "dense side reads acronyms as typed (« cp »)",
-            dataclasses.replace(default, dense_acronyms=False),
+            dataclasses.replace(default, dense_acronyms=0),
         ),
         ("no link prior", dataclasses.replace(default, link_prior=0.0)),
         ("link prior 0.05", dataclasses.replace(default, link_prior=0.05)),
@@ -265,7 +265,7 @@ def main() -> None:
                 phrase_weight=0.0,
                 candidates=100,
                 dense_rewrite=False,
-                dense_acronyms=False,
+                dense_acronyms=0,
                 idf_blend=0.0,
                 kind_weights={"dossier": 1.0},
                 link_prior=0.0,

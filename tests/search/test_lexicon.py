@@ -132,6 +132,8 @@ def test_only_entries_spelling_an_acronym_are_read() -> None:
         "mi-temps thérapeutique => temps partiel thérapeutique",
         "chiffre d'affaires, ca => c_a",  # « ça »
         "compte épargne temps, cet",
+        "titre emploi service entreprise, tese",  # read « tes »
+        "système d'inspection du travail, sit",  # « site »
     ]
     assert acronym_entries(entries, default_analyzer()) == [
         "aide au chômeur créant ou reprenant une entreprise, accre, acre"
@@ -142,6 +144,11 @@ def test_the_labour_site_s_other_synonyms_are_not_read() -> None:
     assert "employ" not in expansions("salarié du particulier employeur")
     assert not terms("moment") & expansions("quand partir à la retraite")
     assert not terms("comité entreprise") & expansions("ce que dit la loi")
+    # acronyms that are ordinary words, or read as one: « site » (SIT), « due » (DUE), « tes »
+    # (TESE, whose light key it is)
+    assert not expansions("créer un site internet")
+    assert not expansions("la somme due")
+    assert not expansions("tes droits")
     assert len(labour_acronyms()) >= 100  # the vendored list is read
 
 

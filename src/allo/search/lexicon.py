@@ -137,6 +137,10 @@ def _expressions(part: str) -> list[str]:
 ACRONYM_LETTERS = (2, 8)
 #: the labour ministry's synonym list (a JSON list of lines in Elasticsearch's synonym format)
 LABOUR_SYNONYMS = DATA_DIR / "synonyms-travail.json"
+#: acronyms of that list that are ordinary words, or read as one through their light key: the
+#: full corpus writes « site(s) » 2,426 times (SIT, système d'inspection du travail) and « due(s) »
+#: 1,043 times (DUE, the declaration the DPAE replaced in 2011), each in capitals once or twice
+ORDINARY_WORDS = frozenset({"sit", "due"})
 
 
 def spells_acronym(short: str, long: str) -> bool:
@@ -161,8 +165,9 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
     """The equivalences (lexicon lines) of the synonym entries that spell out an acronym.
 
     Members that are stop words (« ce » for comité d'entreprise, « cet » for compte
-    épargne-temps) are left out: every question holds them. Elasticsearch's one-way targets
-    made for its own index (« c_e ») are ignored; the members on the left stay equivalents.
+    épargne-temps) or read as one (« tese » → « tes ») are left out: every question holds them;
+    so are the `ORDINARY_WORDS`. Elasticsearch's one-way targets made for its own index
+    (« c_e ») are ignored; the members on the left stay equivalents.
     """
     lines = []
     for entry in entries:
@@ -173,10 +178,15 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
             members += targets
         if not any(spells_acronym(a, b) for a in members for b in members):
             continue
-        kept = [m for m in members if analyzer.terms(m)]
+        kept = [m for m in members if analyzer.terms(" ".join(light_keys(m))) and _read(m)]
         if len(kept) >= 2:
             lines.append(", ".join(kept))
     return lines
+
+
+def _read(member: str) -> bool:
+    keys = light_keys(member)
+    return not (len(keys) == 1 and keys[0] in ORDINARY_WORDS)
 
 
 def _members(part: str) -> list[str]:

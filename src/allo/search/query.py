@@ -80,7 +80,7 @@ class QueryParser:
         weights: QueryWeights | None = None,
         term_exists: Callable[[str], bool] | None = None,
         dense_rewrite: bool = True,
-        dense_acronyms: bool = True,
+        dense_acronyms: int = 6,
     ) -> None:
         self.analyzer = analyzer
         self.lexicon = lexicon
@@ -90,7 +90,8 @@ class QueryParser:
         self.term_exists = term_exists or (lambda _term: False)
         #: whether the dense text restores accents and corrects typos (measured)
         self.dense_rewrite = dense_rewrite
-        #: whether the dense text spells out the lexicon's acronyms (measured)
+        #: the dense text spells out the lexicon's acronyms in queries of at most this many
+        #: words (measured; 0: never)
         self.dense_acronyms = dense_acronyms
 
     def parse(self, text: str) -> ParsedQuery:
@@ -175,10 +176,13 @@ class QueryParser:
     def _dense_text(self, text: str, parsed: ParsedQuery, completed: set[str]) -> str:
         vocabulary = self.vocabulary
         long_forms = (
-            self.lexicon.long_forms if self.lexicon is not None and self.dense_acronyms else {}
+            self.lexicon.long_forms
+            if self.lexicon is not None and len(_WORD.findall(text)) <= self.dense_acronyms
+            else {}
         )
         if vocabulary is None and not long_forms:
             return text
+        folded = fold(text) if long_forms else ""
 
         def rewrite(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -186,9 +190,10 @@ class QueryParser:
             fixes = parsed.corrected.get(lower)
             if fixes and lower not in completed:
                 return fixes[0]
-            # an acronym, typed without accents (« ame », not « âme »): spelt out beside it
+            # an acronym, typed without accents (« ame », not « âme »): spelt out beside it,
+            # unless the query spells it already (« prêt à taux zéro (ptz) »)
             spelt = long_forms.get(light_key(lower)) if lower.isascii() else None
-            if spelt:
+            if spelt and fold(spelt) not in folded:
                 return f"{word} ({spelt})"
             if lower != word or vocabulary is None:  # capitals: a name, left as typed
                 return word

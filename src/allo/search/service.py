@@ -169,9 +169,11 @@ class RankingConfig:
     phrase_weight: float = 1.0
     #: the dense model reads the query with accents restored and typos corrected
     dense_rewrite: bool = True
-    #: ... and the acronyms of the lexicon spelt out beside them (« calcul cp (congés payés) »;
-    #: measured: real keyword queries gain on both topic halves — docs/SEARCH.md)
-    dense_acronyms: bool = True
+    #: ... and, in a query of at most this many words, the lexicon's acronyms spelt out beside
+    #: them (« calcul cp (congés payés) »; 0: never). Measured: real keyword queries gain on
+    #: both topic halves; a long question has its context already, and its added words would
+    #: cost the model's time where the hybrid's p99 lies — docs/SEARCH.md
+    dense_acronyms: int = 6
     #: each field rates a term by (idf where it is most common / its own idf) ** this, so a body
     #: word rare in titles does not outweigh a fiche holding every typed word (allo.search.index;
     #: measured 0 / 0.5 / 1: real keyword queries gain on both topic halves — docs/SEARCH.md)
