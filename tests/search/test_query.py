@@ -171,8 +171,11 @@ def test_dense_text_spells_out_acronyms(parser: QueryParser) -> None:
     assert parser.parse("les APL").dense_text == "les APL (aide personnalisée au logement)"
     # spelt out already
     assert parser.parse("un prêt à taux zéro (ptz)").dense_text == "un prêt à taux zéro (ptz)"
-    # a word typed with its accents is a word, not an acronym (« âme », not AME)
+    # a word typed with its accents is a word, not an acronym (« âme », not AME); nor is one
+    # that only shares its light key (« cafe », not CAF)
     assert parser.parse("âme").dense_text == "âme"
+    assert "(" not in parser.parse("un cafe").dense_text
+    assert parser.parse("mes cps").dense_text == "mes cps (congés payés)"
     assert "(" not in parser.parse("proprio").dense_text  # a one-way rule is not an acronym
     parser.dense_acronyms = 0
     assert parser.parse("calcul cp").dense_text == "calcul cp"

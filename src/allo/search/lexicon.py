@@ -54,7 +54,7 @@ class Rule:
 class Lexicon:
     def __init__(self, rules: list[Rule], long_forms: dict[str, str] | None = None) -> None:
         self.rules = rules
-        #: an acronym's light key → its long form as written (« cp » → « congés payés »): the
+        #: an acronym (folded) → its long form as written (« cp » → « congés payés »): the
         #: dense model reads acronyms by their letters, so the query it reads spells them out
         self.long_forms = long_forms or {}
         self._by_first: dict[str, list[Rule]] = {}
@@ -90,7 +90,7 @@ class Lexicon:
                 pairs = [(s, [t for t in group if t != s]) for s in group]
                 for short, long in ((a, b) for a in group for b in group):
                     if spells_acronym(short, long):
-                        long_forms.setdefault(light_key(words(short)[0]), long)
+                        long_forms.setdefault(words(short)[0], long)
             if not pairs or any(not targets for _s, targets in pairs):
                 raise ValueError(f"lexique, ligne {number} : entrée incomplète « {raw.strip()} »")
             for source, targets in pairs:

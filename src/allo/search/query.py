@@ -190,9 +190,13 @@ class QueryParser:
             fixes = parsed.corrected.get(lower)
             if fixes and lower not in completed:
                 return fixes[0]
-            # an acronym, typed without accents (« ame », not « âme »): spelt out beside it,
-            # unless the query spells it already (« prêt à taux zéro (ptz) »)
-            spelt = long_forms.get(light_key(lower)) if lower.isascii() else None
+            # an acronym, typed as it is written (« ame », not « âme »; « cps », not « cafe »
+            # for CAF): spelt out beside it, unless the query spells it already
+            spelt = (
+                long_forms.get(lower) or long_forms.get(lower.removesuffix("s"))
+                if lower.isascii()
+                else None
+            )
             if spelt and fold(spelt) not in folded:
                 return f"{word} ({spelt})"
             if lower != word or vocabulary is None:  # capitals: a name, left as typed
