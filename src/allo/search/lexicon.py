@@ -24,6 +24,8 @@ from pathlib import Path
 from allo.search.analysis import DATA_DIR, FrenchAnalyzer, default_analyzer, words
 
 COLLOQUIAL_MARK = "(familier)"
+#: the lexicon maintained by hand
+MAINTAINED = DATA_DIR / "lexicon.txt"
 _ENDINGS = ("ees", "es", "ee", "er", "e", "s", "x")
 
 
@@ -111,7 +113,8 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Lexicon:
-        return cls.parse((path or DATA_DIR / "lexicon.txt").read_text("utf-8"))
+        """One lexicon file (the maintained one by default, without the labour acronyms)."""
+        return cls.parse((path or MAINTAINED).read_text("utf-8"))
 
     def expansions(self, keys: tuple[str, ...] | list[str]) -> list[tuple[int, Rule]]:
         """(position, rule) for each trigger found in the light keys (longest match wins)."""
@@ -178,15 +181,19 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
             members += targets
         if not any(spells_acronym(a, b) for a in members for b in members):
             continue
-        kept = [m for m in members if analyzer.terms(" ".join(light_keys(m))) and _read(m)]
+        kept = [m for m in members if _readable(m, analyzer)]
         if len(kept) >= 2:
             lines.append(", ".join(kept))
     return lines
 
 
-def _read(member: str) -> bool:
+def _readable(member: str, analyzer: FrenchAnalyzer) -> bool:
+    """Whether a member triggers as a word of its own: not a stop word, once its light key is
+    taken (« tese » → « tes »), nor one of the `ORDINARY_WORDS`."""
     keys = light_keys(member)
-    return not (len(keys) == 1 and keys[0] in ORDINARY_WORDS)
+    if len(keys) == 1 and keys[0] in ORDINARY_WORDS:
+        return False
+    return bool(analyzer.terms(" ".join(keys)))
 
 
 def _members(part: str) -> list[str]:
@@ -200,5 +207,5 @@ def labour_acronyms(analyzer: FrenchAnalyzer | None = None) -> list[str]:
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    maintained = (DATA_DIR / "lexicon.txt").read_text("utf-8")
+    maintained = MAINTAINED.read_text("utf-8")
     return Lexicon.parse("\n".join([maintained, *labour_acronyms()]))
