@@ -6,20 +6,21 @@ from collections.abc import Callable
 
 import pytest
 
-from allo.search.analysis import default_analyzer
+from allo.search.analysis import default_analyzer, query_words
 from allo.search.lexicon import (
     Lexicon,
     acronym_entries,
     default_lexicon,
     labour_acronyms,
-    light_keys,
     spells_acronym,
 )
 from allo.search.service import SearchService
 
 
-def expansions(text: str) -> set[str]:
-    return {t for _p, rule in default_lexicon().expansions(light_keys(text)) for t in rule.terms}
+def expansions(text: str, lexicon: Lexicon | None = None) -> set[str]:
+    lexicon = lexicon or default_lexicon()
+    keys = [lexicon.key(w) for w in query_words(text)]
+    return {t for _p, rule in lexicon.expansions(keys) for t in rule.terms}
 
 
 def terms(text: str) -> set[str]:
@@ -132,11 +133,12 @@ def test_only_entries_spelling_an_acronym_are_read() -> None:
         "mi-temps thérapeutique => temps partiel thérapeutique",
         "chiffre d'affaires, ca => c_a",  # « ça »
         "compte épargne temps, cet",
-        "titre emploi service entreprise, tese",  # read « tes »
-        "système d'inspection du travail, sit",  # « site »
+        "titre emploi service entreprise, tese",  # its light key is « tes », not its trigger
+        "système d'inspection du travail, sit",  # its term is « site »'s
     ]
     assert acronym_entries(entries, default_analyzer()) == [
-        "aide au chômeur créant ou reprenant une entreprise, accre, acre"
+        "aide au chômeur créant ou reprenant une entreprise, accre, acre",
+        "titre emploi service entreprise, tese",
     ]
 
 
@@ -144,11 +146,20 @@ def test_the_labour_site_s_other_synonyms_are_not_read() -> None:
     assert "employ" not in expansions("salarié du particulier employeur")
     assert not terms("moment") & expansions("quand partir à la retraite")
     assert not terms("comité entreprise") & expansions("ce que dit la loi")
-    # acronyms that are ordinary words, or read as one: « site » (SIT), « due » (DUE), « tes »
-    # (TESE, whose light key it is)
+    # acronyms that are ordinary words: « site » (SIT), « due » (DUE)
     assert not expansions("créer un site internet")
     assert not expansions("la somme due")
-    assert not expansions("tes droits")
+
+
+@pytest.mark.parametrize(
+    ("typed", "acronym"),
+    [("tes droits", "tese"), ("un café", "caf"), ("un cafe", "caf"), ("ante", "ants")],
+)
+def test_a_word_sharing_an_acronym_s_light_key_is_not_it(typed: str, acronym: str) -> None:
+    long_form = default_lexicon().long_forms[acronym]
+    assert not terms(long_form) & expansions(typed)
+    assert terms(long_form) <= expansions(acronym)
+    assert terms(long_form) <= expansions(acronym.upper() + "s")  # its plural is it
     assert len(labour_acronyms()) >= 100  # the vendored list is read
 
 

@@ -66,6 +66,17 @@ def test_lexicon_expansions_weigh_less_than_typed_words(parser: QueryParser) -> 
     assert 0 < weights["personnalis"] < 1.0
 
 
+def test_lexicon_triggers_read_past_elided_articles(parser: QueryParser) -> None:
+    # « caisse d'allocations familiales » is the lexicon's « caisse allocations familiales »
+    assert 0 < terms(parser, "caisse d'allocations familiales")["caf"] < 1.0
+    assert 0 < terms(parser, "le certificat d’immatriculation")["gris"] < 1.0
+
+
+def test_an_acronym_triggers_as_written_or_plural_only(parser: QueryParser) -> None:
+    assert 0 < terms(parser, "mes cps")["cong"] < 1.0
+    assert "caiss" not in terms(parser, "un cafe")  # not CAF, whose light key it shares
+
+
 def test_colloquial_words_count_less_than_their_translation(parser: QueryParser) -> None:
     weights = terms(parser, "mon patron veut me virer")
     assert weights["licenci"] == 1.0

@@ -8,20 +8,22 @@ site's, not a general service's.
 
 Entries are matched on *lightly* normalised words (folded, plural and -er/-é endings removed)
 rather than on Snowball stems: stems are too coarse for triggers ("virer" and "virement" share
-the stem "vir", and only the first means being dismissed). Stop words take part in matching, so
-"ma femme" triggers on "ma femme" and not on every "femme".
+the stem "vir", and only the first means being dismissed). An acronym matches only as itself or
+its plural ("cafe" shares CAF's light key and is not it). Stop words take part in matching, so
+"ma femme" triggers on "ma femme" and not on every "femme"; elided articles do not ("caisse
+d'allocations familiales" is the trigger "caisse allocations familiales").
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from allo.search.analysis import DATA_DIR, FrenchAnalyzer, default_analyzer, words
+from allo.search.analysis import DATA_DIR, FrenchAnalyzer, default_analyzer, fold, words
 
 COLLOQUIAL_MARK = "(familier)"
 #: the lexicon maintained by hand
@@ -39,6 +41,25 @@ def light_key(word: str) -> str:
 
 def light_keys(text: str) -> tuple[str, ...]:
     return tuple(light_key(w) for w in words(text))
+
+
+def acronym_of(word: str, acronyms: Container[str]) -> str | None:
+    """The acronym (folded) that a typed word is, as written or plural; None for a word only
+    sharing its light key (« cafe » is not CAF, « site » not SIT) or typed with accents."""
+    if not word.isascii():
+        return None
+    word = word.lower()
+    if word in acronyms:
+        return word
+    single = word.removesuffix("s")
+    return single if single != word and single in acronyms else None
+
+
+def trigger_key(word: str, acronyms: Container[str]) -> str:
+    """A word's key for matching triggers: an acronym stands as itself, in capitals, so that only
+    the acronym triggers its rules; any other word by its light key."""
+    acronym = acronym_of(word, acronyms)
+    return acronym.upper() if acronym else light_key("".join(fold(word).split()))
 
 
 @dataclass(frozen=True)
@@ -69,10 +90,8 @@ class Lexicon:
     def parse(cls, text: str, analyzer: FrenchAnalyzer | None = None) -> Lexicon:
         """Parse the lexicon format; malformed lines raise ValueError with the line number."""
         analyzer = analyzer or default_analyzer()
-        merged: dict[tuple[str, ...], list[str]] = {}
+        lines: list[tuple[int, list[tuple[str, list[str]]], bool, bool]] = []
         long_forms: dict[str, str] = {}
-        one_way: set[tuple[str, ...]] = set()
-        colloquial: set[tuple[str, ...]] = set()
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
@@ -81,12 +100,8 @@ class Lexicon:
             line = line.removesuffix(COLLOQUIAL_MARK).strip()
             if "=>" in line:
                 left, _, right = line.partition("=>")
-                sources = _expressions(left)
                 targets = _expressions(right)
-                pairs = [(s, targets) for s in sources]
-                one_way.update(light_keys(s) for s in sources)
-                if slang:
-                    colloquial.update(light_keys(s) for s in sources)
+                pairs = [(s, targets) for s in _expressions(left)]
             else:
                 group = _expressions(line)
                 pairs = [(s, [t for t in group if t != s]) for s in group]
@@ -95,10 +110,20 @@ class Lexicon:
                         long_forms.setdefault(words(short)[0], long)
             if not pairs or any(not targets for _s, targets in pairs):
                 raise ValueError(f"lexique, ligne {number} : entrée incomplète « {raw.strip()} »")
+            lines.append((number, pairs, "=>" in line, slang))
+        # the acronyms are known once every line is read: a trigger holding one holds it as is
+        merged: dict[tuple[str, ...], list[str]] = {}
+        one_way: set[tuple[str, ...]] = set()
+        colloquial: set[tuple[str, ...]] = set()
+        for number, pairs, is_one_way, slang in lines:
             for source, targets in pairs:
-                trigger = light_keys(source)
+                trigger = tuple(trigger_key(w, long_forms) for w in words(source))
                 if not trigger:
                     raise ValueError(f"lexique, ligne {number} : expression vide « {source} »")
+                if is_one_way:
+                    one_way.add(trigger)
+                if slang:
+                    colloquial.add(trigger)
                 bucket = merged.setdefault(trigger, [])
                 for target in targets:
                     for term in analyzer.terms(target):
@@ -115,6 +140,15 @@ class Lexicon:
     def load(cls, path: Path | None = None) -> Lexicon:
         """One lexicon file (the maintained one by default, without the labour acronyms)."""
         return cls.parse((path or MAINTAINED).read_text("utf-8"))
+
+    def long_form(self, word: str) -> str | None:
+        """The long form of a typed word that is an acronym (« cp », « cps »; not « âme »)."""
+        acronym = acronym_of(word, self.long_forms)
+        return self.long_forms[acronym] if acronym else None
+
+    def key(self, word: str) -> str:
+        """A typed word's key for matching triggers (see `trigger_key`)."""
+        return trigger_key(word, self.long_forms)
 
     def expansions(self, keys: tuple[str, ...] | list[str]) -> list[tuple[int, Rule]]:
         """(position, rule) for each trigger found in the light keys (longest match wins)."""
@@ -140,9 +174,10 @@ def _expressions(part: str) -> list[str]:
 ACRONYM_LETTERS = (2, 8)
 #: the labour ministry's synonym list (a JSON list of lines in Elasticsearch's synonym format)
 LABOUR_SYNONYMS = DATA_DIR / "synonyms-travail.json"
-#: acronyms of that list that are ordinary words, or read as one through their light key: the
-#: full corpus writes « site(s) » 2,426 times (SIT, système d'inspection du travail) and « due(s) »
-#: 1,043 times (DUE, the declaration the DPAE replaced in 2011), each in capitals once or twice
+#: acronyms of that list that are ordinary words, as typed or as indexed: the full corpus writes
+#: « due(s) » 1,043 times (DUE, the declaration the DPAE replaced in 2011) and « site(s) », whose
+#: term is SIT's (système d'inspection du travail), 2,426 times; each acronym in capitals once or
+#: twice
 ORDINARY_WORDS = frozenset({"sit", "due"})
 
 
@@ -168,8 +203,7 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
     """The equivalences (lexicon lines) of the synonym entries that spell out an acronym.
 
     Members that are stop words (« ce » for comité d'entreprise, « cet » for compte
-    épargne-temps) or read as one (« tese » → « tes ») are left out: every question holds them;
-    so are the `ORDINARY_WORDS`. Elasticsearch's one-way targets made for its own index
+    épargne-temps) are left out: every question holds them; so are the `ORDINARY_WORDS`. Elasticsearch's one-way targets made for its own index
     (« c_e ») are ignored; the members on the left stay equivalents.
     """
     lines = []
@@ -188,12 +222,9 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
 
 
 def _readable(member: str, analyzer: FrenchAnalyzer) -> bool:
-    """Whether a member triggers as a word of its own: not a stop word, once its light key is
-    taken (« tese » → « tes »), nor one of the `ORDINARY_WORDS`."""
-    keys = light_keys(member)
-    if len(keys) == 1 and keys[0] in ORDINARY_WORDS:
-        return False
-    return bool(analyzer.terms(" ".join(keys)))
+    """Whether a member triggers as a word of its own: not a stop word nor one of the
+    `ORDINARY_WORDS`."""
+    return " ".join(words(member)) not in ORDINARY_WORDS and bool(analyzer.terms(member))
 
 
 def _members(part: str) -> list[str]:

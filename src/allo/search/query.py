@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from allo.search.analysis import FrenchAnalyzer, fold, surface_words
+from allo.search.analysis import FrenchAnalyzer, fold, query_words
 from allo.search.fuzzy import Vocabulary
-from allo.search.lexicon import Lexicon, light_key
+from allo.search.lexicon import Lexicon
 
 #: Only the beginning of a very long query is read (a question is never this long).
 MAX_QUERY_CHARS = 1000
@@ -67,10 +67,6 @@ def normalize_query(text: str) -> str:
 _WORD = re.compile(r"\w+")
 
 
-def _key(word: str) -> str:
-    return light_key("".join(fold(word).split()))
-
-
 class QueryParser:
     def __init__(
         self,
@@ -97,7 +93,7 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         text = normalize_query(text)
         parsed = ParsedQuery(text)
-        typed = surface_words(text)[: MAX_QUERY_WORDS * 3]
+        typed = query_words(text)[: MAX_QUERY_WORDS * 3]
         term_of = self.analyzer.term
         vocabulary = self.vocabulary
         weights: dict[str, float] = {}
@@ -112,10 +108,11 @@ class QueryParser:
             term = term_of(vocabulary.accented(word) if vocabulary else word)
             add(term, 1.0)
             group_of[word] = [term]
-        keys = [_key(w) for w in typed]
+        lexicon = self.lexicon
+        keys = [lexicon.key(w) for w in typed] if lexicon is not None else []
         triggers = (
-            {i for p, r in self.lexicon.expansions(keys) for i in range(p, p + len(r.trigger))}
-            if self.lexicon is not None
+            {i for p, r in lexicon.expansions(keys) for i in range(p, p + len(r.trigger))}
+            if lexicon is not None
             else set()
         )
         completed: set[str] = set()
@@ -135,15 +132,15 @@ class QueryParser:
                     for fix in fixes:
                         add(term_of(fix), weight)
                         group_of[word].append(term_of(fix))
-        if self.lexicon is not None:
+        if lexicon is not None:
             # a correction's key stands at the end, for the word it corrects
             key_words = list(typed)
             for word, fixes in parsed.corrected.items():
-                keys.append(_key(fixes[0]))
+                keys.append(lexicon.key(fixes[0]))
                 key_words.append(word)
             demoted: set[str] = set()
             expanded: set[str] = set()
-            for position, rule in self.lexicon.expansions(keys):
+            for position, rule in lexicon.expansions(keys):
                 weight = self.weights.expansion if rule.symmetric else self.weights.one_way
                 for term in rule.terms:
                     add(term, weight)
@@ -175,14 +172,11 @@ class QueryParser:
 
     def _dense_text(self, text: str, parsed: ParsedQuery, completed: set[str]) -> str:
         vocabulary = self.vocabulary
-        long_forms = (
-            self.lexicon.long_forms
-            if self.lexicon is not None and len(_WORD.findall(text)) <= self.dense_acronyms
-            else {}
-        )
-        if vocabulary is None and not long_forms:
+        # acronyms are spelt out in short queries only (the model's time grows with the text)
+        lexicon = self.lexicon if len(_WORD.findall(text)) <= self.dense_acronyms else None
+        if vocabulary is None and lexicon is None:
             return text
-        folded = fold(text) if long_forms else ""
+        folded = fold(text) if lexicon is not None else ""
 
         def rewrite(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -190,13 +184,8 @@ class QueryParser:
             fixes = parsed.corrected.get(lower)
             if fixes and lower not in completed:
                 return fixes[0]
-            # an acronym, typed as it is written (« ame », not « âme »; « cps », not « cafe »
-            # for CAF): spelt out beside it, unless the query spells it already
-            spelt = (
-                long_forms.get(lower) or long_forms.get(lower.removesuffix("s"))
-                if lower.isascii()
-                else None
-            )
+            # an acronym, spelt out beside it unless the query spells it already
+            spelt = lexicon.long_form(lower) if lexicon is not None else None
             if spelt and fold(spelt) not in folded:
                 return f"{word} ({spelt})"
             if lower != word or vocabulary is None:  # capitals: a name, left as typed
