@@ -39,10 +39,6 @@ def light_key(word: str) -> str:
     return word
 
 
-def light_keys(text: str) -> tuple[str, ...]:
-    return tuple(light_key(w) for w in words(text))
-
-
 def acronym_of(word: str, acronyms: Container[str]) -> str | None:
     """The acronym (folded) that a typed word is, as written or plural; None for a word only
     sharing its light key (« cafe » is not CAF, « site » not SIT) or typed with accents."""
@@ -151,7 +147,8 @@ class Lexicon:
         return trigger_key(word, self.long_forms)
 
     def expansions(self, keys: tuple[str, ...] | list[str]) -> list[tuple[int, Rule]]:
-        """(position, rule) for each trigger found in the light keys (longest match wins)."""
+        """(position, rule) for each trigger found in the words' keys (`key`; longest match
+        wins)."""
         found: list[tuple[int, Rule]] = []
         i = 0
         while i < len(keys):
@@ -203,8 +200,9 @@ def acronym_entries(entries: Iterable[str], analyzer: FrenchAnalyzer) -> list[st
     """The equivalences (lexicon lines) of the synonym entries that spell out an acronym.
 
     Members that are stop words (« ce » for comité d'entreprise, « cet » for compte
-    épargne-temps) are left out: every question holds them; so are the `ORDINARY_WORDS`. Elasticsearch's one-way targets made for its own index
-    (« c_e ») are ignored; the members on the left stay equivalents.
+    épargne-temps) are left out: every question holds them; so are the `ORDINARY_WORDS`.
+    Elasticsearch's one-way targets made for its own index (« c_e ») are ignored; the members on
+    the left stay equivalents.
     """
     lines = []
     for entry in entries:
