@@ -8,7 +8,6 @@ from allo.search.analysis import (
     FrenchAnalyzer,
     default_analyzer,
     fold,
-    query_words,
     stop_words,
     surface_words,
     words,
@@ -53,18 +52,6 @@ def test_surface_words_keep_accents(analyzer: FrenchAnalyzer) -> None:
     assert surface_words("L'Employée d’État") == ["l", "employée", "d", "état"]
     # elided articles are stop words for the index
     assert analyzer.terms("L'Employée d’État jusqu'à lorsqu'il") == ["emploi", "etat"]
-
-
-def test_query_words_leave_elided_articles_out() -> None:
-    # as the lexicon's triggers are read (`words`): « caisse d'allocations » is two words
-    assert query_words("Caisse d’allocations jusqu'à lorsqu'il") == [
-        "caisse",
-        "allocations",
-        "à",
-        "il",
-    ]
-    # a letter that is not elided stays, and so does a word cut by an apostrophe
-    assert query_words("vitamine d, aujourd'hui") == ["vitamine", "d", "aujourd", "hui"]
 
 
 def test_stop_words_are_dropped(analyzer: FrenchAnalyzer) -> None:

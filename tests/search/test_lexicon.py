@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from allo.search.analysis import default_analyzer, query_words
+from allo.search.analysis import default_analyzer
 from allo.search.lexicon import (
     Lexicon,
     acronym_entries,
@@ -14,6 +14,7 @@ from allo.search.lexicon import (
     labour_acronyms,
     spells_acronym,
 )
+from allo.search.query import query_words
 from allo.search.service import SearchService
 
 

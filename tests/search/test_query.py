@@ -9,7 +9,7 @@ import pytest
 from allo.search.analysis import default_analyzer
 from allo.search.fuzzy import Vocabulary
 from allo.search.lexicon import Lexicon, default_lexicon
-from allo.search.query import MAX_QUERY_WORDS, QueryParser, normalize_query
+from allo.search.query import MAX_QUERY_WORDS, QueryParser, normalize_query, query_words
 
 # Document frequencies of words as the fiches write them (a tiny real-looking corpus).
 VOCABULARY = Vocabulary(
@@ -70,6 +70,18 @@ def test_lexicon_triggers_read_past_elided_articles(parser: QueryParser) -> None
     # « caisse d'allocations familiales » is the lexicon's « caisse allocations familiales »
     assert 0 < terms(parser, "caisse d'allocations familiales")["caf"] < 1.0
     assert 0 < terms(parser, "le certificat d’immatriculation")["gris"] < 1.0
+
+
+def test_query_words_leave_elided_articles_out() -> None:
+    # as the lexicon's triggers are read (`words`): « caisse d'allocations » is two words
+    assert query_words("Caisse d’allocations jusqu'à lorsqu'il") == [
+        "caisse",
+        "allocations",
+        "à",
+        "il",
+    ]
+    # a letter that is not elided stays, and so does a word cut by an apostrophe
+    assert query_words("vitamine d, aujourd'hui") == ["vitamine", "d", "aujourd", "hui"]
 
 
 def test_an_acronym_triggers_as_written_or_plural_only(parser: QueryParser) -> None:

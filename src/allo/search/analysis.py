@@ -88,16 +88,6 @@ def surface_words(text: str) -> list[str]:
     return [w for w in _surface_findall(text) if len(w) <= MAX_WORD_LENGTH]
 
 
-# An elided article or pronoun as typed, before its word (not the "d" of "aujourd'hui").
-_TYPED_ELISION_RE = re.compile(r"\b(?:" + "|".join(ELISIONS) + r")['’ʼ`´‘](?=\w)")
-
-
-def query_words(text: str) -> list[str]:
-    """A query's surface words without its elided articles (« caisse d'allocations » is
-    « caisse allocations »), as the lexicon's triggers are written (`words`)."""
-    return surface_words(_TYPED_ELISION_RE.sub(" ", text.lower()))
-
-
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """Folded stop words from data/search/stopwords.txt."""

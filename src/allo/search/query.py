@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from allo.search.analysis import FrenchAnalyzer, fold, query_words
+from allo.search.analysis import ELISIONS, FrenchAnalyzer, fold, surface_words
 from allo.search.fuzzy import Vocabulary
 from allo.search.lexicon import Lexicon
 
@@ -65,6 +65,17 @@ def normalize_query(text: str) -> str:
 
 
 _WORD = re.compile(r"\w+")
+# An elided article or pronoun as typed, before its word (not the "d" of "aujourd'hui").
+_TYPED_ELISION = re.compile(r"\b(?:" + "|".join(ELISIONS) + r")['’ʼ`´‘](?=\w)")
+
+
+def query_words(text: str) -> list[str]:
+    """A query's surface words without its elided articles (« caisse d'allocations » is
+    « caisse allocations »), as the lexicon's triggers are written (`analysis.words`).
+
+    Here rather than in allo.search.analysis: that module's source fingerprints the analysis,
+    and a change to it makes every stored passage's terms stale (recomputed at each decode)."""
+    return surface_words(_TYPED_ELISION.sub(" ", text.lower()))
 
 
 class QueryParser:
