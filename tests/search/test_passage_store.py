@@ -150,6 +150,23 @@ def test_terms_of_another_analysis_are_recomputed_from_the_stored_text(
     assert hit.passage is not None and hit.passage.anchor == "situation-2"
 
 
+def test_terms_of_another_analysis_are_stored_again_by_the_next_import(
+    db: Session, fiche: Callable[..., Any]
+) -> None:
+    fiche()
+    fiche(BODY, fiche_id="L9402")
+    compute_passages(db)
+    db.execute(
+        update(SearchPassages).where(SearchPassages.fiche_id == "L9401").values(analysis="older")
+    )
+    db.commit()
+    assert services.plan_passages(db) == (["L9401"], set())
+    assert compute_passages(db).extracted == 1  # that one only
+    row = _row(db, "L9401")
+    assert row is not None and row.analysis == passage_lib.ANALYSIS
+    assert compute_passages(db).extracted == 0
+
+
 def test_a_fiche_without_stored_passages_gets_them_out_of_the_request_and_stored(
     db: Session, fiche: Callable[..., Any], make_service: Callable[..., SearchService]
 ) -> None:

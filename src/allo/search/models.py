@@ -39,7 +39,8 @@ class SearchPassages(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     #: allo.search.passages.EXTRACTOR that took them (another value: taken again)
     extractor: Mapped[str] = mapped_column(String(32))
-    #: allo.search.passages.ANALYSIS of the stored terms (another value: terms recomputed)
+    #: allo.search.passages.ANALYSIS of the stored terms (another value: terms recomputed when
+    #: shown, and the passages taken again by the next import or `allo search reindex`)
     analysis: Mapped[str] = mapped_column(String(32))
     #: zlib-compressed JSON (allo.search.passages.encode)
     data: Mapped[bytes] = mapped_column(LargeBinary)

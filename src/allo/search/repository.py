@@ -218,10 +218,16 @@ def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], key: str) 
 
 
 # -- answer passages (allo.search.models.SearchPassages) -------------------------------------------
-def passage_states(session: Session) -> dict[str, tuple[str, str]]:
-    """(content hash, extractor) of every stored fiche's passages: what is up to date."""
-    stmt = select(SearchPassages.fiche_id, SearchPassages.content_hash, SearchPassages.extractor)
-    return {i: (h, e) for i, h, e in session.execute(stmt)}
+def passage_states(session: Session) -> dict[str, tuple[str, str, str]]:
+    """(content hash, extractor, analysis) of every stored fiche's passages: what is up to
+    date."""
+    stmt = select(
+        SearchPassages.fiche_id,
+        SearchPassages.content_hash,
+        SearchPassages.extractor,
+        SearchPassages.analysis,
+    )
+    return {i: (h, e, a) for i, h, e, a in session.execute(stmt)}
 
 
 def stored_passages(

@@ -226,11 +226,14 @@ class PassageReport:
 
 
 def plan_passages(session: Session, ids: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
-    """(searchable fiches whose passages are missing or stale, stored ones of other fiches)."""
+    """(searchable fiches whose passages are missing or stale, stored ones of other fiches).
+    Terms of another analysis are stale too: a result shows them recomputed, but every process
+    would recompute them at each decode until they are stored again."""
     hashes = repository.fiche_hashes(session)
     states = repository.passage_states(session)
     wanted = sorted(hashes) if ids is None else sorted(set(ids) & set(hashes))
-    todo = [i for i in wanted if states.get(i) != (hashes[i], passage_lib.EXTRACTOR)]
+    current = (passage_lib.EXTRACTOR, passage_lib.ANALYSIS)
+    todo = [i for i in wanted if states.get(i) != (hashes[i], *current)]
     return todo, set(states) - set(hashes)
 
 
