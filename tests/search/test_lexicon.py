@@ -12,6 +12,7 @@ from allo.search.lexicon import (
     acronym_entries,
     default_lexicon,
     labour_acronyms,
+    not_redefining,
     spells_acronym,
 )
 from allo.search.query import query_words
@@ -150,6 +151,24 @@ def test_the_labour_site_s_other_synonyms_are_not_read() -> None:
     # acronyms that are ordinary words: « site » (SIT), « due » (DUE)
     assert not expansions("créer un site internet")
     assert not expansions("la somme due")
+
+
+def test_the_maintained_lexicon_keeps_its_acronyms_meaning() -> None:
+    known = Lexicon.parse(
+        "cfe, cotisation foncière des entreprises\ncdd, contrat à durée déterminée"
+    ).long_forms
+    lines = [
+        "syndicat confédération française de l'encadrement, cfe",
+        "congés payés, cp",
+        "contrat de travail à durée déterminée, cdd",  # the same meaning, one word more
+    ]
+    assert not_redefining(lines, known) == lines[1:]
+    # the vendored list swaps SIREN and SIRET, and CFE is a union there
+    assert not terms("établissements") & expansions("numéro siren")
+    assert terms("répertoire des établissements") <= expansions("siret")
+    assert not terms("syndicat encadrement") & expansions("cfe")
+    assert terms("cotisation foncière") <= expansions("cfe")
+    assert terms("congés payés") <= expansions("cp")  # what it does not define is read
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ Two sources: the maintained file (data/search/lexicon.txt), and the acronyms of 
 the labour ministry's Code du travail numérique searches with (data/search/synonyms-travail.json,
 vendored by scripts/vendor_synonyms.py), of which only the entries spelling out an acronym are
 read: its other synonyms (« salarié, employé », « quand, à quel moment ») are a labour-law
-site's, not a general service's.
+site's, not a general service's; an acronym the maintained file spells out keeps its meaning.
 
 Entries are matched on *lightly* normalised words (folded, plural and -er/-é endings removed)
 rather than on Snowball stems: stems are too coarse for triggers ("virer" and "virement" share
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -234,7 +234,31 @@ def labour_acronyms(analyzer: FrenchAnalyzer | None = None) -> list[str]:
     return acronym_entries(entries, analyzer or default_analyzer())
 
 
+def not_redefining(
+    lines: Iterable[str], known: Mapping[str, str], analyzer: FrenchAnalyzer | None = None
+) -> list[str]:
+    """The lexicon lines that give none of the `known` acronyms (acronym → long form) another
+    meaning: the maintained lexicon's is a general service's (CFE: the business property tax,
+    not the labour site's union), and it mends the vendored list's slips (SIREN and SIRET
+    swapped). A long form that only adds or drops words (« contrat de travail à durée
+    déterminée ») is the same meaning."""
+    analyzer = analyzer or default_analyzer()
+
+    def same(a: str, b: str) -> bool:
+        ours, theirs = set(analyzer.terms(a)), set(analyzer.terms(b))
+        return ours <= theirs or theirs <= ours
+
+    return [
+        line
+        for line in lines
+        if all(
+            a not in known or same(known[a], f) for a, f in Lexicon.parse(line).long_forms.items()
+        )
+    ]
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     maintained = MAINTAINED.read_text("utf-8")
-    return Lexicon.parse("\n".join([maintained, *labour_acronyms()]))
+    known = Lexicon.parse(maintained).long_forms
+    return Lexicon.parse("\n".join([maintained, *not_redefining(labour_acronyms(), known)]))
