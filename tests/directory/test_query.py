@@ -6,6 +6,7 @@ import pytest
 
 from allo.directory.query import detect, type_span
 from allo.directory.services import DirectoryService
+from allo.directory.text import fold
 from allo.directory.types import catalog
 
 TUESDAY_MORNING = "2026-12-22T10:00"
@@ -76,3 +77,31 @@ def test_for_query_gives_the_competent_offices_with_their_hours(
     assert first["id"] == "prefecture-57463-01"
     assert first["open"] is True  # a Tuesday at 10 h
     assert first["hours"]
+
+
+ORDINARY = {"titre", "frais", "garde", "paris", "sejour", "acte", "naissance", "contre", "mon"}
+
+
+@pytest.mark.parametrize(
+    ("query", "insee", "rest"),
+    [
+        # one word the base uses (« titre »: Le Titre, Somme, 332 inhabitants) is a word
+        ("prefecture titre de sejour", None, None),
+        ("caf frais de garde", None, None),
+        ("comment saisir les prud'hommes contre mon ancien employeur", None, None),  # Contre
+        ("prefecture lyon titre de sejour", "69123", "prefecture titre de sejour"),
+        # unless nothing else is left to read, or the city is large, or the name is not a word
+        ("mairie frais", "90050", "mairie"),
+        ("mairie le titre", "80763", "mairie"),
+        ("mairie paris acte de naissance", "75056", "mairie acte de naissance"),
+        ("caf metz frais de garde", "57463", "caf frais de garde"),
+    ],
+)
+def test_an_ordinary_word_names_a_small_commune_only_when_nothing_else_is_left(
+    directory: DirectoryService, db: object, query: str, insee: str | None, rest: str | None
+) -> None:
+    places = directory.index(db).places  # type: ignore[arg-type]
+    found = detect(query, places, catalog(), lambda word: fold(word) in ORDINARY)
+    assert (found and (found.place.insee, found.rest)) == (insee and (insee, rest))
+    # without the base's vocabulary, as before: the word is read as the commune
+    assert detect("prefecture titre de sejour", places, catalog()) is not None

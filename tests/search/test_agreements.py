@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
+from allo.kb.render.dsfr import layout
+from allo.kb.stored_html import RENDERER
 from allo.search.agreements import AgreementCatalog, default_catalog
 from allo.search.service import SearchService
 
@@ -149,3 +151,32 @@ def test_a_base_that_speaks_of_the_name_with_the_rest_keeps_the_query_whole(
     assert service.notices("prime syntec").agreement is None
     assert service.search("prime syntec", semantic=False)[0].id == "L9303"
     assert service.notices("").agreement is None
+
+
+def test_the_agreement_s_name_chooses_no_passage(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    body = """
+<section class="allo-chapitre" id="section-1"><h2>Montant</h2>
+<p>La prime zorgluboise est versée chaque année.</p></section>
+<section class="allo-chapitre" id="section-2"><h2>Selon l'employeur</h2>
+<p>Dans la banque, la prime zorgluboise est versée par la banque à ses salariés de banque,
+comme le prévoit l'accord de la banque.</p></section>
+"""
+    add_fiche(
+        "L9304",
+        "Prime zorgluboise",
+        text="prime zorgluboise montant",
+        html=layout(body),
+        html_renderer=RENDERER,
+    )
+    service = make_service(embedder=None)
+    query = "convention collective banque prime zorgluboise"
+    assert service.notices(query).agreement is not None
+    hits = service.search(query, semantic=False, passages=False)
+    (chosen,) = [h.passage for h in service.with_passages(query, hits) if h.id == "L9304"]
+    assert chosen is not None and chosen.anchor == "section-1"
+    (in_search,) = [h.passage for h in service.search(query, semantic=False) if h.id == "L9304"]
+    assert in_search == chosen  # the portal's page and the API choose alike
+    whole = service.with_passages("prime zorgluboise banque", hits)  # no agreement named
+    assert [h.passage.anchor for h in whole if h.id == "L9304" and h.passage] == ["section-2"]

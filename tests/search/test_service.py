@@ -289,3 +289,12 @@ def test_missing_vectors_are_embedded_in_the_background_and_after_changes(
     service.wait_for_embeddings(timeout=120)
     assert service.missing_vectors() == 0
     assert cache.lookup([cache.key(f"Aide {RARE} au permis")])  # kept on disk for others
+
+
+def test_ordinary_words_are_the_base_s_vocabulary(search_service: SearchService) -> None:
+    # what the directory asks before reading a word as a commune's name (« titre »: Le Titre)
+    assert search_service.is_ordinary_word("titre")
+    assert search_service.is_ordinary_word("frais")
+    assert search_service.is_ordinary_word("son")  # a stop word (and Son, Ardennes)
+    assert not search_service.is_ordinary_word("Villeurbanne")
+    assert not search_service.is_ordinary_word("zorglubette")

@@ -59,3 +59,29 @@ def test_console_search_shows_the_offices_and_fiches_without_the_place(login: An
     assert doc.xpath("//ol[@class='allo-console-results']/li")
     page = client.get("/console", params={"q": "caf st etienne"}).text
     assert "organisme-caf-42218" in page
+
+
+def _result_links(client: Any, query: str) -> list[str]:
+    response = client.get("/recherche", params={"q": query}, headers=HTML)
+    doc = lxml.html.fromstring(response.text)
+    return [str(a.get("href")) for a in doc.xpath("//ul[@class='allo-results']/li//a[@href]")]
+
+
+def test_an_ordinary_word_of_the_fiches_is_no_place(client: Any) -> None:
+    # « titre » is Le Titre (Somme) and « frais » Frais (Territoire de Belfort)
+    for query in ("prefecture titre de sejour", "caf frais de garde"):
+        body = client.get("/api/search", params={"q": query}).json()
+        assert body["place"] is None and body["offices"] == [] and body["fiche_query"] is None
+        doc = lxml.html.fromstring(client.get("/recherche", params={"q": query}, headers=HTML).text)
+        assert not doc.xpath("//article[contains(@class, 'allo-office')]")
+    named = client.get("/api/search", params={"q": "prefecture lyon titre de sejour"}).json()
+    assert named["place"]["insee"] == "69123"
+    assert named["fiche_query"] == "prefecture titre de sejour"
+
+
+def test_portal_passages_are_chosen_without_the_place_words(client: Any) -> None:
+    # « Paris » is a word of the fiches' cases (« Vous résidez à Paris »)
+    query = "prefecture paris titre de sejour"
+    links = _result_links(client, query)
+    assert any("#" in link for link in links)
+    assert links == _result_links(client, "prefecture titre de sejour")

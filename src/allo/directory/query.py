@@ -8,10 +8,15 @@ words (a commune's name says nothing about which fiche answers).
 General mechanisms only: the longest run of words that is a type name, the longest run of words
 (outside it) that is a commune name or a postal code. Both must be present, so a plain question
 ("carte grise perdue") is never touched. Dictionary lookups: a few microseconds per query.
+
+A one-word name that is an ordinary word (`ordinary`, given by the caller: the knowledge base's
+vocabulary) names a small commune only when nothing else is left to read: « préfecture titre de
+séjour » is not about Le Titre (Somme, 332 inhabitants), nor « caf frais de garde » about Frais.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from allo.directory.places import Place, PlaceIndex
@@ -25,6 +30,8 @@ MIN_NAME = 3
 #: articles and prepositions that tie a département's name to the query (« préfecture du nord »):
 #: dropped with it
 LINK_WORDS = frozenset({"a", "au", "d", "dans", "de", "des", "du", "en", "l", "la", "le", "les"})
+#: a commune this populous is read even when its name is an ordinary word (« Paris », « Tours »)
+CITY_POPULATION = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +67,14 @@ def type_span(text: str, types: TypeCatalog) -> tuple[int, int, str] | None:
     return None
 
 
-def detect(text: str, places: PlaceIndex, types: TypeCatalog) -> PlaceQuery | None:
-    """The office type and the place a query names, or None unless it names both."""
+def detect(
+    text: str,
+    places: PlaceIndex,
+    types: TypeCatalog,
+    ordinary: Callable[[str], bool] | None = None,
+) -> PlaceQuery | None:
+    """The office type and the place a query names, or None unless it names both.
+    `ordinary(word)`: whether a typed word is an ordinary word rather than a name."""
     kind = type_span(text, types)
     if kind is None:
         return None
@@ -74,7 +87,12 @@ def detect(text: str, places: PlaceIndex, types: TypeCatalog) -> PlaceQuery | No
         if best is not None and j - i < best[1] - best[0]:
             break  # a longer name already found
         found = _place(words, folded, i, j, places)
-        if found is not None and (best is None or _rank(found[1]) > _rank(best[2])):
+        if found is None or (
+            ordinary is not None
+            and _word_not_name(words, folded, (i, found[0]), found[1], kind, ordinary)
+        ):
+            continue
+        if best is None or _rank(found[1]) > _rank(best[2]):
             best = (i, found[0], found[1])
     if best is None:
         return None
@@ -116,6 +134,28 @@ def _departement_words(
                 a -= 1
                 out.add(a)
     return out
+
+
+def _word_not_name(
+    words: list[str],
+    folded: list[str],
+    span: tuple[int, int],
+    place: Place,
+    kind: tuple[int, int, str],
+    ordinary: Callable[[str], bool],
+) -> bool:
+    """Whether the words of `span` read better as an ordinary word than as this commune: one
+    word (its article aside) that `ordinary` knows, a small commune, and other words left in
+    the query that it can be read with."""
+    named = [n for n in range(*span) if folded[n] not in LINK_WORDS and not folded[n].isdigit()]
+    if len(named) != 1 or (place.population or 0) >= CITY_POPULATION:
+        return False
+    others = [
+        w
+        for n, w in enumerate(folded)
+        if not (span[0] <= n < span[1] or kind[0] <= n < kind[1]) and w and w not in LINK_WORDS
+    ]
+    return bool(others) and ordinary(words[named[0]])
 
 
 def _rank(place: Place) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -194,14 +194,16 @@ class DirectoryService:
         text: str,
         at: str | datetime | None = None,
         limit: int | None = 3,
+        ordinary: Callable[[str], bool] | None = None,
     ) -> tuple[str, dict[str, Any] | None]:
         """A search query that names an office type and a place ("caf lyon"): the query without
         the place words, for the fiche search, and the competent offices (None when the query
-        names no type and place, the query then unchanged)."""
+        names no type and place, the query then unchanged). `ordinary(word)`: see
+        `allo.directory.query.detect`."""
         if type_span(text or "", self.catalog) is None:
             return text, None  # most queries: no database read
         with self._session(session) as s:
-            found = detect(text or "", self.index(s).places, self.catalog)
+            found = detect(text or "", self.index(s).places, self.catalog, ordinary)
             if found is None:
                 return text, None
             result = self.find(s, found.place, found.office_type, at, limit)

@@ -136,14 +136,18 @@ async def _anonymous(runtime: Runtime, token: str | None) -> bool:
     return not await run_in_threadpool(_is_agent, runtime, token)
 
 
-async def _orientation(runtime: Runtime, q: str) -> tuple[str, dict[str, Any] | None]:
+async def _orientation(
+    runtime: Runtime, q: str, service: SearchService
+) -> tuple[str, dict[str, Any] | None]:
     """ "caf lyon": the competent offices, and the query without its place words (a database
     read, off the event loop, only when the query names an office type)."""
     directory = get_directory(runtime)
     if type_span(q, directory.catalog) is None:
         return q, None
     try:
-        return await run_in_threadpool(directory.for_query, None, q)
+        return await run_in_threadpool(
+            directory.for_query, None, q, ordinary=service.is_ordinary_word
+        )
     except AlloError:
         return q, None  # the directory cannot answer: the fiches still can
 
@@ -199,7 +203,7 @@ async def search(
     elif mode == "hybrid" and await _anonymous(runtime, token):
         await check_async(request, "search_hybrid")
     semantic = None if mode == "hybrid" else False
-    fiche_query, orientation = await _orientation(runtime, q)
+    fiche_query, orientation = await _orientation(runtime, q, service)
     if service.semantic and semantic is None:
         # The query embedding takes tens of milliseconds: off the event loop.
         hits = await run_in_threadpool(service.search, fiche_query, limit, audience, source)

@@ -221,9 +221,12 @@ def search_orientation(runtime: Any, query: str) -> tuple[str, PlaceAnswer | Non
     (without the place words) and the competent offices card; the query unchanged otherwise."""
     from allo.directory.services import get_directory
     from allo.errors import AlloError
+    from allo.search.service import get_search_service
 
     try:
-        rest, result = get_directory(runtime).for_query(None, query)
+        rest, result = get_directory(runtime).for_query(
+            None, query, ordinary=get_search_service(runtime).is_ordinary_word
+        )
     except AlloError:
         return query, None  # the directory cannot answer: the fiches still can
     if result is None:

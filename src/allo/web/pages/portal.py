@@ -272,7 +272,7 @@ def search(
             found = [h for h in found if h.kind != kinds.INTERNAL]  # agents only
             more = len(found) > PAGE_SIZE * page and page < MAX_PAGES
             hits = found[PAGE_SIZE * (page - 1) : PAGE_SIZE * page]
-            hits = get_search_service(runtime).with_passages(query, hits)
+            hits = get_search_service(runtime).with_passages(fiche_query or query, hits)
             results = [
                 ResultItem(
                     href=f"/fiches/{h.id}" + (f"#{h.passage.anchor}" if h.passage else ""),
