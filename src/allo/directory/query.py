@@ -87,12 +87,12 @@ def detect(
         if best is not None and j - i < best[1] - best[0]:
             break  # a longer name already found
         found = _place(words, folded, i, j, places)
-        if found is None or (
-            ordinary is not None
-            and _word_not_name(words, folded, (i, found[0]), found[1], kind, ordinary)
-        ):
+        if found is None or (best is not None and _rank(found[1]) <= _rank(best[2])):
             continue
-        if best is None or _rank(found[1]) > _rank(best[2]):
+        # last: `ordinary` may count the word in the knowledge base
+        if ordinary is None or not _word_not_name(
+            words, folded, (i, found[0]), found[1], kind, ordinary
+        ):
             best = (i, found[0], found[1])
     if best is None:
         return None

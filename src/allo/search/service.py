@@ -199,7 +199,9 @@ class RankingConfig:
 
 #: where a name typed without saying it is an agreement must be rare (allo.search.agreements)
 AGREEMENT_TITLE_FIELDS = ("title", "description")
-AGREEMENT_BASE_FIELDS = ("title", "description", "questions", "body")
+#: everywhere a fiche speaks: where an agreement's name must be absent, and where an ordinary
+#: word is counted (`SearchService.is_ordinary_word`)
+BASE_FIELDS = ("title", "description", "questions", "body")
 #: a word this share of the fiches hold (anywhere) is of the base's ordinary vocabulary
 ORDINARY_SHARE = 0.01
 
@@ -758,9 +760,7 @@ class SearchService:
         engine = self.engine
         if not self.analyzer.terms(word):
             return True
-        return engine.count_holding(word, AGREEMENT_BASE_FIELDS) >= max(
-            3, ORDINARY_SHARE * engine.size
-        )
+        return engine.count_holding(word, BASE_FIELDS) >= max(3, ORDINARY_SHARE * engine.size)
 
     def _read(self, engine: SearchEngine, query: str) -> _Reading:
         """Code articles first (their pieces are no words), then an agreement in what is left;
@@ -824,7 +824,7 @@ class SearchService:
         return self.agreements.detect(
             query,
             lambda text: engine.count_holding(text, AGREEMENT_TITLE_FIELDS),
-            lambda text: engine.count_holding(text, AGREEMENT_BASE_FIELDS),
+            lambda text: engine.count_holding(text, BASE_FIELDS),
         )
 
     def _agreement_first(
