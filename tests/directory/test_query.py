@@ -65,6 +65,41 @@ def test_type_span_needs_no_database_and_prefers_the_longest_name() -> None:
     assert type_span("", catalog()) is None
 
 
+@pytest.mark.parametrize(
+    ("query", "span"),
+    [
+        # « tribunal » alone is what callers say for the tribunal judiciaire (the former TGI)…
+        ("tribunal nantes divorce", (0, 1, "tgi")),
+        ("palais de justice lyon", (0, 3, "tgi")),
+        # …but any type's own name wins, longer or not
+        ("tribunal administratif de nantes", (0, 2, "ta")),
+        ("tribunal de commerce lyon", (0, 3, "tribunal_commerce")),
+        ("tribunal des prud'hommes nantes", (2, 3, "prudhommes")),
+    ],
+)
+def test_a_vague_query_alias_names_a_type_only_where_no_name_does(
+    query: str, span: tuple[int, int, str]
+) -> None:
+    assert type_span(query, catalog()) == span
+
+
+def test_a_query_alias_never_guesses_an_office_type_from_its_name() -> None:
+    types = catalog()
+    assert types.resolve("tribunal").code == "tgi"  # a type filter typed by an advisor
+    assert types.infer_from_name("Tribunal paritaire des baux ruraux de Nantes") is None
+    assert types.infer_from_name("Tribunal de commerce de Nantes") == "tribunal_commerce"
+
+
+def test_tribunal_and_a_place_give_that_place_s_tribunal_judiciaire(
+    directory: DirectoryService,
+) -> None:
+    rest, result = directory.for_query(None, "tribunal nantes divorce", TUESDAY_MORNING)
+    assert rest == "tribunal divorce"
+    assert result is not None
+    assert result["place"]["insee"] == "44109"
+    assert result["offices"][0]["name"] == "Tribunal de grande instance de Nantes"
+
+
 def test_for_query_gives_the_competent_offices_with_their_hours(
     directory: DirectoryService,
 ) -> None:

@@ -85,3 +85,13 @@ def test_portal_passages_are_chosen_without_the_place_words(client: Any) -> None
     links = _result_links(client, query)
     assert any("#" in link for link in links)
     assert links == _result_links(client, "prefecture titre de sejour")
+
+
+def test_tribunal_and_a_city_orient_to_its_tribunal_judiciaire(client: Any) -> None:
+    body = client.get("/api/search", params={"q": "tribunal nantes divorce"}).json()
+    assert body["office_type"]["code"] == "tgi"
+    assert body["offices"][0]["name"] == "Tribunal de grande instance de Nantes"
+    assert body["fiche_query"] == "tribunal divorce"
+    # a court named in full stays that court
+    named = client.get("/api/search", params={"q": "tribunal administratif nantes"}).json()
+    assert named["office_type"]["code"] == "ta"

@@ -58,12 +58,13 @@ def type_span(text: str, types: TypeCatalog) -> tuple[int, int, str] | None:
     if not 2 <= len(words) <= 4 * MAX_WORDS:
         return None
     folded = [fold(w) for w in words]
-    names = types.names()
-    for i, j in _runs(len(words)):
-        key = " ".join(w for w in folded[i:j] if w)
-        code = names.get(key)
-        if code is not None and len(key) >= 2:
-            return (i, j, code)
+    # a vague query alias (« tribunal ») only where no name is (« tribunal des prud'hommes »)
+    for names in (types.names(), types.query_names()):
+        for i, j in _runs(len(words)):
+            key = " ".join(w for w in folded[i:j] if w)
+            code = names.get(key)
+            if code is not None and len(key) >= 2:
+                return (i, j, code)
     return None
 
 

@@ -33,6 +33,10 @@ class OfficeType:
     #: codes DILA uses for the same offices since 2017 (`france_travail` for `pole_emploi`):
     #: offices published under them are found under this type, and a search by either finds them
     codes: tuple[str, ...] = ()
+    #: what callers say for this type in a question, too vague to announce it in an office's
+    #: name (« tribunal »: the tribunal judiciaire for a caller, but « Tribunal paritaire des baux
+    #: ruraux » is another court): read in queries and type filters, never by `infer_from_name`
+    query_aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -53,6 +57,8 @@ class TypeCatalog:
     #: a code DILA introduced since 2017 → the catalogue's type (see OfficeType.codes)
     renamed: dict[str, str] = field(default_factory=dict)
     _by_name: dict[str, str] = field(default_factory=dict)
+    #: every type's `query_aliases`, folded → code
+    _query_names: dict[str, str] = field(default_factory=dict)
 
     def get(self, code: str) -> OfficeType | None:
         return self.types.get(code) or self.types.get(self.renamed.get(code, ""))
@@ -81,7 +87,11 @@ class TypeCatalog:
         if lowered in self.renamed:
             return self.types[self.renamed[lowered]]
         folded = fold(raw)
-        code = self._by_name.get(folded.replace(" ", "_")) or self._by_name.get(folded)
+        code = (
+            self._by_name.get(folded.replace(" ", "_"))
+            or self._by_name.get(folded)
+            or self._query_names.get(folded)
+        )
         if code is None:
             code = self.fiche_aliases.get(raw)
         if code is None and len(folded) >= 6:
@@ -126,6 +136,10 @@ class TypeCatalog:
         """Every folded code, label and synonym → its type's code (read-only)."""
         return self._by_name
 
+    def query_names(self) -> dict[str, str]:
+        """Every folded query alias → its type's code (read-only): read only where no name is."""
+        return self._query_names
+
 
 def _build(path: Path) -> TypeCatalog:
     raw = json.loads(path.read_text(encoding="utf-8"))
@@ -140,6 +154,7 @@ def _build(path: Path) -> TypeCatalog:
             scope=item.get("scope"),
             paris=bool(item.get("paris", False)),
             codes=tuple(item.get("codes", ())),
+            query_aliases=tuple(item.get("query_aliases", ())),
         )
         types[t.code] = t
     # Names are registered from the least to the most specific so that the type's own code,
@@ -161,12 +176,14 @@ def _build(path: Path) -> TypeCatalog:
     renamed = {code: t.code for t in types.values() for code in t.codes}
     for code, target in renamed.items():
         by_name[code] = target
+    query_names = {fold(a): t.code for t in types.values() for a in t.query_aliases}
     return TypeCatalog(
         types=types,
         fiche_aliases=aliases,
         paris_substitutes=subst,
         renamed=renamed,
         _by_name=by_name,
+        _query_names=query_names,
     )
 
 
