@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from allo.directory.query import detect, type_span
 from allo.directory.services import DirectoryService
 from allo.directory.text import fold
-from allo.directory.types import catalog
+from allo.directory.types import DATA_DIR, catalog
 
 TUESDAY_MORNING = "2026-12-22T10:00"
 
@@ -140,3 +143,15 @@ def test_an_ordinary_word_names_a_small_commune_only_when_nothing_else_is_left(
     assert (found and (found.place.insee, found.rest)) == (insee and (insee, rest))
     # without the base's vocabulary, as before: the word is read as the commune
     assert detect("prefecture titre de sejour", places, catalog()) is not None
+
+
+def test_a_types_file_with_a_name_list_written_as_a_string_is_refused(tmp_path: Path) -> None:
+    from allo.directory.types import _build
+
+    raw = json.loads((DATA_DIR / "types.json").read_text(encoding="utf-8"))
+    assert _build(DATA_DIR / "types.json").types  # the shipped file holds
+    raw["types"][0]["query_aliases"] = "tribunal"  # would be read « t », « r », « i »…
+    bad = tmp_path / "types.json"
+    bad.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="query_aliases"):
+        _build(bad)

@@ -141,6 +141,16 @@ class TypeCatalog:
         return self._query_names
 
 
+def _words(item: dict[str, object], key: str) -> tuple[str, ...]:
+    """A list of names of a types.json entry; a lone string would be read letter by letter."""
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(
+            f"types.json, type {item.get('code')!r}: « {key} » must be a list of names"
+        )
+    return tuple(value)
+
+
 def _build(path: Path) -> TypeCatalog:
     raw = json.loads(path.read_text(encoding="utf-8"))
     types: dict[str, OfficeType] = {}
@@ -150,11 +160,11 @@ def _build(path: Path) -> TypeCatalog:
             code=item["code"],
             label=item["label"],
             short=item["short"],
-            aliases=tuple(item.get("aliases", ())),
+            aliases=_words(item, "aliases"),
             scope=item.get("scope"),
             paris=bool(item.get("paris", False)),
-            codes=tuple(item.get("codes", ())),
-            query_aliases=tuple(item.get("query_aliases", ())),
+            codes=_words(item, "codes"),
+            query_aliases=_words(item, "query_aliases"),
         )
         types[t.code] = t
     # Names are registered from the least to the most specific so that the type's own code,
