@@ -78,6 +78,9 @@ def test_type_span_needs_no_database_and_prefers_the_longest_name() -> None:
         ("tribunal administratif de nantes", (0, 2, "ta")),
         ("tribunal de commerce lyon", (0, 3, "tribunal_commerce")),
         ("tribunal des prud'hommes nantes", (2, 3, "prudhommes")),
+        # what callers call the labour court and the family judge
+        ("tribunal du travail lyon", (0, 3, "prudhommes")),
+        ("jaf lyon garde", (0, 1, "tgi")),
     ],
 )
 def test_a_vague_query_alias_names_a_type_only_where_no_name_does(
