@@ -81,6 +81,8 @@ def test_type_span_needs_no_database_and_prefers_the_longest_name() -> None:
         # what callers call the labour court and the family judge
         ("tribunal du travail lyon", (0, 3, "prudhommes")),
         ("jaf lyon garde", (0, 1, "tgi")),
+        ("maison de justice lille", (0, 3, "mjd")),
+        ("finances publiques metz", (0, 2, "sip")),
     ],
 )
 def test_a_vague_query_alias_names_a_type_only_where_no_name_does(
