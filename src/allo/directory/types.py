@@ -146,7 +146,7 @@ def _words(item: dict[str, object], key: str) -> tuple[str, ...]:
     value = item.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValueError(
-            f"types.json, type {item.get('code')!r}: « {key} » must be a list of names"
+            f"types.json, type {item.get('code')!r} : « {key} » doit être une liste de noms."
         )
     return tuple(value)
 
