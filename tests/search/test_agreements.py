@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from allo.errors import InvalidInput
 from allo.kb.render.dsfr import layout
 from allo.kb.stored_html import RENDERER
 from allo.search.agreements import AgreementCatalog, default_catalog
@@ -180,3 +181,74 @@ comme le prévoit l'accord de la banque.</p></section>
     assert in_search == chosen  # the portal's page and the API choose alike
     whole = service.with_passages("prime zorgluboise banque", hits)  # no agreement named
     assert [h.passage.anchor for h in whole if h.id == "L9304" and h.passage] == ["section-2"]
+
+
+def test_an_idcc_chosen_from_the_list_is_found_with_or_without_its_zeros(
+    catalog: AgreementCatalog,
+) -> None:
+    found = catalog.get("44")
+    assert found is not None and found.idcc == "0044"
+    assert catalog.get(" 0044 ") == found and catalog.get("1486") == catalog.get("01486")
+    assert catalog.get("9999") is None and catalog.get("abc") is None and catalog.get("") is None
+    assert catalog.get("0") is None and catalog.get("-44") is None
+
+
+def test_the_picker_lists_every_agreement_by_title_accents_aside(catalog: AgreementCatalog) -> None:
+    choices = catalog.choices()
+    assert sorted(a.idcc for a in choices) == sorted(a.idcc for a in catalog.agreements)
+    titles = [a.short_title for a in choices]
+    assert titles[0].startswith("Aide") and titles[-1].startswith("Travaux publics")
+
+    def place(start: str) -> int:
+        return next(i for i, t in enumerate(titles) if t.startswith(start))
+
+    # « Éducation… » among the E (after « Coiffure », before « Entreprises »), not after « T »
+    assert place("Coiffure") < place("Éducation") < place("Entreprises de la publicité")
+
+
+def test_an_agreement_chosen_from_the_list_weighs_as_a_named_one(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche(
+        "L9305",
+        "Prime zorgluboise des familles",
+        text="La prime zorgluboise des familles est versée par la caisse.",
+    )
+    add_fiche(
+        "L9306",
+        "Prime zorgluboise du salarié",
+        text="La prime zorgluboise du salarié est prévue par la convention collective.",
+    )
+    service = make_service(embedder=None)
+    plain = {h.id: h.score for h in service.search("prime zorgluboise", semantic=False)}
+    assert plain["L9305"] > plain["L9306"]  # (the family's fiche first when nothing is chosen)
+
+    chosen = service.search("prime zorgluboise", semantic=False, idcc="2120")
+    assert chosen[0].id == "L9306"
+    scores = {h.id: h.score for h in chosen}
+    assert scores["L9306"] == pytest.approx(2 * plain["L9306"], rel=1e-3)
+    assert scores["L9305"] == pytest.approx(plain["L9305"], rel=1e-3)
+    notice = service.notices("prime zorgluboise", idcc=" 02120 ").agreement
+    assert notice is not None and [a.idcc for a in notice.agreements] == ["2120"]
+    assert notice.name_text == ""  # nothing typed named it
+
+    # chosen and named: the chosen one first, the named one beside it, its name not searched
+    both = service.notices("prime zorgluboise syntec", idcc="2120").agreement
+    assert both is not None and [a.idcc for a in both.agreements] == ["2120", "1486"]
+    assert both.name_text == "syntec"
+    named = service.search("prime zorgluboise syntec", semantic=False, idcc="2120")
+    assert {h.id: h.score for h in named} == scores
+    again = service.notices("prime zorgluboise syntec", idcc="1486").agreement
+    assert again is not None and [a.idcc for a in again.agreements] == ["1486"]
+
+    # a choice is not a guess: reading agreements out of queries off, it still counts
+    service.set_config(dataclasses.replace(service.config, agreements=False))
+    off = service.search("prime zorgluboise", semantic=False, idcc="2120")
+    assert {h.id: h.score for h in off} == scores
+
+    for wrong in ("9999", "abc", "1486; drop table"):
+        with pytest.raises(InvalidInput, match="Convention collective inconnue"):
+            service.search("prime zorgluboise", semantic=False, idcc=wrong)
+        with pytest.raises(InvalidInput, match="Convention collective inconnue"):
+            service.notices("prime zorgluboise", idcc=wrong)
+    assert service.notices("prime zorgluboise", idcc="").agreement is None

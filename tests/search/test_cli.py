@@ -56,6 +56,18 @@ def test_search_names_the_collective_agreement(url: str, home: Path) -> None:
     assert "IDCC 1486" in table.stdout + table.stderr
 
 
+def test_search_told_the_caller_s_agreement(url: str, home: Path) -> None:
+    listed = run(url, home, "search", "conventions")
+    assert listed.returncode == 0, listed.stderr
+    assert "2120" in listed.stdout and "Banque" in listed.stdout
+    done = run(url, home, "search", "prime de fin d'année", "--idcc", "2120", "--json", "--lexical")
+    assert done.returncode == 0, done.stderr
+    assert [a["idcc"] for a in json.loads(done.stdout)["agreements"]] == ["2120"]
+    wrong = run(url, home, "search", "prime", "--idcc", "9999", "--lexical")
+    assert wrong.returncode == 2
+    assert "Convention collective inconnue" in wrong.stderr
+
+
 def test_search_names_the_code_article(url: str, home: Path) -> None:
     done = run(url, home, "search", "L1224-1 changement employeur", "--json", "--lexical")
     assert done.returncode == 0, done.stderr

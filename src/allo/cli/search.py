@@ -151,6 +151,12 @@ def register(app: typer.Typer) -> None:
             "« question »), une ligne JSON de résultats par question en sortie.",
         ),
         lexical: bool = typer.Option(False, "--lexical", help="Moteur lexical seul."),
+        idcc: str | None = typer.Option(
+            None,
+            "--idcc",
+            help="IDCC de la convention collective de l'appelant (allo search conventions) : "
+            "les fiches qui y renvoient d'abord.",
+        ),
     ) -> None:
         """Recherche (commande par défaut) : les fiches qui répondent à la question."""
         from allo.errors import AlloError
@@ -158,6 +164,10 @@ def register(app: typer.Typer) -> None:
         if not jsonl and not text.strip():
             fail("Saisissez au moins un mot à rechercher.", 2)
         service = _service(lexical=lexical)
+        try:
+            service.chosen_agreement(idcc)
+        except AlloError as exc:
+            fail(exc.message, 2)
         if jsonl:
             errors = 0
             for number, line in enumerate(sys.stdin, start=1):
@@ -165,7 +175,7 @@ def register(app: typer.Typer) -> None:
                     continue
                 try:
                     question = _read_query(line)
-                    hits = service.search(question, limit, audience, source)
+                    hits = service.search(question, limit, audience, source, idcc=idcc)
                     record: dict[str, Any] = {
                         "query": question,
                         "results": [_hit_json(h) for h in hits],
@@ -179,9 +189,9 @@ def register(app: typer.Typer) -> None:
             if errors:
                 console.print(f"[yellow]{errors} ligne(s) ignorée(s) (voir « error »).[/]")
             return
-        hits = service.search(text, limit, audience, source)
+        hits = service.search(text, limit, audience, source, idcc=idcc)
         # « prime syntec »: searched without « syntec »; « L1224-1 »: the fiches citing it first
-        notices = service.notices(text)
+        notices = service.notices(text, idcc)
         named = list(notices.agreement.agreements) if notices.agreement else []
         articles = notices.articles
         if as_json:
@@ -215,6 +225,18 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 str(rank), hit.id, hit.title, ", ".join(hit.audiences), f"{hit.score:.3f}"
             )
+        out.print(table)
+
+    @search.command("conventions")
+    def agreements() -> None:
+        """Les conventions collectives qu'une recherche peut recevoir (--idcc), par titre."""
+        from allo.search.agreements import default_catalog
+
+        table = Table(title="Conventions collectives", show_lines=False)
+        table.add_column("IDCC", justify="right")
+        table.add_column("convention")
+        for agreement in default_catalog().choices():
+            table.add_row(agreement.idcc, agreement.short_title)
         out.print(table)
 
     @search.command("reindex")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from allo.search.analysis import DATA_DIR, stop_words, words
+from allo.search.analysis import DATA_DIR, fold, stop_words, words
 from allo.search.lexicon import light_key
 
 AGREEMENTS_FILE = DATA_DIR / "agreements.json"
@@ -142,6 +142,15 @@ class AgreementCatalog:
             ]
         )
 
+    def get(self, idcc: str) -> Agreement | None:
+        """The agreement of an IDCC number as typed (« 44 » or « 0044 »), or None."""
+        key = idcc.strip().lstrip("0")
+        return self.by_idcc.get(key) if key.isdecimal() else None
+
+    def choices(self) -> list[Agreement]:
+        """Every agreement in the order a picker lists them: by short title, accents aside."""
+        return sorted(self.agreements, key=lambda a: (fold(a.short_title), a.idcc))
+
     def detect(
         self,
         text: str,
@@ -200,6 +209,14 @@ class AgreementCatalog:
         if not any(_keys(t) for t in rest):
             rest = []  # nothing but the name (and « de », « la »): the query as typed
         return AgreementQuery(agreements, " ".join(tokens[i:j]), " ".join(rest))
+
+
+def with_chosen(chosen: Agreement, named: AgreementQuery | None, text: str) -> AgreementQuery:
+    """The caller's agreement, chosen by the advisor from the list, as if the query had named
+    it: it comes first and nothing is guessed; an agreement the query names as well is kept
+    beside it, and its name stays out of `text`, the words the fiches are searched with."""
+    others = tuple(a for a in named.agreements if a != chosen) if named is not None else ()
+    return AgreementQuery((chosen, *others), named.name_text if named is not None else "", text)
 
 
 @lru_cache(maxsize=1)

@@ -34,7 +34,13 @@ from allo.errors import InvalidInput
 from allo.ops.metrics import SEARCH_SECONDS
 from allo.runtime import Runtime
 from allo.search import analysis_cache
-from allo.search.agreements import AgreementCatalog, AgreementQuery, default_catalog
+from allo.search.agreements import (
+    Agreement,
+    AgreementCatalog,
+    AgreementQuery,
+    default_catalog,
+    with_chosen,
+)
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
 from allo.search.articles import ArticleQuery, ArticleSpan, CitedArticle, read_articles
 from allo.search.dense import DenseIndex
@@ -655,16 +661,19 @@ class SearchService:
         *,
         semantic: bool | None = None,
         passages: bool = True,
+        idcc: str | None = None,
     ) -> list[SearchHit]:
         """The best fiches for a question, best first; `semantic=False` forces the lexical engine.
 
-        `passages`: each hit carries the passage of its fiche that answers best."""
+        `passages`: each hit carries the passage of its fiche that answers best. `idcc`: the
+        caller's collective agreement, chosen from the list (as if the query named it)."""
         validate(query, audience)
+        chosen = self.chosen_agreement(idcc)
         limit = max(1, min(int(limit), MAX_LIMIT))
         started = time.perf_counter()
         self.refresh_if_due()
         engine = self.engine
-        reading = self._read(engine, query)
+        reading = self._read(engine, query, chosen)
         named, parsed = reading.articles, self._parser.parse(reading.text)
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
@@ -741,14 +750,16 @@ class SearchService:
         SEARCH_SECONDS.labels(mode).observe(time.perf_counter() - started)
         return hits
 
-    def notices(self, query: str) -> QueryNotices:
+    def notices(self, query: str, idcc: str | None = None) -> QueryNotices:
         """What a query names besides its words — a collective agreement (« prime syntec »), code
-        articles (« L1224-1 ») — read as `search` reads it, to show above the fiches."""
+        articles (« L1224-1 ») — read as `search` reads it, to show above the fiches; `idcc`: the
+        agreement chosen from the list, first."""
+        chosen = self.chosen_agreement(idcc)
         if not isinstance(query, str) or not query.strip():
             return QueryNotices(None, [])
         self.refresh_if_due()
         engine = self.engine
-        reading = self._read(engine, query)
+        reading = self._read(engine, query, chosen)
         named = reading.articles
         articles = [engine.articles.describe(a) for a in named.articles] if named else []
         return QueryNotices(reading.agreement, articles)
@@ -762,14 +773,30 @@ class SearchService:
             return True
         return engine.count_holding(word, BASE_FIELDS) >= max(3, ORDINARY_SHARE * engine.size)
 
-    def _read(self, engine: SearchEngine, query: str) -> _Reading:
+    def chosen_agreement(self, idcc: str | None) -> Agreement | None:
+        """The agreement of an IDCC chosen from the list (None: none chosen); an unknown one is
+        refused rather than silently ignored, since the advisor believes it applies."""
+        if idcc is None or not str(idcc).strip():
+            return None
+        agreement = self.agreements.get(str(idcc)[:12])
+        if agreement is None:
+            raise InvalidInput(
+                f"Convention collective inconnue : IDCC « {str(idcc)[:12]} ». "
+                "Choisissez-la dans la liste des conventions collectives."
+            )
+        return agreement
+
+    def _read(self, engine: SearchEngine, query: str, chosen: Agreement | None = None) -> _Reading:
         """Code articles first (their pieces are no words), then an agreement in what is left;
-        the text searched is what neither took (the query as typed if nothing else is left)."""
+        the text searched is what neither took (the query as typed if nothing else is left).
+        An agreement chosen from the list comes before any the query names."""
         named = self._articles_in(engine, query)
         text = named.rest if named is not None else query
         agreement = self._agreement_in(engine, text) if text else None
         if agreement is not None and agreement.rest:
             text = agreement.rest
+        if chosen is not None:
+            agreement = with_chosen(chosen, agreement, text)
         return _Reading(named, agreement, text)
 
     def _articles_in(self, engine: SearchEngine, query: str) -> ArticleQuery | None:

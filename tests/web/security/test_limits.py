@@ -209,6 +209,18 @@ def test_anonymous_search_is_lexical_unless_asked_and_the_hybrid_is_limited(
     assert agent.status_code == 200
 
 
+def test_the_agreement_list_counts_with_the_suggestions_when_anonymous(
+    client_with: Callable[..., Any],
+) -> None:
+    client = client_with(rate_limit_suggestions="2/minute")
+    statuses = [client.get("/api/search/agreements").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/suggest", params={"q": "cart"}).status_code == 429  # one budget
+    token = client.post("/api/auth/login", json=RIGHT).json()["token"]
+    agent = client.get("/api/search/agreements", headers={"Authorization": f"Bearer {token}"})
+    assert agent.status_code == 200 and agent.json()["agreements"]
+
+
 def test_a_forged_cookie_does_not_lift_the_limit(client_with: Callable[..., Any]) -> None:
     client = client_with(rate_limit_search_hybrid="1/minute")
     client.cookies.set("allo_session", "n-importe-quoi")

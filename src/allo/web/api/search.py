@@ -195,8 +195,19 @@ async def search(
             "lexical sinon. La recherche hybride sans connexion est limitée par adresse."
         ),
     ] = "auto",
+    idcc: Annotated[
+        str | None,
+        Query(
+            max_length=8,
+            pattern=r"^\s*\d{1,5}\s*$",
+            description="IDCC de la convention collective de l'appelant, s'il la connaît (liste : "
+            "`/api/search/agreements`) : les fiches qui renvoient à la convention collective "
+            "viennent d'abord et la convention est donnée dans `agreements`, en premier.",
+        ),
+    ] = None,
 ) -> SearchResponse:
     service = await _service(runtime)
+    service.chosen_agreement(idcc)  # an unknown IDCC: 422 before any work
     if mode == "auto":
         # The hybrid costs ~40x the lexical engine's CPU: anonymous callers must ask for it.
         mode = "lexical" if await _anonymous(runtime, token) else "hybrid"
@@ -206,15 +217,17 @@ async def search(
     fiche_query, orientation = await _orientation(runtime, q, service)
     if service.semantic and semantic is None:
         # The query embedding takes tens of milliseconds: off the event loop.
-        hits = await run_in_threadpool(service.search, fiche_query, limit, audience, source)
+        hits = await run_in_threadpool(
+            service.search, fiche_query, limit, audience, source, idcc=idcc
+        )
     else:
-        hits = service.search(fiche_query, limit, audience, source, semantic=semantic)
+        hits = service.search(fiche_query, limit, audience, source, semantic=semantic, idcc=idcc)
     if any(h.kind == kinds.INTERNAL for h in hits) and await _anonymous(runtime, token):
         hits = [h for h in hits if h.kind != kinds.INTERNAL]  # the service's internal fiches
     body = SearchResponse(query=q, results=[_result(h) for h in hits])
-    notices = service.notices(fiche_query)  # « prime syntec », « L1224-1 »: read again, µs
+    notices = service.notices(fiche_query, idcc)  # « prime syntec », « L1224-1 »: read again, µs
     if notices.agreement is not None:
-        body.agreement_name = notices.agreement.name_text
+        body.agreement_name = notices.agreement.name_text or None  # (None: only chosen)
         body.agreements = [
             SearchAgreement(idcc=a.idcc, title=a.title, url=a.url)
             for a in notices.agreement.agreements
@@ -229,6 +242,43 @@ async def search(
         body.office_type = orientation["type"]
         body.offices = orientation["offices"]
     # Serialised once by pydantic-core: returning the model would have FastAPI validate it again.
+    return JSONBody(body.model_dump_json())  # type: ignore[return-value]
+
+
+class AgreementItem(BaseModel):
+    idcc: str = Field(description="Numéro IDCC (à passer à `/api/search?idcc=`).")
+    short_title: str = Field(
+        description="Titre court : « Banque », « Hôtels, cafés, restaurants »."
+    )
+    title: str = Field(description="Titre officiel.")
+    url: str = Field(description="Son texte sur Légifrance.")
+
+
+class AgreementsResponse(BaseModel):
+    agreements: list[AgreementItem]
+
+
+@router.get(
+    "/search/agreements",
+    response_model=AgreementsResponse,
+    summary="Conventions collectives connues de la recherche",
+    responses=_LIMITED,
+)
+async def search_agreements(
+    request: Request,
+    runtime: RuntimeDep,
+    token: Annotated[str | None, Depends(request_token)],
+) -> AgreementsResponse:
+    """The agreements a search can be told the caller's (`idcc`), by short title: what a
+    picker lists. A helper of the search box, limited like the suggestions when anonymous."""
+    if await _anonymous(runtime, token):
+        await check_async(request, "suggestions")
+    body = AgreementsResponse(
+        agreements=[
+            AgreementItem(idcc=a.idcc, short_title=a.short_title, title=a.title, url=a.url)
+            for a in (await _service(runtime)).agreements.choices()
+        ]
+    )
     return JSONBody(body.model_dump_json())  # type: ignore[return-value]
 
 

@@ -318,16 +318,17 @@ def _note(note: ContactNote, names: dict[int, str], runtime: Runtime) -> NoteVie
     )
 
 
-def search_results(runtime: Runtime, q: str, console: str) -> list[ResultItem]:
+def search_results(runtime: Runtime, q: str, console: str, idcc: str = "") -> list[ResultItem]:
+    """`idcc`: the caller's collective agreement chosen in the picker (kept in the links)."""
     text = " ".join(q.split())[:200]
     if len(text) < 2:
         return []
     fiche_query, _offices = search_orientation(runtime, text)  # "caf lyon" → fiches for "caf"
-    hits = get_search_service(runtime).search(fiche_query, SEARCH_RESULTS)
+    hits = get_search_service(runtime).search(fiche_query, SEARCH_RESULTS, idcc=idcc or None)
     return [
         ResultItem(
             href=f"{console}?"
-            + urlencode({"q": text, "fiche": h.id})
+            + urlencode({"q": text, "fiche": h.id} | ({"idcc": idcc} if idcc else {}))
             + (f"#{h.passage.anchor}" if h.passage else ""),
             title=h.title,
             description=h.description[:180],

@@ -20,9 +20,17 @@ class AgreementLink:
 
 @dataclass(frozen=True)
 class AgreementNotice:
-    name: str = field(metadata=doc("The words of the search that named it, as typed."))
+    name: str = field(
+        metadata=doc("The words of the search that named it, as typed (empty: only chosen).")
+    )
     agreements: list[AgreementLink] = field(
-        metadata=doc("The agreements the name fits (« bâtiment ouvriers »: two, by size).")
+        metadata=doc(
+            "The agreements the name fits (« bâtiment ouvriers »: two, by size); the one chosen "
+            "in the picker first."
+        )
+    )
+    chosen: bool = field(
+        default=False, metadata=doc("Whether the first is the caller's, chosen in the picker.")
     )
 
 
@@ -47,14 +55,39 @@ class SearchNotices:
         return self.agreement is not None or bool(self.articles)
 
 
-def search_notices(runtime: Any, query: str) -> SearchNotices:
-    """What a search names (the fiche search leaves those words out), read once."""
-    found = get_search_service(runtime).notices(query)
+#: the longest label of the picker's options (one short title runs to 300 characters)
+OPTION_LABEL = 90
+
+
+def agreement_options(runtime: Any) -> list[tuple[str, str]]:
+    """(IDCC, label) of every collective agreement, as the consoles' picker lists them."""
+
+    def label(title: str) -> str:
+        return title if len(title) <= OPTION_LABEL else title[: OPTION_LABEL - 1].rstrip() + "…"
+
+    service = get_search_service(runtime)
+    return [
+        (a.idcc, f"{label(a.short_title)} (IDCC {a.idcc})") for a in service.agreements.choices()
+    ]
+
+
+def chosen_idcc(runtime: Any, idcc: str) -> str:
+    """The IDCC of the agreement chosen in a picker, as the list writes it (« 44 » → « 0044 »);
+    empty if none; an unknown one is refused (InvalidInput, in French)."""
+    chosen = get_search_service(runtime).chosen_agreement(idcc)
+    return chosen.idcc if chosen is not None else ""
+
+
+def search_notices(runtime: Any, query: str, idcc: str = "") -> SearchNotices:
+    """What a search names (the fiche search leaves those words out), read once; `idcc`: the
+    agreement chosen in the picker, first."""
+    found = get_search_service(runtime).notices(query, idcc or None)
     agreement = found.agreement
     return SearchNotices(
         agreement=AgreementNotice(
             name=agreement.name_text,
             agreements=[AgreementLink(a.idcc, a.title, a.url) for a in agreement.agreements],
+            chosen=bool(idcc),
         )
         if agreement is not None
         else None,

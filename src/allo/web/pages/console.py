@@ -29,7 +29,12 @@ from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages._filters import duration_fr
 from allo.web.pages._flags import FlagLine, flag_line
 from allo.web.pages._offices import PlaceAnswer, search_orientation
-from allo.web.pages._search_notices import SearchNotices, search_notices
+from allo.web.pages._search_notices import (
+    SearchNotices,
+    agreement_options,
+    chosen_idcc,
+    search_notices,
+)
 from allo.web.pages.directory import FREQUENT_TYPES
 from allo.web.pages.portal import ResultItem
 
@@ -103,6 +108,12 @@ class ConsolePage(Page):
         default=None, metadata=doc("The contact the agent holds, with its context.")
     )
     q: str = field(default="", metadata=doc("Knowledge-base search typed."))
+    idcc: str = field(
+        default="", metadata=doc("IDCC of the caller's collective agreement, chosen in the picker.")
+    )
+    agreements: list[tuple[str, str]] = field(
+        default_factory=list, metadata=doc("(IDCC, label) of the picker's collective agreements.")
+    )
     results: list[ResultItem] = field(default_factory=list, metadata=doc("Fiches found for q."))
     reading: c.FicheReading | None = field(default=None, metadata=doc("The fiche being read."))
     place: str = field(default="", metadata=doc("Commune for the orientation panel."))
@@ -196,6 +207,7 @@ def build_page(
     *,
     mode: str,
     q: str = "",
+    idcc: str = "",
     fiche: str = "",
     place: str = "",
     office_type: str = "",
@@ -225,8 +237,10 @@ def build_page(
     mine = flags.list_mine(session, agent, limit=MY_FLAGS)
     names = flags.agent_names(session, mine)
     ctx.my_flags = [flag_line(f, names) for f in mine]
+    ctx.agreements = agreement_options(runtime)
     try:
-        ctx.results = c.search_results(runtime, q, console)
+        ctx.idcc = chosen_idcc(runtime, idcc)
+        ctx.results = c.search_results(runtime, q, console, ctx.idcc)
     except AlloError as exc:
         ctx.error = ctx.error or exc.message
     if not fiche and mode == "specialist" and panel is not None and panel.fiches:
@@ -246,7 +260,8 @@ def build_page(
     )
     if q:  # "caf lyon" typed in the search box: the offices above the fiches found
         fiche_query, ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])
-        ctx.search_notices = search_notices(runtime, fiche_query)  # « prime syntec », « L1224-1 »
+        # « prime syntec », « L1224-1 », the agreement chosen in the picker
+        ctx.search_notices = search_notices(runtime, fiche_query, ctx.idcc)
     if mode == "advisor" and panel is not None:
         ctx.suggestion = c.suggestion(runtime, session, agent, panel.id)
         chosen = sector or (
@@ -273,6 +288,7 @@ class PageQuery:
     """What a console's URL carries: the panels' state and the outcome of the last action."""
 
     q: str = field(metadata=doc("Knowledge-base search typed."))
+    idcc: str = field(metadata=doc("IDCC of the caller's collective agreement, if chosen."))
     fiche: str = field(metadata=doc("Fiche being read."))
     lieu: str = field(metadata=doc("Commune for the orientation panel."))
     type: str = field(metadata=doc("Office type for the orientation panel."))
@@ -284,6 +300,7 @@ class PageQuery:
 
 async def page_query(
     q: Text = "",
+    idcc: Annotated[str, Query(max_length=8)] = "",
     fiche: Annotated[str, Query(max_length=64)] = "",
     lieu: Text = "",
     type: Annotated[str, Query(max_length=64)] = "",
@@ -294,7 +311,15 @@ async def page_query(
 ) -> PageQuery:
     """No I/O: async, so FastAPI does not hop to the thread pool for it."""
     return PageQuery(
-        q=q, fiche=fiche, lieu=lieu, type=type, secteur=secteur, fait=fait, n=n, etat=etat
+        q=q,
+        idcc=idcc,
+        fiche=fiche,
+        lieu=lieu,
+        type=type,
+        secteur=secteur,
+        fait=fait,
+        n=n,
+        etat=etat,
     )
 
 
@@ -323,6 +348,7 @@ def show_console(
         allowed,
         mode=mode,
         q=query.q,
+        idcc=query.idcc,
         fiche=query.fiche,
         place=query.lieu,
         office_type=query.type,

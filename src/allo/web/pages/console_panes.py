@@ -15,7 +15,7 @@ from allo.web.pages import _console as c
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
-from allo.web.pages._search_notices import SearchNotices, search_notices
+from allo.web.pages._search_notices import SearchNotices, chosen_idcc, search_notices
 from allo.web.pages.console import (
     QueueLine,
     Text,
@@ -87,20 +87,27 @@ class QueuesFragment(Fragment):
 
 
 @router.get("/console/recherche", response_class=HTMLResponse, tags=["fragment"])
-def search_fragment(call: AgentCallDep, q: Text = "", console: Console = "/console") -> Response:
+def search_fragment(
+    call: AgentCallDep,
+    q: Text = "",
+    idcc: Annotated[str, Query(max_length=8)] = "",
+    console: Console = "/console",
+) -> Response:
+    """`idcc`: the caller's collective agreement, chosen in the picker beside the search box."""
     allowed = call.gate(HANDLERS)
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
+    chosen = chosen_idcc(call.runtime, idcc)
     fiche_query, offices = search_orientation(call.runtime, " ".join(q.split())[:200])
     return render(
         call.request,
         SearchFragment(
             console=target,
             q=q,
-            results=c.search_results(call.runtime, q, target),
+            results=c.search_results(call.runtime, q, target, chosen),
             search_offices=offices,
-            search_notices=search_notices(call.runtime, fiche_query),
+            search_notices=search_notices(call.runtime, fiche_query, chosen),
         ),
     )
 
