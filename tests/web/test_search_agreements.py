@@ -129,6 +129,9 @@ def test_console_refuses_an_unknown_idcc_with_a_message_and_no_markup(login: Any
     assert "<b>x</b>" not in page.text  # shown as text, escaped
     doc = lxml.html.fromstring(page.text)
     assert doc.xpath("//select[@id='console-idcc']/option[@selected]/@value") == [""]
+    # the fiches are still searched, without an agreement
+    assert doc.xpath("//ol[@class='allo-console-results']/li")
+    assert not doc.xpath("//div[contains(@class, 'allo-agreement')]")
     fragment = client.get("/console/recherche", params={"q": "prime", "idcc": "9999"}, headers=HTMX)
     assert fragment.status_code == 422
     assert client.get("/console", params={"q": "prime", "idcc": "123456789"}).status_code == 422

@@ -240,6 +240,9 @@ def build_page(
     ctx.agreements = agreement_options(runtime)
     try:
         ctx.idcc = chosen_idcc(runtime, idcc)
+    except AlloError as exc:  # (an IDCC typed in the URL): said, and the fiches searched without
+        ctx.error = ctx.error or exc.message
+    try:
         ctx.results = c.search_results(runtime, q, console, ctx.idcc)
     except AlloError as exc:
         ctx.error = ctx.error or exc.message
