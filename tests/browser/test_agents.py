@@ -71,7 +71,7 @@ def _open_first_result(page: Any) -> None:
     """Open the first search result in the reading pane and wait until the console has recorded
     it: the pane's title exists before any fiche is open, so only the consultation's answer says
     the fiche is there to be ticked (a loaded machine would otherwise close or transfer first)."""
-    first = page.locator("#console-resultats a").first
+    first = page.locator("#console-resultats ol.allo-console-results a").first
     first.wait_for()
     with page.expect_response(lambda r: r.url.endswith("/consultation")) as consulted:
         first.click()
@@ -155,9 +155,13 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
 
     page.keyboard.press("Alt+r")
     page.keyboard.type("licenciement faute grave")
+    # the caller works in an engineering consultancy: Syntec, chosen beside the search
+    page.get_by_label(re.compile("^Convention collective de l’appelant")).select_option("1486")
+    expect(page.locator("#console-resultats .allo-agreement")).to_contain_text("IDCC 1486")
     _open_first_result(page)
 
     page.get_by_role("tab", name="Escalader").click()
+    expect(page.locator("#escalade-convention")).to_contain_text("IDCC 1486")
     sector = page.locator("#escalade-secteur")
     assert sector.input_value() == "travail", "the suggested sector is preselected"
     callout = page.locator("#panneau-escalader .fr-callout")
@@ -191,6 +195,7 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     assert "Salarié ou employeur du secteur privé" in context
     assert "entretien préalable" in context
     assert "Fiches consultées" in context
+    assert "Convention collective de l’appelant" in context and "IDCC 1486" in context
     check_accessibility(page, "console spécialiste")
     screenshot(page, "console-specialiste")
     page.locator("#reponse-note").fill(

@@ -218,6 +218,36 @@ def test_unknown_and_malformed(client: Any, api: Api) -> None:
     )
 
 
+def test_escalation_carries_the_caller_s_collective_agreement(client: Any, api: Api) -> None:
+    advisor = api.login("advisor")
+    specialist = api.login("specialist", "travail")
+    cid = client.post(
+        "/api/contacts",
+        json={"channel": "phone", "question": "prime de fin d'année"},
+        headers=advisor,
+    ).json()["id"]
+    assert client.post(f"/api/contacts/{cid}/take", headers=advisor).status_code == 200
+    body = {"sector": "travail", "note": "prime conventionnelle ?"}
+    for wrong in ("9999", "abc", "<b>", "123456"):
+        refused = client.post(
+            f"/api/contacts/{cid}/escalate", json=body | {"idcc": wrong}, headers=advisor
+        )
+        assert refused.status_code == 422, wrong
+    unknown = client.post(
+        f"/api/contacts/{cid}/escalate", json=body | {"idcc": "9999"}, headers=advisor
+    )
+    assert "Convention collective inconnue" in unknown.json()["detail"]
+    escalated = client.post(
+        f"/api/contacts/{cid}/escalate", json=body | {"idcc": "2120"}, headers=advisor
+    )
+    assert escalated.status_code == 200, escalated.text
+    taken = client.post(f"/api/contacts/{cid}/take", headers=specialist).json()
+    agreement = taken["qualification"]["agreement"]
+    assert agreement["idcc"] == "2120"
+    assert agreement["title"] == "Convention collective nationale de la banque"
+    assert agreement["url"].startswith("https://www.legifrance.gouv.fr/")
+
+
 def test_escalation_sheets_endpoint(client: Any, api: Api) -> None:
     editor = api.login("editor")
     sheets = client.get("/api/escalation-sheets", headers=editor).json()

@@ -185,6 +185,51 @@ def test_escalation_checks_its_input(db: Session, make_agent: Callable[..., Agen
     assert repo.contact(db, cid).queue == "niveau1"
 
 
+def test_the_caller_s_agreement_travels_with_the_escalation_and_a_redirect(
+    db: Session, make_agent: Callable[..., Agent]
+) -> None:
+    advisor = make_agent("advisor")
+    travail = make_agent("specialist", "travail")
+    cid = new_contact(db, "prime de fin d'année dans la banque")
+    services.take(db, advisor, cid)
+
+    def escalate(agreement: services.CallerAgreement) -> None:
+        services.escalate(
+            db,
+            advisor,
+            cid,
+            sector="travail",
+            answers={},
+            note="n",
+            sheets=SHEETS,
+            agreement=agreement,
+        )
+
+    for wrong, message in (
+        (services.CallerAgreement("21a0", "Banque"), "IDCC invalide"),
+        (services.CallerAgreement("2120", " "), "titre"),
+        (services.CallerAgreement("2120", "Banque", "javascript:alert(1)"), "https://"),
+    ):
+        with pytest.raises(InvalidInput, match=message):
+            escalate(wrong)
+        assert repo.contact(db, cid).queue == "niveau1"  # nothing moved
+    banque = services.CallerAgreement(
+        "2120",
+        "Convention collective nationale de la banque",
+        "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000005635780",
+    )
+    escalate(banque)
+    assert repo.contact(db, cid).qualification["agreement"] == banque.as_dict()
+    services.take(db, travail, cid)
+    services.redirect(db, travail, cid, sector="justice", reason="litige", sheets=SHEETS)
+    assert repo.contact(db, cid).qualification["agreement"]["idcc"] == "2120"
+    # an escalation without a choice records none
+    other = new_contact(db, "congés payés")
+    services.take(db, advisor, other)
+    services.escalate(db, advisor, other, sector="travail", answers={}, note="cp", sheets=SHEETS)
+    assert "agreement" not in repo.contact(db, other).qualification
+
+
 def test_redirect_and_return_to_level1(db: Session, make_agent: Callable[..., Agent]) -> None:
     advisor = make_agent("advisor")
     travail = make_agent("specialist", "travail")

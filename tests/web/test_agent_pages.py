@@ -235,6 +235,66 @@ def test_advisor_escalates_and_the_specialist_sees_the_context_and_closes(
     assert (contact.state, contact.outcome, contact.sector) == ("closed", "answered", "travail")
 
 
+def test_the_agreement_chosen_beside_the_search_goes_with_the_escalation(
+    login: Login, client: Any, db: Any
+) -> None:
+    contact_id = _phone_contact(db)
+    login("advisor")
+    # not holding a contact: a search does not touch an escalation form
+    idle = client.get("/console/recherche", params={"q": "prime", "idcc": "2120"}, headers=HTMX)
+    assert "escalade-convention" not in idle.text
+    client.post("/console/suivant")
+    page = _doc(client.get("/console"))
+    assert page.xpath("//div[@id='escalade-convention']") and not page.xpath(
+        "//form//input[@name='idcc']"
+    )
+    chosen = _doc(client.get("/console", params={"q": "prime", "idcc": "2120"}))
+    form = chosen.xpath(f"//form[@action='/console/contacts/{contact_id}/escalade']")[0]
+    assert form.xpath(".//input[@type='hidden' and @name='idcc']/@value") == ["2120"]
+    assert "Convention collective nationale de la banque (IDCC 2120)" in form.text_content()
+    # choosing in the picker (htmx) brings the choice into the escalation form, out of band
+    fragment = client.get(
+        "/console/recherche",
+        params={"q": "prime", "idcc": "0044", "console": "/console"},
+        headers=HTMX,
+    ).text
+    oob = lxml.html.fragments_fromstring(fragment)
+    swapped = [e for e in oob if getattr(e, "get", None) and e.get("id") == "escalade-convention"]
+    assert swapped and swapped[0].get("hx-swap-oob") == "true"
+    assert swapped[0].xpath(".//input[@name='idcc']/@value") == ["0044"]
+    cleared = client.get(
+        "/console/recherche", params={"q": "prime", "console": "/console"}, headers=HTMX
+    ).text
+    assert 'id="escalade-convention" hx-swap-oob="true"' in cleared
+    assert 'name="idcc"' not in cleared.split('id="escalade-convention"')[1]
+
+    # an unknown one is refused and the contact stays at level 1
+    data = {"secteur": "travail", "note": "Prime de fin d'année : que dit la convention ?"}
+    refused = client.post(f"/console/contacts/{contact_id}/escalade", data=data | {"idcc": "9999"})
+    assert refused.status_code == 422
+    assert "Convention collective inconnue" in refused.text
+    assert contacts_repo.contact(db, contact_id).queue == "niveau1"
+    sent = client.post(
+        f"/console/contacts/{contact_id}/escalade",
+        data=data | {"idcc": "2120"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    client.post("/deconnexion")
+
+    # the specialist reads it, and searches with it without choosing it again
+    login("specialist")
+    client.post(f"/console/contacts/{contact_id}/prise", data={"retour": "/specialiste"})
+    page = _doc(client.get("/specialiste", params={"q": "prime de fin d'année"}))
+    panel = page.xpath("//section[@aria-labelledby='contact-titre']")[0]
+    shown = panel.xpath(".//p[contains(@class, 'allo-contact-agreement')]")[0]
+    assert "Convention collective nationale de la banque" in shown.text_content()
+    assert "IDCC 2120" in shown.text_content()
+    assert shown.xpath(".//a/@href")[0].startswith("https://www.legifrance.gouv.fr/")
+    assert page.xpath("//select[@id='console-idcc']/option[@selected]/@value") == ["2120"]
+    assert "IDCC 2120" in page.xpath("//div[contains(@class, 'allo-agreement')]")[0].text_content()
+
+
 def test_specialist_can_send_a_contact_back_to_level_1(login: Login, db: Any) -> None:
     contact_id = _phone_contact(db)
     advisor = contacts_repo.agent_by_username(db, "conseil2")

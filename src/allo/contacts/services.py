@@ -85,6 +85,39 @@ class Orientation:
         }
 
 
+class AgreementLike(Protocol):
+    @property
+    def idcc(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class CallerAgreement:
+    """The caller's collective agreement, chosen at level 1 from the search's list: it travels
+    with the contact, so the specialist does not ask for it again."""
+
+    idcc: str
+    title: str
+    url: str = ""
+
+    @classmethod
+    def of(cls, agreement: AgreementLike) -> CallerAgreement:
+        return cls(agreement.idcc, agreement.title, agreement.url)
+
+    def as_dict(self) -> dict[str, str]:
+        """Checked here, whoever built it: the specialist's page shows the title and the link."""
+        if not re.fullmatch(r"\d{1,5}", self.idcc):
+            raise InvalidInput(f"Numéro IDCC invalide : « {self.idcc[:12]} ».")
+        if not self.title.strip() or len(self.title) > 400:
+            raise InvalidInput("Le titre de la convention collective est vide ou trop long.")
+        if self.url and not re.match(r"^https://[^\s]{3,}$", self.url):
+            raise InvalidInput("L'adresse du texte de la convention doit commencer par https://.")
+        return {"idcc": self.idcc, "title": self.title.strip(), "url": self.url}
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -523,10 +556,12 @@ def escalate(
     note: str,
     sheets: SheetSet,
     suggested_sector: str | None = None,
+    agreement: CallerAgreement | None = None,
     now: datetime | None = None,
     calls: CallControl | None = None,
 ) -> Contact:
-    """Level 1 → the sector's queue, with the sheet's answers and a note, in one transaction."""
+    """Level 1 → the sector's queue, with the sheet's answers, the caller's collective agreement
+    if level 1 chose it, and a note, in one transaction."""
     now = _now(now)
     contact = _held(session, agent, contact_id)
     if contact.level != 1:
@@ -539,12 +574,13 @@ def escalate(
         raise InvalidInput(f"Secteur suggéré inconnu : « {suggested_sector} ».")
     if not (note or "").strip():
         raise InvalidInput("Une note d'escalade est obligatoire : résumez ce que vous avez appris.")
+    chosen = agreement.as_dict() if agreement is not None else None
     _add_note(session, contact, agent, note, "escalation", now)
     contact.qualification = {
         "sheet": sector,
         "answers": dict(answers),
         "suggested_sector": suggested_sector,
-    }
+    } | ({"agreement": chosen} if chosen is not None else {})
     contact.sector = sector
     contact.escalations += 1
     _event(session, contact, "qualified", now, agent, sheet=sector, answers=len(answers))

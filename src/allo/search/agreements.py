@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from allo.errors import InvalidInput
 from allo.search.analysis import DATA_DIR, fold, stop_words, words
 from allo.search.lexicon import light_key
 
@@ -146,6 +147,19 @@ class AgreementCatalog:
         """The agreement of an IDCC number as typed (« 44 » or « 0044 »), or None."""
         key = idcc.strip().lstrip("0")
         return self.by_idcc.get(key) if key.isdecimal() else None
+
+    def chosen(self, idcc: str | None) -> Agreement | None:
+        """The agreement of an IDCC chosen from the list (None: none chosen); an unknown one is
+        refused rather than silently ignored, since whoever chose it believes it applies."""
+        if idcc is None or not str(idcc).strip():
+            return None
+        agreement = self.get(str(idcc)[:12])
+        if agreement is None:
+            raise InvalidInput(
+                f"Convention collective inconnue : IDCC « {str(idcc)[:12]} ». "
+                "Choisissez-la dans la liste des conventions collectives."
+            )
+        return agreement
 
     def choices(self) -> list[Agreement]:
         """Every agreement in the order a picker lists them: by short title, accents aside."""

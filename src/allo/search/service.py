@@ -774,17 +774,8 @@ class SearchService:
         return engine.count_holding(word, BASE_FIELDS) >= max(3, ORDINARY_SHARE * engine.size)
 
     def chosen_agreement(self, idcc: str | None) -> Agreement | None:
-        """The agreement of an IDCC chosen from the list (None: none chosen); an unknown one is
-        refused rather than silently ignored, since the advisor believes it applies."""
-        if idcc is None or not str(idcc).strip():
-            return None
-        agreement = self.agreements.get(str(idcc)[:12])
-        if agreement is None:
-            raise InvalidInput(
-                f"Convention collective inconnue : IDCC « {str(idcc)[:12]} ». "
-                "Choisissez-la dans la liste des conventions collectives."
-            )
-        return agreement
+        """The agreement of an IDCC chosen from the list (`AgreementCatalog.chosen`)."""
+        return self.agreements.chosen(idcc)
 
     def _read(self, engine: SearchEngine, query: str, chosen: Agreement | None = None) -> _Reading:
         """Code articles first (their pieces are no words), then an agreement in what is left;

@@ -341,6 +341,12 @@ class EscalateIn(BaseModel):
     suggested_sector: str | None = Field(
         default=None, description="Secteur qu'Allo avait suggéré (pour mesurer la suggestion)."
     )
+    idcc: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,5}$",
+        description="IDCC de la convention collective de l'appelant (liste : "
+        "`/api/search/agreements`) : transmise au spécialiste dans `qualification.agreement`.",
+    )
 
 
 class CloseIn(BaseModel):

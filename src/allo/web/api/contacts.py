@@ -20,6 +20,7 @@ from allo.kb.escalation import SheetSet
 from allo.kb.local import sheets as sheet_store
 from allo.privacy import audit
 from allo.runtime import Runtime
+from allo.search.agreements import default_catalog
 from allo.web.api._contact_schemas import (
     AnswerIn,
     CloseIn,
@@ -284,6 +285,7 @@ def escalate(
 ) -> ContactDetailOut:
     """En une seule transaction : le contact quitte le premier niveau et entre dans la file du
     secteur ; à aucun moment il n'est dans aucune file ni dans deux."""
+    chosen = default_catalog().chosen(body.idcc)  # the search's list; unknown: 422
     contact = services.escalate(
         session,
         agent,
@@ -292,6 +294,7 @@ def escalate(
         answers=body.answers,
         note=body.note,
         suggested_sector=body.suggested_sector,
+        agreement=services.CallerAgreement.of(chosen) if chosen is not None else None,
         sheets=_sheets(runtime),
         calls=_calls(runtime),
     )

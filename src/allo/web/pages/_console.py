@@ -41,6 +41,7 @@ from allo.web.pages import _fiche_html
 from allo.web.pages._base import doc
 from allo.web.pages._filters import duration_fr, time_fr
 from allo.web.pages._offices import PlaceAnswer, place_answer, search_orientation
+from allo.web.pages._search_notices import AgreementLink
 from allo.web.pages.portal import ResultItem, passage_fields
 
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
@@ -129,6 +130,9 @@ class ContactPanel:
     sheet_label: str = field(metadata=doc("Sector of the escalation sheet filled, or empty."))
     sheet_answers: list[AnswerView] = field(metadata=doc("The sheet's answers from level 1."))
     suggested_sector: str = field(metadata=doc("Sector suggested when it was escalated, or empty."))
+    agreement: AgreementLink | None = field(
+        metadata=doc("The caller's collective agreement, chosen at level 1, if any.")
+    )
     history: list[str] = field(metadata=doc("Timeline of its steps, in French."))
 
 
@@ -297,6 +301,7 @@ def contact_panel(
         suggested_sector=sector_label(str(qualification.get("suggested_sector") or ""))
         if qualification.get("suggested_sector")
         else "",
+        agreement=_agreement(qualification.get("agreement")),
         history=[
             f"{time_fr(_local(e.at, runtime))} — {EVENT_LABELS.get(e.kind, e.kind)}"
             + (f" ({names[e.agent_id]})" if e.agent_id in names else "")
@@ -304,6 +309,15 @@ def contact_panel(
             for e in view.events
             if e.kind not in ("queued", "noted")
         ],
+    )
+
+
+def _agreement(stored: Any) -> AgreementLink | None:
+    """The agreement stored in a contact's qualification (checked when it was stored)."""
+    if not isinstance(stored, dict) or not stored.get("idcc"):
+        return None
+    return AgreementLink(
+        str(stored["idcc"]), str(stored.get("title", "")), str(stored.get("url", ""))
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from allo.search.agreements import default_catalog
 from allo.search.service import get_search_service
 from allo.web.pages._base import doc
 
@@ -59,23 +60,29 @@ class SearchNotices:
 OPTION_LABEL = 90
 
 
-def agreement_options(runtime: Any) -> list[tuple[str, str]]:
+def agreement_options() -> list[tuple[str, str]]:
     """(IDCC, label) of every collective agreement, as the consoles' picker lists them."""
 
     def label(title: str) -> str:
         return title if len(title) <= OPTION_LABEL else title[: OPTION_LABEL - 1].rstrip() + "…"
 
-    service = get_search_service(runtime)
     return [
-        (a.idcc, f"{label(a.short_title)} (IDCC {a.idcc})") for a in service.agreements.choices()
+        (a.idcc, f"{label(a.short_title)} (IDCC {a.idcc})") for a in default_catalog().choices()
     ]
 
 
-def chosen_idcc(runtime: Any, idcc: str) -> str:
+def chosen_idcc(idcc: str) -> str:
     """The IDCC of the agreement chosen in a picker, as the list writes it (« 44 » → « 0044 »);
-    empty if none; an unknown one is refused (InvalidInput, in French)."""
-    chosen = get_search_service(runtime).chosen_agreement(idcc)
+    empty if none; an unknown one is refused (InvalidInput, in French). The search's own list,
+    read without building the search index."""
+    chosen = default_catalog().chosen(idcc)
     return chosen.idcc if chosen is not None else ""
+
+
+def agreement_link(idcc: str) -> AgreementLink | None:
+    """The agreement of a chosen IDCC, as a link; None if none is chosen (unknown: refused)."""
+    chosen = default_catalog().chosen(idcc)
+    return AgreementLink(chosen.idcc, chosen.title, chosen.url) if chosen is not None else None
 
 
 def search_notices(runtime: Any, query: str, idcc: str = "") -> SearchNotices:

@@ -30,7 +30,9 @@ from allo.web.pages._filters import duration_fr
 from allo.web.pages._flags import FlagLine, flag_line
 from allo.web.pages._offices import PlaceAnswer, search_orientation
 from allo.web.pages._search_notices import (
+    AgreementLink,
     SearchNotices,
+    agreement_link,
     agreement_options,
     chosen_idcc,
     search_notices,
@@ -113,6 +115,9 @@ class ConsolePage(Page):
     )
     agreements: list[tuple[str, str]] = field(
         default_factory=list, metadata=doc("(IDCC, label) of the picker's collective agreements.")
+    )
+    escalation_agreement: AgreementLink | None = field(
+        default=None, metadata=doc("The chosen agreement, as the escalation form sends it.")
     )
     results: list[ResultItem] = field(default_factory=list, metadata=doc("Fiches found for q."))
     reading: c.FicheReading | None = field(default=None, metadata=doc("The fiche being read."))
@@ -237,9 +242,12 @@ def build_page(
     mine = flags.list_mine(session, agent, limit=MY_FLAGS)
     names = flags.agent_names(session, mine)
     ctx.my_flags = [flag_line(f, names) for f in mine]
-    ctx.agreements = agreement_options(runtime)
+    ctx.agreements = agreement_options()
+    if not idcc and panel is not None and panel.agreement is not None:
+        idcc = panel.agreement.idcc  # the caller's, chosen at level 1: the specialist's searches
     try:
-        ctx.idcc = chosen_idcc(runtime, idcc)
+        ctx.idcc = chosen_idcc(idcc)
+        ctx.escalation_agreement = agreement_link(ctx.idcc)
     except AlloError as exc:  # (an IDCC typed in the URL): said, and the fiches searched without
         ctx.error = ctx.error or exc.message
     try:

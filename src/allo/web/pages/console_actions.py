@@ -24,6 +24,7 @@ from allo.runtime import Runtime
 from allo.web.pages import _console as c
 from allo.web.pages._auth import HANDLERS, AgentCall, AgentCallDep
 from allo.web.pages._base import render
+from allo.web.pages._search_notices import agreement_link
 from allo.web.pages.console import build_page
 from allo.web.security.ids import IdPath
 
@@ -188,6 +189,7 @@ async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
     sector = str(form.get("secteur") or "")[:32]
     note = str(form.get("note") or "")[:6000]
     suggested = str(form.get("suggestion") or "")[:32] or None
+    idcc = str(form.get("idcc") or "")[:8]  # the caller's agreement, chosen beside the search
     answers = {
         str(k)[2:][:64]: str(v)[:64]
         for k, v in form.multi_items()
@@ -197,6 +199,7 @@ async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
     def step(a: Agent) -> Outcome:
         if not sector:
             raise InvalidInput("Choisissez le secteur vers lequel transférer le contact.")
+        chosen = agreement_link(idcc)
         services.escalate(
             call.session,
             a,
@@ -206,6 +209,7 @@ async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
             note=note,
             sheets=c.sheets(call.runtime),
             suggested_sector=suggested,
+            agreement=services.CallerAgreement.of(chosen) if chosen is not None else None,
             calls=_calls(call.runtime),
         )
         return "escalade", {"n": contact_id, "secteur": sector}

@@ -15,7 +15,13 @@ from allo.web.pages import _console as c
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
 from allo.web.pages._base import Fragment, doc, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
-from allo.web.pages._search_notices import SearchNotices, chosen_idcc, search_notices
+from allo.web.pages._search_notices import (
+    AgreementLink,
+    SearchNotices,
+    agreement_link,
+    chosen_idcc,
+    search_notices,
+)
 from allo.web.pages.console import (
     QueueLine,
     Text,
@@ -45,6 +51,13 @@ class SearchFragment(Fragment):
     search_notices: SearchNotices | None = field(
         default=None,
         metadata=doc("The agreement and code articles the search names (« prime syntec »)."),
+    )
+    escalation_oob: bool = field(
+        default=False,
+        metadata=doc("Whether the advisor holds a contact: the escalation form gets the choice."),
+    )
+    escalation_agreement: AgreementLink | None = field(
+        default=None, metadata=doc("The agreement chosen beside the search, if any.")
     )
 
 
@@ -98,7 +111,7 @@ def search_fragment(
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
-    chosen = chosen_idcc(call.runtime, idcc)
+    chosen = chosen_idcc(idcc)
     fiche_query, offices = search_orientation(call.runtime, " ".join(q.split())[:200])
     return render(
         call.request,
@@ -108,6 +121,10 @@ def search_fragment(
             results=c.search_results(call.runtime, q, target, chosen),
             search_offices=offices,
             search_notices=search_notices(call.runtime, fiche_query, chosen),
+            # the advisor's escalation form sends the agreement chosen here
+            escalation_oob=target == "/console"
+            and c.held_contact(call.session, allowed) is not None,
+            escalation_agreement=agreement_link(chosen),
         ),
     )
 
