@@ -156,7 +156,9 @@ def test_phone_contact_escalated_to_travail_then_closed_by_the_specialist(
     page.keyboard.press("Alt+r")
     page.keyboard.type("licenciement faute grave")
     # the caller works in an engineering consultancy: Syntec, chosen beside the search
-    page.get_by_label(re.compile("^Convention collective de l’appelant")).select_option("1486")
+    with page.expect_response(lambda r: r.url.endswith("/convention")) as kept:
+        page.get_by_label(re.compile("^Convention collective de l’appelant")).select_option("1486")
+    assert kept.value.status == 204, "the choice is kept with the contact"
     expect(page.locator("#console-resultats .allo-agreement")).to_contain_text("IDCC 1486")
     _open_first_result(page)
 

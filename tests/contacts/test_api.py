@@ -237,6 +237,19 @@ def test_escalation_carries_the_caller_s_collective_agreement(client: Any, api: 
         f"/api/contacts/{cid}/escalate", json=body | {"idcc": "9999"}, headers=advisor
     )
     assert "Convention collective inconnue" in unknown.json()["detail"]
+    # told during the contact, then corrected by the escalation's own choice
+    told = client.put(f"/api/contacts/{cid}/agreement", json={"idcc": "1486"}, headers=advisor)
+    assert told.status_code == 200, told.text
+    assert told.json()["qualification"]["agreement"]["idcc"] == "1486"
+    for wrong in ("9999", "abc"):
+        refused = client.put(
+            f"/api/contacts/{cid}/agreement", json={"idcc": wrong}, headers=advisor
+        )
+        assert refused.status_code == 422
+    other = client.put(f"/api/contacts/{cid}/agreement", json={"idcc": "2120"}, headers=specialist)
+    assert other.status_code == 409 and "un autre agent" in other.json()["detail"]
+    cleared = client.put(f"/api/contacts/{cid}/agreement", json={"idcc": None}, headers=advisor)
+    assert "agreement" not in cleared.json()["qualification"]
     escalated = client.post(
         f"/api/contacts/{cid}/escalate", json=body | {"idcc": "2120"}, headers=advisor
     )

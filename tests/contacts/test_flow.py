@@ -223,6 +223,22 @@ def test_the_caller_s_agreement_travels_with_the_escalation_and_a_redirect(
     services.take(db, travail, cid)
     services.redirect(db, travail, cid, sector="justice", reason="litige", sheets=SHEETS)
     assert repo.contact(db, cid).qualification["agreement"]["idcc"] == "2120"
+    # chosen during the contact, before the escalation: kept, and sent with it
+    later = new_contact(db, "jours de congé dans le sport")
+    services.take(db, advisor, later)
+    sport = services.CallerAgreement("2511", "Convention collective nationale du sport")
+    services.set_agreement(db, advisor, later, banque)
+    services.set_agreement(db, advisor, later, sport)  # the caller corrects himself
+    assert repo.contact(db, later).qualification == {"agreement": sport.as_dict()}
+    with pytest.raises(Conflict):
+        services.set_agreement(db, travail, later, banque)  # not the holder
+    services.escalate(db, advisor, later, sector="travail", answers={}, note="n", sheets=SHEETS)
+    assert repo.contact(db, later).qualification["agreement"]["idcc"] == "2511"
+    unknown = new_contact(db, "prime")
+    services.take(db, advisor, unknown)
+    services.set_agreement(db, advisor, unknown, sport)
+    services.set_agreement(db, advisor, unknown, None)  # « Non précisée »
+    assert "agreement" not in repo.contact(db, unknown).qualification
     # an escalation without a choice records none
     other = new_contact(db, "congés payés")
     services.take(db, advisor, other)

@@ -295,6 +295,40 @@ def test_the_agreement_chosen_beside_the_search_goes_with_the_escalation(
     assert "IDCC 2120" in page.xpath("//div[contains(@class, 'allo-agreement')]")[0].text_content()
 
 
+def test_the_agreement_chosen_during_a_contact_is_kept_with_it(
+    login: Login, client: Any, db: Any
+) -> None:
+    contact_id = _phone_contact(db)
+    login("advisor")
+    client.post("/console/suivant")
+    page = _doc(client.get("/console"))
+    poster = page.xpath(f"//div[@hx-post='/console/contacts/{contact_id}/convention']")
+    assert poster and poster[0].get("hx-trigger") == "change from:#console-idcc"
+    chose = client.post(
+        f"/console/contacts/{contact_id}/convention", data={"idcc": "2120"}, headers=HTMX
+    )
+    assert chose.status_code == 204
+    assert contacts_repo.contact(db, contact_id).qualification["agreement"]["idcc"] == "2120"
+    # the console reloaded after another action: the picker and the escalation form still have it
+    reloaded = _doc(client.get("/console"))
+    assert reloaded.xpath("//select[@id='console-idcc']/option[@selected]/@value") == ["2120"]
+    form = reloaded.xpath(f"//form[@action='/console/contacts/{contact_id}/escalade']")[0]
+    assert form.xpath(".//input[@name='idcc']/@value") == ["2120"]
+    refused = client.post(
+        f"/console/contacts/{contact_id}/convention", data={"idcc": "9999"}, headers=HTMX
+    )
+    assert refused.status_code == 422
+    assert contacts_repo.contact(db, contact_id).qualification["agreement"]["idcc"] == "2120"
+    cleared = client.post(
+        f"/console/contacts/{contact_id}/convention", data={"idcc": ""}, headers=HTMX
+    )
+    assert cleared.status_code == 204
+    assert "agreement" not in contacts_repo.contact(db, contact_id).qualification
+    assert _doc(client.get("/console")).xpath(
+        "//select[@id='console-idcc']/option[@selected]/@value"
+    ) == [""]
+
+
 def test_specialist_can_send_a_contact_back_to_level_1(login: Login, db: Any) -> None:
     contact_id = _phone_contact(db)
     advisor = contacts_repo.agent_by_username(db, "conseil2")

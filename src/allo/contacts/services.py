@@ -434,6 +434,19 @@ def consult(
     return contact
 
 
+def set_agreement(
+    session: Session, agent: Agent, contact_id: int, agreement: CallerAgreement | None
+) -> Contact:
+    """The caller's collective agreement, as the agent holding the contact chose it (None: none
+    known): kept in the qualification, so it survives a reload of the console and goes with an
+    escalation or a redirect."""
+    contact = _held(session, agent, contact_id)
+    kept = {k: v for k, v in (contact.qualification or {}).items() if k != "agreement"}
+    chosen = agreement.as_dict() if agreement is not None else None
+    contact.qualification = kept | ({"agreement": chosen} if chosen is not None else {})
+    return contact
+
+
 def add_note(
     session: Session, agent: Agent, contact_id: int, text: str, *, now: datetime | None = None
 ) -> ContactNote:
@@ -574,7 +587,11 @@ def escalate(
         raise InvalidInput(f"Secteur suggéré inconnu : « {suggested_sector} ».")
     if not (note or "").strip():
         raise InvalidInput("Une note d'escalade est obligatoire : résumez ce que vous avez appris.")
-    chosen = agreement.as_dict() if agreement is not None else None
+    chosen = (
+        agreement.as_dict()
+        if agreement is not None
+        else (contact.qualification or {}).get("agreement")  # chosen earlier in the contact
+    )
     _add_note(session, contact, agent, note, "escalation", now)
     contact.qualification = {
         "sheet": sector,

@@ -289,6 +289,16 @@ class ContactDetailOut(ContactOut):
         )
 
 
+class AgreementIn(BaseModel):
+    model_config = _FORBID
+    idcc: str | None = Field(
+        default=None,
+        pattern=r"^\d{1,5}$",
+        description="IDCC de la convention collective de l'appelant (liste : "
+        "`/api/search/agreements`) ; null : aucune connue.",
+    )
+
+
 class ConsultIn(BaseModel):
     model_config = _FORBID
     fiche_id: str = Field(

@@ -22,6 +22,7 @@ from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.search.agreements import default_catalog
 from allo.web.api._contact_schemas import (
+    AgreementIn,
     AnswerIn,
     CloseIn,
     ConsultIn,
@@ -226,6 +227,22 @@ def consult(
     contact_id: ContactId, body: ConsultIn, session: DbSession, agent: Handler
 ) -> ContactDetailOut:
     contact = services.consult(session, agent, contact_id, body.fiche_id)
+    return _detail(session, agent, contact.id)
+
+
+@router.put(
+    "/contacts/{contact_id}/agreement",
+    response_model=ContactDetailOut,
+    summary="Indiquer la convention collective de l'appelant",
+    responses=_ERRORS,
+)
+def set_agreement(
+    contact_id: ContactId, body: AgreementIn, session: DbSession, agent: Handler
+) -> ContactDetailOut:
+    """Gardée dans `qualification.agreement` et transmise avec une escalade ; null l'efface."""
+    chosen = default_catalog().chosen(body.idcc)  # the search's list; unknown: 422
+    agreement = services.CallerAgreement.of(chosen) if chosen is not None else None
+    contact = services.set_agreement(session, agent, contact_id, agreement)
     return _detail(session, agent, contact.id)
 
 

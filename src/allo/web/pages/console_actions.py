@@ -147,6 +147,24 @@ def consulted(
     return _act(call, "/console", step)
 
 
+@router.post("/console/contacts/{contact_id}/convention")
+def agreement_chosen(
+    contact_id: IdPath,
+    call: AgentCallDep,
+    idcc: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Sent by the picker beside the search when the agent holds a contact (no page change):
+    the caller's collective agreement is kept with the contact (empty: none known)."""
+
+    def step(a: Agent) -> Outcome:
+        chosen = agreement_link(idcc)
+        agreement = services.CallerAgreement.of(chosen) if chosen is not None else None
+        services.set_agreement(call.session, a, contact_id, agreement)
+        return None, {}
+
+    return _act(call, "/console", step)
+
+
 @router.post("/console/contacts/{contact_id}/reponse")
 def answer(
     contact_id: IdPath,
