@@ -213,11 +213,13 @@ def test_the_caller_s_agreement_travels_with_the_escalation_and_a_redirect(
         with pytest.raises(InvalidInput, match=message):
             escalate(wrong)
         assert repo.contact(db, cid).queue == "niveau1"  # nothing moved
-    banque = services.CallerAgreement(
-        "2120",
-        "Convention collective nationale de la banque",
-        "https://www.legifrance.gouv.fr/conv_coll/id/KALICONT000005635780",
-    )
+    banque = services.CallerAgreement.from_idcc(" 2120")
+    assert banque is not None and banque.idcc == "2120"
+    assert banque.title == "Convention collective nationale de la banque"
+    assert banque.url.startswith("https://www.legifrance.gouv.fr/")
+    assert services.CallerAgreement.from_idcc("") is None
+    with pytest.raises(InvalidInput, match="Convention collective inconnue"):
+        services.CallerAgreement.from_idcc("9999")
     escalate(banque)
     assert repo.contact(db, cid).qualification["agreement"] == banque.as_dict()
     services.take(db, travail, cid)

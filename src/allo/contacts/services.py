@@ -39,6 +39,7 @@ from allo.db.base import utcnow
 from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb.escalation import SheetSet
 from allo.privacy.redaction import RedactionResult, redact
+from allo.search.agreements import default_catalog
 
 MAX_QUESTION_CHARS = 5_000
 MAX_NOTE_CHARS = 5_000
@@ -85,18 +86,9 @@ class Orientation:
         }
 
 
-class AgreementLike(Protocol):
-    @property
-    def idcc(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class CallerAgreement:
-    """The caller's collective agreement, chosen at level 1 from the search's list: it travels
+    """The caller's collective agreement, chosen from the search's list of agreements: it travels
     with the contact, so the specialist does not ask for it again."""
 
     idcc: str
@@ -104,8 +96,10 @@ class CallerAgreement:
     url: str = ""
 
     @classmethod
-    def of(cls, agreement: AgreementLike) -> CallerAgreement:
-        return cls(agreement.idcc, agreement.title, agreement.url)
+    def from_idcc(cls, idcc: str | None) -> CallerAgreement | None:
+        """The agreement of an IDCC of the list (None: none chosen; unknown: InvalidInput)."""
+        chosen = default_catalog().chosen(idcc)
+        return cls(chosen.idcc, chosen.title, chosen.url) if chosen is not None else None
 
     def as_dict(self) -> dict[str, str]:
         """Checked here, whoever built it: the specialist's page shows the title and the link."""

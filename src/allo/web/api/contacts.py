@@ -20,7 +20,6 @@ from allo.kb.escalation import SheetSet
 from allo.kb.local import sheets as sheet_store
 from allo.privacy import audit
 from allo.runtime import Runtime
-from allo.search.agreements import default_catalog
 from allo.web.api._contact_schemas import (
     AgreementIn,
     AnswerIn,
@@ -240,8 +239,7 @@ def set_agreement(
     contact_id: ContactId, body: AgreementIn, session: DbSession, agent: Handler
 ) -> ContactDetailOut:
     """Gardée dans `qualification.agreement` et transmise avec une escalade ; null l'efface."""
-    chosen = default_catalog().chosen(body.idcc)  # the search's list; unknown: 422
-    agreement = services.CallerAgreement.of(chosen) if chosen is not None else None
+    agreement = services.CallerAgreement.from_idcc(body.idcc)  # unknown: 422
     contact = services.set_agreement(session, agent, contact_id, agreement)
     return _detail(session, agent, contact.id)
 
@@ -302,7 +300,7 @@ def escalate(
 ) -> ContactDetailOut:
     """En une seule transaction : le contact quitte le premier niveau et entre dans la file du
     secteur ; à aucun moment il n'est dans aucune file ni dans deux."""
-    chosen = default_catalog().chosen(body.idcc)  # the search's list; unknown: 422
+    agreement = services.CallerAgreement.from_idcc(body.idcc)  # unknown: 422
     contact = services.escalate(
         session,
         agent,
@@ -311,7 +309,7 @@ def escalate(
         answers=body.answers,
         note=body.note,
         suggested_sector=body.suggested_sector,
-        agreement=services.CallerAgreement.of(chosen) if chosen is not None else None,
+        agreement=agreement,
         sheets=_sheets(runtime),
         calls=_calls(runtime),
     )

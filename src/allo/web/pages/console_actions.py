@@ -24,7 +24,6 @@ from allo.runtime import Runtime
 from allo.web.pages import _console as c
 from allo.web.pages._auth import HANDLERS, AgentCall, AgentCallDep
 from allo.web.pages._base import render
-from allo.web.pages._search_notices import agreement_link
 from allo.web.pages.console import build_page
 from allo.web.security.ids import IdPath
 
@@ -157,8 +156,7 @@ def agreement_chosen(
     the caller's collective agreement is kept with the contact (empty: none known)."""
 
     def step(a: Agent) -> Outcome:
-        chosen = agreement_link(idcc)
-        agreement = services.CallerAgreement.of(chosen) if chosen is not None else None
+        agreement = services.CallerAgreement.from_idcc(idcc)
         services.set_agreement(call.session, a, contact_id, agreement)
         return None, {}
 
@@ -217,7 +215,7 @@ async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
     def step(a: Agent) -> Outcome:
         if not sector:
             raise InvalidInput("Choisissez le secteur vers lequel transférer le contact.")
-        chosen = agreement_link(idcc)
+        agreement = services.CallerAgreement.from_idcc(idcc)
         services.escalate(
             call.session,
             a,
@@ -227,7 +225,7 @@ async def escalate(contact_id: IdPath, call: AgentCallDep) -> Response:
             note=note,
             sheets=c.sheets(call.runtime),
             suggested_sector=suggested,
-            agreement=services.CallerAgreement.of(chosen) if chosen is not None else None,
+            agreement=agreement,
             calls=_calls(call.runtime),
         )
         return "escalade", {"n": contact_id, "secteur": sector}
