@@ -180,7 +180,7 @@ class AgreementCatalog:
         cued = any(light_key(w) in CUES for w in words(text))
         if cued:
             for i, token in enumerate(tokens):
-                agreement = self.by_idcc.get(token.lstrip("0")) if _NUMBER.match(token) else None
+                agreement = self.get(token) if _NUMBER.match(token) else None
                 if agreement is not None:
                     return self._found((agreement,), tokens, i, i + 1)
         spans = [

@@ -71,16 +71,10 @@ def agreement_options() -> list[tuple[str, str]]:
     ]
 
 
-def chosen_idcc(idcc: str) -> str:
-    """The IDCC of the agreement chosen in a picker, as the list writes it (« 44 » → « 0044 »);
-    empty if none; an unknown one is refused (InvalidInput, in French). The search's own list,
-    read without building the search index."""
-    chosen = default_catalog().chosen(idcc)
-    return chosen.idcc if chosen is not None else ""
-
-
 def agreement_link(idcc: str) -> AgreementLink | None:
-    """The agreement of a chosen IDCC, as a link; None if none is chosen (unknown: refused)."""
+    """The agreement of an IDCC chosen in a picker (« 44 »: the list's « 0044 »), as a link;
+    None if none is chosen; an unknown one is refused (InvalidInput, in French). The search's
+    own list, read without building the search index."""
     chosen = default_catalog().chosen(idcc)
     return AgreementLink(chosen.idcc, chosen.title, chosen.url) if chosen is not None else None
 

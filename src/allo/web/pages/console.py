@@ -34,7 +34,6 @@ from allo.web.pages._search_notices import (
     SearchNotices,
     agreement_link,
     agreement_options,
-    chosen_idcc,
     search_notices,
 )
 from allo.web.pages.directory import FREQUENT_TYPES
@@ -110,14 +109,15 @@ class ConsolePage(Page):
         default=None, metadata=doc("The contact the agent holds, with its context.")
     )
     q: str = field(default="", metadata=doc("Knowledge-base search typed."))
-    idcc: str = field(
-        default="", metadata=doc("IDCC of the caller's collective agreement, chosen in the picker.")
-    )
     agreements: list[tuple[str, str]] = field(
         default_factory=list, metadata=doc("(IDCC, label) of the picker's collective agreements.")
     )
-    escalation_agreement: AgreementLink | None = field(
-        default=None, metadata=doc("The chosen agreement, as the escalation form sends it.")
+    chosen_agreement: AgreementLink | None = field(
+        default=None,
+        metadata=doc(
+            "The caller's collective agreement chosen in the picker: the searches use it, the "
+            "escalation form sends it."
+        ),
     )
     results: list[ResultItem] = field(default_factory=list, metadata=doc("Fiches found for q."))
     reading: c.FicheReading | None = field(default=None, metadata=doc("The fiche being read."))
@@ -246,12 +246,12 @@ def build_page(
     if not idcc and panel is not None and panel.agreement is not None:
         idcc = panel.agreement.idcc  # the caller's, chosen at level 1: the specialist's searches
     try:
-        ctx.idcc = chosen_idcc(idcc)
-        ctx.escalation_agreement = agreement_link(ctx.idcc)
+        ctx.chosen_agreement = agreement_link(idcc)
     except AlloError as exc:  # (an IDCC typed in the URL): said, and the fiches searched without
         ctx.error = ctx.error or exc.message
+    chosen_idcc = ctx.chosen_agreement.idcc if ctx.chosen_agreement else ""
     try:
-        ctx.results = c.search_results(runtime, q, console, ctx.idcc)
+        ctx.results = c.search_results(runtime, q, console, chosen_idcc)
     except AlloError as exc:
         ctx.error = ctx.error or exc.message
     if not fiche and mode == "specialist" and panel is not None and panel.fiches:
@@ -272,7 +272,7 @@ def build_page(
     if q:  # "caf lyon" typed in the search box: the offices above the fiches found
         fiche_query, ctx.search_offices = search_orientation(runtime, " ".join(q.split())[:200])
         # « prime syntec », « L1224-1 », the agreement chosen in the picker
-        ctx.search_notices = search_notices(runtime, fiche_query, ctx.idcc)
+        ctx.search_notices = search_notices(runtime, fiche_query, chosen_idcc)
     if mode == "advisor" and panel is not None:
         ctx.suggestion = c.suggestion(runtime, session, agent, panel.id)
         chosen = sector or (

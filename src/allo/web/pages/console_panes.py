@@ -19,7 +19,6 @@ from allo.web.pages._search_notices import (
     AgreementLink,
     SearchNotices,
     agreement_link,
-    chosen_idcc,
     search_notices,
 )
 from allo.web.pages.console import (
@@ -56,7 +55,7 @@ class SearchFragment(Fragment):
         default=False,
         metadata=doc("Whether the advisor holds a contact: the escalation form gets the choice."),
     )
-    escalation_agreement: AgreementLink | None = field(
+    chosen_agreement: AgreementLink | None = field(
         default=None, metadata=doc("The agreement chosen beside the search, if any.")
     )
 
@@ -111,7 +110,8 @@ def search_fragment(
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
-    chosen = chosen_idcc(idcc)
+    agreement = agreement_link(idcc)
+    chosen = agreement.idcc if agreement is not None else ""
     fiche_query, offices = search_orientation(call.runtime, " ".join(q.split())[:200])
     return render(
         call.request,
@@ -124,7 +124,7 @@ def search_fragment(
             # the advisor's escalation form sends the agreement chosen here
             escalation_oob=target == "/console"
             and c.held_contact(call.session, allowed) is not None,
-            escalation_agreement=agreement_link(chosen),
+            chosen_agreement=agreement,
         ),
     )
 
