@@ -329,6 +329,29 @@ def test_the_agreement_chosen_during_a_contact_is_kept_with_it(
     ) == [""]
 
 
+def test_only_an_agent_handling_contacts_may_record_the_agreement(
+    login: Login, client: Any, db: Any
+) -> None:
+    contact_id = _phone_contact(db)
+    url = f"/console/contacts/{contact_id}/convention"
+    anonymous = client.post(url, data={"idcc": "2120"}, headers=HTMX)
+    assert anonymous.status_code == 401 and anonymous.headers["hx-redirect"].startswith(
+        "/connexion"
+    )
+    supervisor = login("supervisor")
+    assert supervisor.post(url, data={"idcc": "2120"}, headers=HTMX).status_code == 403
+    token = supervisor.post(
+        "/api/auth/login", json={"username": "supervision", "password": "demo-supervision"}
+    ).json()["token"]
+    api = supervisor.put(
+        f"/api/contacts/{contact_id}/agreement",
+        json={"idcc": "2120"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 403
+    assert "agreement" not in (contacts_repo.contact(db, contact_id).qualification or {})
+
+
 def test_specialist_can_send_a_contact_back_to_level_1(login: Login, db: Any) -> None:
     contact_id = _phone_contact(db)
     advisor = contacts_repo.agent_by_username(db, "conseil2")
