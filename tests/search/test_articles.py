@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from allo.errors import InvalidInput
 from allo.search.articles import Article, ArticleIndex, ArticleSpan, cited_spans, read_articles
 from allo.search.service import SearchService
 
@@ -229,3 +230,68 @@ def test_a_query_naming_an_article_and_an_agreement_shows_both(
     assert notices.agreement.rest == "prime de vacances"
     assert [a.label for a in notices.articles] == ["L1224-1"]
     assert search_service.notices("prime de vacances") == type(notices)(None, [])
+
+
+def test_the_legal_watch_lists_every_fiche_citing_an_article_with_its_reference(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService]
+) -> None:
+    add_fiche(
+        "L9411",
+        "Zorglub : le chapitre entier",
+        references=[ref("Code du travail :  articles L9997-1 à L9997-5")],
+    )
+    add_fiche(
+        "L9412",
+        "Azur, transfert du contrat",
+        references=[ref("Code du travail : article L9997-3", "https://legifrance.test/L9997-3")],
+    )
+    add_fiche("L9413", "Ballon", references=[ref("Code du travail : article L9997-3")])
+    service = make_service(embedder=None)
+    # not a search: read whatever the queries' settings say, every citing fiche listed
+    service.set_config(dataclasses.replace(service.config, articles=False))
+    (found,) = service.citations("article L9997-3 du code du travail")
+    assert (found.article.label, found.article.code_name, found.article.fiches) == (
+        "L9997-3",
+        "Code du travail",
+        3,
+    )
+    assert found.article.url == "https://legifrance.test/L9997-3"
+    # this very article first (by title), then the fiche citing its chapter
+    assert [(f.id, f.width) for f in found.fiches] == [("L9412", 1), ("L9413", 1), ("L9411", 5)]
+    assert found.fiches[2].reference == "Code du travail : articles L9997-1 à L9997-5"
+    assert {f.source for f in found.fiches} == {"local"}
+    two = service.citations("L9997-1 et L9997-9")
+    assert [(c.article.label, [f.id for f in c.fiches]) for c in two] == [
+        ("L9997-1", ["L9411"]),
+        ("L9997-9", []),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Saisissez un article de code"),
+        ("   ", "Saisissez un article de code"),
+        ("licenciement", "Aucun article de code reconnu"),
+        ("article 12 de mon contrat", "Aucun article de code reconnu"),
+        (" ".join(f"L{n}-1" for n in range(1200, 1206)), "5 au plus"),  # six: a pasted list
+        ("L1224-1 " + "x" * 300, "300 caractères au plus"),
+        (None, "Saisissez un article de code"),
+    ],
+)
+def test_the_legal_watch_refuses_what_names_no_article_in_french(
+    search_service: SearchService, text: object, message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        search_service.citations(text)  # type: ignore[arg-type]
+
+
+def test_on_the_bundled_data_the_watch_finds_the_labour_fiche_on_transfers(
+    search_service: SearchService,
+) -> None:
+    (found,) = search_service.citations("L1224-1")
+    ids = [f.id for f in found.fiches]
+    assert "article100989" in ids  # « Le changement de la situation juridique de l'employeur »
+    fiche = found.fiches[ids.index("article100989")]
+    assert "L1224-1" in fiche.reference and fiche.source == "travail"
+    assert found.article.fiches == len(found.fiches)

@@ -83,6 +83,21 @@ def test_search_names_the_code_article(url: str, home: Path) -> None:
     assert "Article L1224-1 (Code du travail) : cité par" in table.stdout + table.stderr
 
 
+def test_search_lists_the_fiches_citing_an_article(url: str, home: Path) -> None:
+    done = run(url, home, "search", "articles", "article L1224-1 du code du travail", "--json")
+    assert done.returncode == 0, done.stderr
+    (article,) = json.loads(done.stdout)
+    assert (article["article"], article["code"]) == ("L1224-1", "Code du travail")
+    by_id = {f["id"]: f for f in article["fiches"]}
+    assert "L1224-1" in by_id["article100989"]["reference"]
+    assert by_id["article100989"]["source"] == "travail"
+    table = run(url, home, "search", "articles", "L1224-1")
+    assert table.returncode == 0, table.stderr
+    assert "Article L1224-1 (Code du travail) : " in table.stdout
+    wrong = run(url, home, "search", "articles", "licenciement")
+    assert wrong.returncode == 2 and "Aucun article de code reconnu" in wrong.stderr
+
+
 def test_search_audience_and_empty_query(url: str, home: Path) -> None:
     done = run(url, home, "search", "licenciement", "--audience", "professionnels", "--json")
     assert done.returncode == 0, done.stderr

@@ -52,6 +52,13 @@ AGENT_PAGES: dict[str, tuple[str, list[str]]] = {
         ["/redaction/manques", "/redaction/manques?jours=14&origine=portail_sans_resultat"],
     ),
     "/redaction/veille": ("editor", ["/redaction/veille"]),
+    "/redaction/articles": (
+        "editor",
+        [
+            "/redaction/articles",
+            "/redaction/articles?article=L1224-1",
+        ],
+    ),
     "/supervision/effectifs": (
         "supervisor",
         ["/supervision/effectifs", "/supervision/effectifs?jour=2031-12-25"],

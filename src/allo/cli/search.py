@@ -239,6 +239,47 @@ def register(app: typer.Typer) -> None:
             table.add_row(agreement.idcc, agreement.short_title)
         out.print(table)
 
+    @search.command("articles")
+    def cited(
+        text: str = typer.Argument(
+            ..., help="L'article : « L1224-1 », « article 1240 du code civil »."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
+    ) -> None:
+        """Veille juridique : toutes les fiches (officielles et du service) qui citent un article
+        de code dans leurs références, avec la référence qui le couvre."""
+        from allo.errors import AlloError
+
+        try:
+            found = _service(lexical=True).citations(text)
+        except AlloError as exc:
+            fail(exc.message, 2)
+        if as_json:
+            payload = [
+                {
+                    "article": c.article.label,
+                    "code": c.article.code_name,
+                    "url": c.article.url,
+                    "fiches": [
+                        {"id": f.id, "title": f.title, "source": f.source, "reference": f.reference}
+                        for f in c.fiches
+                    ],
+                }
+                for c in found
+            ]
+            out.print_json(json.dumps(payload, ensure_ascii=False))
+            return
+        for c in found:
+            where = f" ({c.article.code_name})" if c.article.code_name else ""
+            table = Table(title=f"Article {c.article.label}{where} : {len(c.fiches)} fiche(s)")
+            table.add_column("fiche")
+            table.add_column("titre")
+            table.add_column("source")
+            table.add_column("référence")
+            for f in c.fiches:
+                table.add_row(f.id, f.title, f.source, f.reference)
+            out.print(table)
+
     @search.command("reindex")
     def reindex() -> None:
         """Reconstruit l'index depuis la base ; calcule les passages de réponse et les vecteurs

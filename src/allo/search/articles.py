@@ -15,11 +15,12 @@ numbering, as the codes print them (« articles R3231-4 à D3231-6 »).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
+from allo.errors import InvalidInput
 from allo.search.analysis import words
 
 #: a code's reference title: « Code du travail : articles L1225-16 à L1225-28 »
@@ -43,6 +44,8 @@ _QUERY_PLAIN = re.compile(
 _CUE = re.compile(r"(?<![\w-])(?:articles?|art\.?)(?![\w-])", re.IGNORECASE)
 #: more articles than this in one query: a list pasted from a text, not a question
 MAX_QUERY_ARTICLES = 5
+#: the longest text read for the articles it names in the legal watch (a few references)
+MAX_WATCH_TEXT = 300
 #: a range whose first number part differs from its last (« L3221-1 à L3222-4 ») is indexed
 #: under each part in between, up to this many
 MAX_SPAN_PARTS = 20
@@ -90,6 +93,9 @@ class ArticleSpan:
     url: str = field(default="", compare=False)
     #: the code's name as the reference prints it (« Code de la sécurité sociale »)
     code_name: str = field(default="", compare=False)
+    #: the whole reference as the fiche prints it (« Code du travail : articles L1224-1 à
+    #: L1224-4 »), what an editor reads in the legal watch
+    reference: str = field(default="", compare=False)
 
     def covers(self, article: Article) -> bool:
         if article.family != self.family or (article.code and article.code != self.code):
@@ -120,6 +126,7 @@ def cited_spans(references: Iterable[Mapping[str, Any]]) -> tuple[ArticleSpan, .
             continue
         code_name = " ".join(matched.group(1).split())
         code = code_key(code_name)
+        printed = " ".join(title.split())
         url = str(reference.get("url") or "")
         text = matched.group(2)
         numbers = list(_REFERENCE_NUMBER.finditer(text))
@@ -136,7 +143,7 @@ def cited_spans(references: Iterable[Mapping[str, Any]]) -> tuple[ArticleSpan, .
                     last = _numbers(following.group(2))
                     i += 1
             if first <= last:
-                spans.append(ArticleSpan(code, family, first, last, url, code_name))
+                spans.append(ArticleSpan(code, family, first, last, url, code_name, printed))
             i += 1
     return tuple(dict.fromkeys(spans))
 
@@ -242,3 +249,69 @@ class ArticleIndex:
             return CitedArticle(article.label, "", "", len(citing))
         url = next((s.url for s in spans if s.url), "")
         return CitedArticle(article.label, spans[0].code_name, url, len(citing))
+
+
+class _Fiche(Protocol):
+    """What a citation lists of a fiche (a search document)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CitingFiche:
+    """A fiche citing an article, with its narrowest reference that covers it."""
+
+    id: str
+    title: str
+    source: str
+    kind: str
+    #: the reference as the fiche prints it (« Code du travail : articles L1224-1 à L1224-4 »)
+    reference: str
+    #: how many articles that reference names, about (1: this very article)
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCitations:
+    """An article and every fiche citing it: what an editor reviews when the article changes."""
+
+    article: CitedArticle
+    fiches: tuple[CitingFiche, ...]
+
+
+def watched_articles(text: str, codes: Iterable[str] = ()) -> ArticleQuery:
+    """The articles an editor asks about (« L1224-1 », « article 1240 du code civil »); refused
+    in French when the text names none, more than MAX_QUERY_ARTICLES, or is too long."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("Saisissez un article de code, par exemple « L1224-1 ».")
+    if len(text) > MAX_WATCH_TEXT:
+        raise InvalidInput(f"Texte trop long : {MAX_WATCH_TEXT} caractères au plus.")
+    named = read_articles(text, codes)
+    if named is None:
+        raise InvalidInput(
+            "Aucun article de code reconnu : écrivez-le comme les codes l’impriment (« L1224-1 », "
+            f"« R4624-10 », « article 1240 du code civil »), {MAX_QUERY_ARTICLES} au plus."
+        )
+    return named
+
+
+def citations(
+    index: ArticleIndex, article: Article, document: Callable[[int], _Fiche | None]
+) -> ArticleCitations:
+    """Every fiche `index` knows citing `article`, the narrowest reference first, then by title."""
+    fiches = []
+    for ord_, span in index.citing(article).items():
+        doc = document(ord_)
+        if doc is not None:
+            fiches.append(
+                CitingFiche(doc.id, doc.title, doc.source, doc.kind, span.reference, span.width)
+            )
+    fiches.sort(key=lambda f: (f.width, words(f.title), f.id))
+    return ArticleCitations(index.describe(article), tuple(fiches))

@@ -42,7 +42,15 @@ from allo.search.agreements import (
     with_chosen,
 )
 from allo.search.analysis import FrenchAnalyzer, default_analyzer
-from allo.search.articles import ArticleQuery, ArticleSpan, CitedArticle, read_articles
+from allo.search.articles import (
+    ArticleCitations,
+    ArticleQuery,
+    ArticleSpan,
+    CitedArticle,
+    citations,
+    read_articles,
+    watched_articles,
+)
 from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument, build_documents
 from allo.search.embcache import EmbeddingCache
@@ -763,6 +771,16 @@ class SearchService:
         named = reading.articles
         articles = [engine.articles.describe(a) for a in named.articles] if named else []
         return QueryNotices(reading.agreement, articles)
+
+    def citations(self, text: str) -> list[ArticleCitations]:
+        """Every fiche searched (official and the service's own) citing each article `text` names
+        (« L1224-1 »): what the editors' legal watch reviews when a code article changes. Read
+        whatever `config.articles` says: this is a lookup, not a search. Refused in French when
+        `text` names no article (`watched_articles`)."""
+        self.refresh_if_due()
+        engine = self.engine
+        named = watched_articles(text, engine.articles.codes)
+        return [citations(engine.articles, a, engine.document) for a in named.articles]
 
     def is_ordinary_word(self, word: str) -> bool:
         """Whether the fiches use a typed word as an ordinary word (a stop word, or held by 1 %

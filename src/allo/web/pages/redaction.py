@@ -38,6 +38,7 @@ OTHER_PAGES = (
     ("/redaction/manques", "Fiches manquantes (contenus demandés sans réponse)"),
     ("/redaction/signalements", "Signalements des conseillers"),
     ("/redaction/veille", "Veille : rapports de modification des imports"),
+    ("/redaction/articles", "Veille juridique : fiches citant un article de code"),
     ("/redaction/escalade", "Fiches d'escalade (questions, orientations, secteurs)"),
 )
 #: flash message of each review action (`_workflow.run_action` runs them)

@@ -132,7 +132,8 @@ def _report_line(report: ChangeReport) -> ReportLine:
     )
 
 
-def _sheets(call: AgentCall) -> SheetSet | None:
+def service_sheets(call: AgentCall) -> SheetSet | None:
+    """The installation's escalation sheets, None when the file is broken."""
     try:
         return sheets_for_home(call.runtime.settings.home)
     except InvalidInput:  # a broken sheet file must not hide the watch
@@ -219,7 +220,7 @@ def _watch_page(
         ranked = watch.prioritised(
             call.session,
             report.id,
-            sheets=_sheets(call),
+            sheets=service_sheets(call),
             theme=filters.get("theme") or None,
             audience=filters.get("audience") or None,
             action=filters.get("action") or None,

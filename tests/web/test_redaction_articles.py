@@ -1,0 +1,131 @@
+"""The legal watch by article (`/redaction/articles`): roles, every fiche citing the article with
+the reference that covers it, the service's own fiches first then the official ones it relies
+on, French refusals, and what is typed shown as text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import lxml.html
+from sqlalchemy.orm import Session
+
+from allo.contacts.models import Agent
+from allo.kb.local import services
+from allo.kb.local.services import Policy
+
+HTML = {"Accept": "text/html"}
+Login = Callable[[str], Any]
+#: the bundled labour fiche « Le changement de la situation juridique de l'employeur »
+TRANSFER = "article100989"
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _doc(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text[:500]
+    return lxml.html.fromstring(response.text)
+
+
+def _local_fiche(db: Session, editor: Agent, **overrides: Any) -> str:
+    """A published local fiche citing L1224-1 in its references (« sites »)."""
+    data: dict[str, Any] = {
+        "title": "Reprise d'une entreprise : ce que dit le conseiller",
+        "summary": "Les contrats de travail passent au repreneur.",
+        "audiences": ["particuliers"],
+        "sector": "travail",
+        "theme": "Travail",
+        "keywords": ["reprise"],
+        "body": "## Le principe\n\nLes contrats en cours passent au nouvel employeur.\n",
+        "advisor_note": "",
+        "related": [],
+        "pivots": [],
+        "services": [],
+        "sites": [
+            {
+                "title": "Code du travail : articles L1224-1 à L1224-4",
+                "url": "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006900875",
+            }
+        ],
+        "public": False,
+    }
+    data.update(overrides)
+    fiche = services.create(db, editor, data)
+    services.publish(db, editor, fiche.id, Policy(four_eyes=False), today=date(2026, 12, 5))
+    db.commit()
+    return fiche.id
+
+
+def test_roles(client: Any, login: Login) -> None:
+    url = "/redaction/articles?article=L1224-1"
+    anonymous = client.get(url, headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303 and "/connexion" in anonymous.headers["location"]
+    assert login("advisor").get(url, headers=HTML).status_code == 403
+    assert login("specialist").get(url, headers=HTML).status_code == 403
+    doc = _doc(login("supervisor").get(url, headers=HTML))
+    assert "Le changement de la situation juridique" in doc.text_content()
+
+
+def test_the_service_s_fiches_first_then_those_it_relies_on(
+    login: Login, db: Session, make_agent: Callable[..., Agent]
+) -> None:
+    editor = make_agent("editor")
+    own = _local_fiche(db, editor)
+    services.adapt(db, editor, TRANSFER)  # a draft adapted from the labour fiche: relied on
+    db.commit()
+    client = login("editor")
+    response = client.get("/redaction/articles", params={"article": "L1224-1"}, headers=HTML)
+    assert "default-src" in response.headers["Content-Security-Policy"]
+    doc = _doc(response)
+    (section,) = doc.xpath("//section[contains(@class,'allo-cited-article')]")
+    heading = section.xpath(".//h2")[0]
+    assert "L1224-1" in heading.text_content() and "(Code du travail)" in heading.text_content()
+    legifrance = heading.xpath(".//a")[0]
+    assert legifrance.get("href").startswith("https://www.legifrance.gouv.fr/")
+    assert legifrance.get("rel") == "noopener" and legifrance.get("target") == "_blank"
+    links = [a.get("href") for a in section.xpath(".//ul/li/p[1]/a")]
+    # the service's own fiche first, to its editor's form; then the adapted official one
+    assert links[:2] == [f"/redaction/fiches/{own}", f"/fiches/{TRANSFER}"]
+    first, second = section.xpath("./ul/li")[:2]
+    assert "Fiche du service" in first.text_content()
+    assert "Référence : Code du travail : articles L1224-1 à L1224-4" in first.text_content()
+    assert "fiche adaptée par le service" in second.text_content()
+    counts = section.xpath("./p[contains(@class,'fr-text--sm')]")[0].text_content()
+    assert "dont 1 du service et 1 fiche(s) officielle(s) dont le service dépend" in counts
+    # a supervisor reads the service's fiche, not its editor's form
+    supervisor = _doc(login("supervisor").get("/redaction/articles?article=L1224-1"))
+    assert supervisor.xpath(f"//a[@href='/fiches/{own}']")
+    assert not supervisor.xpath(f"//a[@href='/redaction/fiches/{own}']")
+
+
+def test_the_watch_and_the_dashboard_link_to_it(login: Login) -> None:
+    client = login("editor")
+    for page in ("/redaction", "/redaction/veille"):
+        assert _doc(client.get(page, headers=HTML)).xpath("//a[@href='/redaction/articles']")
+    empty = _doc(client.get("/redaction/articles", headers=HTML))
+    assert empty.xpath("//input[@name='article'][@maxlength='300']")
+    assert not empty.xpath("//section[contains(@class,'allo-cited-article')]")
+
+
+def test_several_articles_and_one_nobody_cites(login: Login) -> None:
+    client = login("editor")
+    doc = _doc(client.get("/redaction/articles", params={"article": "L1224-1 et L9999-9"}))
+    sections = doc.xpath("//section[contains(@class,'allo-cited-article')]")
+    assert [s.xpath(".//h2")[0].text_content().split()[1] for s in sections] == [
+        "L1224-1",
+        "L9999-9",
+    ]
+    assert "Aucune fiche ne cite cet article" in sections[1].text_content()
+
+
+def test_what_names_no_article_is_refused_in_french_and_shown_as_text(login: Login) -> None:
+    client = login("editor")
+    refused = client.get("/redaction/articles", params={"article": f"licenciement {XSS}"})
+    doc = _doc(refused, 422)
+    assert "Aucun article de code reconnu" in doc.xpath("//p[@id='article-erreur']")[0].text
+    assert doc.xpath("//input[@name='article']")[0].get("value") == f"licenciement {XSS}"
+    assert "<script>alert(1)" not in refused.text and not doc.xpath("//img[@onerror]")
+    long = _doc(client.get("/redaction/articles", params={"article": "L1224-1 " + "x" * 400}), 422)
+    assert "300 caractères au plus" in long.text_content()
+    huge = client.get("/redaction/articles", params={"article": "x" * 3000}, headers=HTML)
+    assert huge.status_code == 422 and "article" in huge.text
