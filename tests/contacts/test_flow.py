@@ -246,6 +246,42 @@ def test_the_caller_s_agreement_travels_with_the_escalation_and_a_redirect(
     services.take(db, advisor, other)
     services.escalate(db, advisor, other, sector="travail", answers={}, note="cp", sheets=SHEETS)
     assert "agreement" not in repo.contact(db, other).qualification
+    assert "agreement" not in kinds(db, other)
+
+
+def test_the_caller_s_agreement_is_a_step_of_the_timeline_when_it_changes(
+    db: Session, make_agent: Callable[..., Agent]
+) -> None:
+    advisor = make_agent("advisor")
+    cid = new_contact(db, "prime de fin d'année")
+    services.take(db, advisor, cid)
+    banque = services.CallerAgreement.from_idcc("2120")
+    sport = services.CallerAgreement.from_idcc("2511")
+    assert banque is not None and sport is not None
+    services.set_agreement(db, advisor, cid, banque)
+    services.set_agreement(db, advisor, cid, banque)  # the picker posted it again: no new step
+    services.set_agreement(db, advisor, cid, None)  # « Non précisée »
+    services.set_agreement(db, advisor, cid, None)
+    services.set_agreement(db, advisor, cid, sport)
+
+    def steps(contact_id: int) -> list[tuple[str | None, int | None]]:
+        return [
+            (e.data.get("idcc"), e.agent_id)
+            for e in repo.events(db, contact_id)
+            if e.kind == "agreement"
+        ]
+
+    assert steps(cid) == [("2120", advisor.id), (None, advisor.id), ("2511", advisor.id)]
+    # the escalation sends the one chosen: no step; a new one given with it: one step
+    services.escalate(db, advisor, cid, sector="travail", answers={}, note="n", sheets=SHEETS)
+    assert len(steps(cid)) == 3
+    later = new_contact(db, "prime")
+    services.take(db, advisor, later)
+    services.escalate(
+        db, advisor, later, sector="travail", answers={}, note="n", sheets=SHEETS, agreement=banque
+    )
+    assert steps(later) == [("2120", advisor.id)]
+    assert kinds(db, later).index("agreement") < kinds(db, later).index("escalated")
 
 
 def test_redirect_and_return_to_level1(db: Session, make_agent: Callable[..., Agent]) -> None:

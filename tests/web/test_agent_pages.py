@@ -324,9 +324,17 @@ def test_the_agreement_chosen_during_a_contact_is_kept_with_it(
     )
     assert cleared.status_code == 204
     assert "agreement" not in contacts_repo.contact(db, contact_id).qualification
-    assert _doc(client.get("/console")).xpath(
-        "//select[@id='console-idcc']/option[@selected]/@value"
-    ) == [""]
+    after = _doc(client.get("/console"))
+    assert after.xpath("//select[@id='console-idcc']/option[@selected]/@value") == [""]
+    # both choices are steps of the contact's timeline, with who made them
+    steps = [
+        li.text_content()
+        for li in after.xpath("//ol/li")
+        if "Convention collective de l’appelant" in li.text_content()
+    ]
+    assert len(steps) == 2
+    assert "(IDCC 2120)" in steps[0] and "Banque" in steps[0]
+    assert steps[1].endswith(": non précisée")
 
 
 def test_only_an_agent_handling_contacts_may_record_the_agreement(

@@ -53,6 +53,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "consulted",  # a fiche was opened (data: fiche_id)
     "noted",  # a note was added (data: note_id)
     "qualified",  # escalation sheet answers recorded
+    "agreement",  # the caller's collective agreement chosen (data: idcc) or cleared (idcc None)
     "escalated",  # level 1 → sector queue (data: sector)
     "redirected",  # sector → another sector (data: from, to)
     "returned",  # sector → level 1 (data: from)

@@ -429,16 +429,28 @@ def consult(
 
 
 def set_agreement(
-    session: Session, agent: Agent, contact_id: int, agreement: CallerAgreement | None
+    session: Session,
+    agent: Agent,
+    contact_id: int,
+    agreement: CallerAgreement | None,
+    *,
+    now: datetime | None = None,
 ) -> Contact:
     """The caller's collective agreement, as the agent holding the contact chose it (None: none
     known): kept in the qualification, so it survives a reload of the console and goes with an
     escalation or a redirect."""
     contact = _held(session, agent, contact_id)
     kept = {k: v for k, v in (contact.qualification or {}).items() if k != "agreement"}
+    before = (contact.qualification or {}).get("agreement")
     chosen = agreement.as_dict() if agreement is not None else None
     contact.qualification = kept | ({"agreement": chosen} if chosen is not None else {})
+    if _idcc(chosen) != _idcc(before):  # a step of the timeline when it changes, not each post
+        _event(session, contact, "agreement", _now(now), agent, idcc=_idcc(chosen))
     return contact
+
+
+def _idcc(stored: Any) -> str | None:
+    return str(stored.get("idcc")) if isinstance(stored, Mapping) and stored.get("idcc") else None
 
 
 def add_note(
@@ -581,11 +593,8 @@ def escalate(
         raise InvalidInput(f"Secteur suggéré inconnu : « {suggested_sector} ».")
     if not (note or "").strip():
         raise InvalidInput("Une note d'escalade est obligatoire : résumez ce que vous avez appris.")
-    chosen = (
-        agreement.as_dict()
-        if agreement is not None
-        else (contact.qualification or {}).get("agreement")  # chosen earlier in the contact
-    )
+    before = (contact.qualification or {}).get("agreement")  # chosen earlier in the contact
+    chosen = agreement.as_dict() if agreement is not None else before
     _add_note(session, contact, agent, note, "escalation", now)
     contact.qualification = {
         "sheet": sector,
@@ -594,6 +603,8 @@ def escalate(
     } | ({"agreement": chosen} if chosen is not None else {})
     contact.sector = sector
     contact.escalations += 1
+    if _idcc(chosen) != _idcc(before):
+        _event(session, contact, "agreement", now, agent, idcc=_idcc(chosen))
     _event(session, contact, "qualified", now, agent, sheet=sector, answers=len(answers))
     _move(session, contact, agent, sector, "escalated", now, sector=sector)
     if calls is not None and contact.call_id:

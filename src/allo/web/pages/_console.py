@@ -36,6 +36,7 @@ from allo.kb.render.markdown import render_markdown
 from allo.privacy.redaction import KIND_LABELS as REDACTION_LABELS
 from allo.privacy.redaction import PLACEHOLDERS
 from allo.runtime import Runtime
+from allo.search.agreements import default_catalog
 from allo.search.service import get_search_service
 from allo.web.pages import _fiche_html
 from allo.web.pages._base import doc
@@ -60,6 +61,7 @@ EVENT_LABELS = {
     "consulted": "Fiche consultée",
     "noted": "Note ajoutée",
     "qualified": "Fiche d’escalade remplie",
+    "agreement": "Convention collective de l’appelant",
     "escalated": "Transféré au second niveau",
     "redirected": "Réorienté vers un autre secteur",
     "returned": "Renvoyé au premier niveau",
@@ -306,10 +308,20 @@ def contact_panel(
             f"{time_fr(_local(e.at, runtime))} — {EVENT_LABELS.get(e.kind, e.kind)}"
             + (f" ({names[e.agent_id]})" if e.agent_id in names else "")
             + (f" → {sector_label(e.data['sector'])}" if (e.data or {}).get("sector") else "")
+            + (_agreement_step(e.data) if e.kind == "agreement" else "")
             for e in view.events
             if e.kind not in ("queued", "noted")
         ],
     )
+
+
+def _agreement_step(data: Any) -> str:
+    """« : Syntec (IDCC 1486) », or « : non précisée » when the agent cleared it."""
+    idcc = str((data or {}).get("idcc") or "")
+    if not idcc:
+        return " : non précisée"
+    known = default_catalog().get(idcc)
+    return f" : {known.short_title} (IDCC {idcc})" if known is not None else f" : IDCC {idcc}"
 
 
 def _agreement(stored: Any) -> AgreementLink | None:
