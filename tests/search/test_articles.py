@@ -9,7 +9,14 @@ from collections.abc import Callable
 import pytest
 
 from allo.errors import InvalidInput
-from allo.search.articles import Article, ArticleIndex, ArticleSpan, cited_spans, read_articles
+from allo.search.articles import (
+    Article,
+    ArticleIndex,
+    ArticleSpan,
+    cited_spans,
+    citing_references,
+    read_articles,
+)
 from allo.search.service import SearchService
 
 TRAVAIL = "code du travail"
@@ -295,3 +302,19 @@ def test_on_the_bundled_data_the_watch_finds_the_labour_fiche_on_transfers(
     fiche = found.fiches[ids.index("article100989")]
     assert "L1224-1" in fiche.reference and fiche.source == "travail"
     assert found.article.fiches == len(found.fiches)
+
+
+def test_texts_the_index_does_not_hold_are_read_the_same_way() -> None:
+    drafts = [
+        ("L1", [ref("Code du travail : articles L9996-1 à L9996-9")]),
+        ("L2", [ref("Code du travail : article L9996-2"), ref("Code civil : article 1240")]),
+        ("L3", [ref("Site du ministère")]),
+        ("L4", []),
+    ]
+    found = citing_references(drafts, Article("L", (9996, 2)))
+    assert {k: (s.first, s.last) for k, s in found.items()} == {
+        "L1": ((9996, 1), (9996, 9)),
+        "L2": ((9996, 2), (9996, 2)),
+    }
+    assert found["L2"].reference == "Code du travail : article L9996-2"
+    assert citing_references(drafts, Article("L", (9996, 2), "code civil")) == {}

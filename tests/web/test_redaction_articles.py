@@ -27,8 +27,8 @@ def _doc(response: Any, status: int = 200) -> Any:
     return lxml.html.fromstring(response.text)
 
 
-def _local_fiche(db: Session, editor: Agent, **overrides: Any) -> str:
-    """A published local fiche citing L1224-1 in its references (« sites »)."""
+def _local_fiche(db: Session, editor: Agent, *, publish: bool = True, **overrides: Any) -> str:
+    """A local fiche citing L1224-1 in its references (« sites »), published unless told."""
     data: dict[str, Any] = {
         "title": "Reprise d'une entreprise : ce que dit le conseiller",
         "summary": "Les contrats de travail passent au repreneur.",
@@ -51,7 +51,8 @@ def _local_fiche(db: Session, editor: Agent, **overrides: Any) -> str:
     }
     data.update(overrides)
     fiche = services.create(db, editor, data)
-    services.publish(db, editor, fiche.id, Policy(four_eyes=False), today=date(2026, 12, 5))
+    if publish:
+        services.publish(db, editor, fiche.id, Policy(four_eyes=False), today=date(2026, 12, 5))
     db.commit()
     return fiche.id
 
@@ -71,6 +72,14 @@ def test_the_service_s_fiches_first_then_those_it_relies_on(
 ) -> None:
     editor = make_agent("editor")
     own = _local_fiche(db, editor)
+    draft = _local_fiche(
+        db,
+        editor,
+        publish=False,
+        title="Transfert des contrats : brouillon",
+        sites=[{"title": "Code du travail : article L1224-1", "url": "https://legifrance.test/a"}],
+    )
+    uncited = _local_fiche(db, editor, title="Autre", sites=[])
     services.adapt(db, editor, TRANSFER)  # a draft adapted from the labour fiche: relied on
     db.commit()
     client = login("editor")
@@ -84,18 +93,29 @@ def test_the_service_s_fiches_first_then_those_it_relies_on(
     assert legifrance.get("href").startswith("https://www.legifrance.gouv.fr/")
     assert legifrance.get("rel") == "noopener" and legifrance.get("target") == "_blank"
     links = [a.get("href") for a in section.xpath(".//ul/li/p[1]/a")]
-    # the service's own fiche first, to its editor's form; then the adapted official one
-    assert links[:2] == [f"/redaction/fiches/{own}", f"/fiches/{TRANSFER}"]
-    first, second = section.xpath("./ul/li")[:2]
-    assert "Fiche du service" in first.text_content()
+    # the service's own fiches first, drafts included, to their editor's form; then the
+    # adapted official one
+    assert links[:3] == [
+        f"/redaction/fiches/{own}",
+        f"/redaction/fiches/{draft}",
+        f"/fiches/{TRANSFER}",
+    ]
+    assert f"/redaction/fiches/{uncited}" not in links
+    first, second, third = section.xpath("./ul/li")[:3]
+    assert "Fiche du service" in first.text_content() and "Publiée" in first.text_content()
     assert "Référence : Code du travail : articles L1224-1 à L1224-4" in first.text_content()
-    assert "fiche adaptée par le service" in second.text_content()
+    assert "Brouillon" in second.text_content()
+    assert "Référence : Code du travail : article L1224-1" in second.text_content()
+    assert "fiche adaptée par le service" in third.text_content()
+    assert links.count(f"/redaction/fiches/{own}") == 1  # not again from the index
     counts = section.xpath("./p[contains(@class,'fr-text--sm')]")[0].text_content()
-    assert "dont 1 du service et 1 fiche(s) officielle(s) dont le service dépend" in counts
-    # a supervisor reads the service's fiche, not its editor's form
+    assert "dont 2 du service et 1 fiche(s) officielle(s) dont le service dépend" in counts
+    # a supervisor reads the service's published fiche, not its editor's form; a draft unlinked
     supervisor = _doc(login("supervisor").get("/redaction/articles?article=L1224-1"))
     assert supervisor.xpath(f"//a[@href='/fiches/{own}']")
-    assert not supervisor.xpath(f"//a[@href='/redaction/fiches/{own}']")
+    assert not supervisor.xpath("//a[contains(@href, '/redaction/fiches/')]")
+    assert "Transfert des contrats : brouillon" in supervisor.text_content()
+    assert not supervisor.xpath(f"//a[@href='/fiches/{draft}']")
 
 
 def test_the_watch_and_the_dashboard_link_to_it(login: Login) -> None:

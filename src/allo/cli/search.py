@@ -246,8 +246,9 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
     ) -> None:
-        """Veille juridique : toutes les fiches (officielles et du service) qui citent un article
-        de code dans leurs références, avec la référence qui le couvre."""
+        """Veille juridique : les fiches publiées (officielles et du service) qui citent un
+        article de code dans leurs références, avec la référence qui le couvre (la page
+        /redaction/articles y ajoute les brouillons du service)."""
         from allo.errors import AlloError
 
         try:

@@ -284,6 +284,8 @@ class ArticleCitations:
 
     article: CitedArticle
     fiches: tuple[CitingFiche, ...]
+    #: the article as read (to look for it in texts the index does not hold: `citing_references`)
+    named: Article
 
 
 def watched_articles(text: str, codes: Iterable[str] = ()) -> ArticleQuery:
@@ -314,4 +316,17 @@ def citations(
                 CitingFiche(doc.id, doc.title, doc.source, doc.kind, span.reference, span.width)
             )
     fiches.sort(key=lambda f: (f.width, words(f.title), f.id))
-    return ArticleCitations(index.describe(article), tuple(fiches))
+    return ArticleCitations(index.describe(article), tuple(fiches), article)
+
+
+def citing_references(
+    items: Iterable[tuple[str, Iterable[Mapping[str, Any]]]], article: Article
+) -> dict[str, ArticleSpan]:
+    """Which of `items` (id, references) cite `article`, each with its narrowest reference that
+    covers it: the index's reading, for texts it does not hold (the service's drafts)."""
+    out: dict[str, ArticleSpan] = {}
+    for item_id, references in items:
+        spans = [s for s in cited_spans(references) if s.covers(article)]
+        if spans:
+            out[item_id] = min(spans, key=lambda s: s.width)
+    return out

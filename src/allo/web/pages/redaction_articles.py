@@ -4,8 +4,9 @@ fiches first (only its editors revise them), then the official fiches the servic
 the change reports' watch ranks them: adapted, linked, in an escalation sheet, consulted), then
 the others, each with the reference that covers the article as the fiche prints it.
 
-The citations are the search's article index (`SearchService.citations`): the fiches searched,
-official and local. Editors use it; supervisors may read it.
+The official fiches come from the search's article index (`SearchService.citations`); the
+service's own from their current text, drafts and fiches in review included (the index holds only
+what is published). Editors use it; supervisors may read it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import InvalidInput
 from allo.kb import watch
-from allo.search.articles import MAX_WATCH_TEXT, ArticleCitations
+from allo.kb.local import repository as local_repository
+from allo.kb.local.models import LocalFiche
+from allo.kb.local.workflow import STATE_LABELS
+from allo.search.articles import MAX_WATCH_TEXT, ArticleCitations, citing_references
 from allo.search.service import get_search_service
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
@@ -39,8 +43,11 @@ class CitingLine:
 
     id: str = field(metadata=doc("Fiche id."))
     title: str = field(metadata=doc("Fiche title."))
-    href: str = field(metadata=doc("Its page (the editor's form for the service's own fiches)."))
+    href: str = field(
+        metadata=doc("Its page (the editor's form for the service's own fiches; none: a draft).")
+    )
     source: str = field(metadata=doc("Where it comes from, in French."))
+    state: str = field(metadata=doc("The service's fiche's state (Brouillon…); empty otherwise."))
     local: bool = field(metadata=doc("Whether it is the service's own fiche."))
     reference: str = field(metadata=doc("The reference covering the article, as printed."))
     reasons: list[tuple[str, str]] = field(
@@ -72,34 +79,64 @@ class ArticlesPage(Page):
     error: str = field(default="", metadata=doc("French message when nothing could be read."))
 
 
-def _block(found: ArticleCitations, relied: watch.Reliance, agent: Agent) -> ArticleBlock:
-    lines: list[tuple[tuple[int, int], CitingLine]] = []
-    for position, fiche in enumerate(found.fiches):
-        local = fiche.source == "local"
-        reasons = [] if local else relied.reasons(fiche.id)
-        editable = local and agent.role in EDITOR
+def _local_lines(found: ArticleCitations, own: list[LocalFiche], agent: Agent) -> list[CitingLine]:
+    """The service's fiches citing the article, drafts and fiches in review included (the
+    index holds only what is published): read from their current « Sites externes »."""
+    citing = citing_references(((f.id, f.sites) for f in own), found.named)
+    lines = []
+    for fiche in own:
+        span = citing.get(fiche.id)
+        if span is None:
+            continue
+        published = fiche.state == "published"
+        if agent.role in EDITOR:
+            href = f"/redaction/fiches/{fiche.id}"
+        else:  # a supervisor reads the published fiche; a draft has no page of its own
+            href = f"/fiches/{fiche.id}" if published else ""
+        lines.append(
+            CitingLine(
+                id=fiche.id,
+                title=fiche.title,
+                href=href,
+                source=SOURCE_LABELS["local"],
+                state=STATE_LABELS.get(fiche.state, fiche.state),
+                local=True,
+                reference=span.reference,
+                reasons=[],
+            )
+        )
+    return lines
+
+
+def _block(
+    found: ArticleCitations, relied: watch.Reliance, own: list[LocalFiche], agent: Agent
+) -> ArticleBlock:
+    """The service's own fiches first, then the official ones by how much the service relies
+    on them; the search's order (narrowest reference, title) otherwise."""
+    official: list[tuple[tuple[int, int], CitingLine]] = []
+    for position, fiche in enumerate(f for f in found.fiches if f.source != "local"):
+        reasons = relied.reasons(fiche.id)
         line = CitingLine(
             id=fiche.id,
             title=fiche.title,
-            href=f"/redaction/fiches/{fiche.id}" if editable else f"/fiches/{fiche.id}",
+            href=f"/fiches/{fiche.id}",
             source=SOURCE_LABELS.get(fiche.source, fiche.source),
-            local=local,
+            state="",
+            local=False,
             reference=fiche.reference,
             reasons=[(r.label, r.detail) for r in reasons],
         )
-        # the service's own first, then by how much the service relies on the fiche; the
-        # search's order (narrowest reference, title) otherwise
-        rank = -1_000_000 if local else -relied.score(fiche.id, reasons)
-        lines.append(((rank, position), line))
-    ordered = [line for _key, line in sorted(lines, key=lambda kv: kv[0])]
+        official.append(((-relied.score(fiche.id, reasons), position), line))
+    local = _local_lines(found, own, agent)
+    lines = local + [line for _key, line in sorted(official, key=lambda kv: kv[0])]
     article = found.article
     return ArticleBlock(
         label=article.label,
         code_name=article.code_name,
         url=article.url,
-        fiches=ordered,
-        local=sum(1 for line in ordered if line.local),
-        relied=sum(1 for line in ordered if line.reasons),
+        fiches=lines,
+        local=len(local),
+        relied=sum(1 for line in lines if line.reasons),
     )
 
 
@@ -113,7 +150,8 @@ def _page(call: AgentCall, agent: Agent, text: str) -> tuple[ArticlesPage, int]:
             error, status = exc.message, exc.status_code
         else:
             relied = watch.reliance(call.session, service_sheets(call), None, consulted_counts)
-            blocks = [_block(f, relied, agent) for f in found]
+            own = local_repository.live_fiches(call.session)
+            blocks = [_block(f, relied, own, agent) for f in found]
     title = "Veille juridique : fiches citant un article"
     page = ArticlesPage(
         title=title,
