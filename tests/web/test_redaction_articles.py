@@ -27,8 +27,8 @@ def _doc(response: Any, status: int = 200) -> Any:
     return lxml.html.fromstring(response.text)
 
 
-def _local_fiche(db: Session, editor: Agent, *, publish: bool = True, **overrides: Any) -> str:
-    """A local fiche citing L1224-1 in its references (« sites »), published unless told."""
+def _content(**overrides: Any) -> dict[str, Any]:
+    """A local fiche's content citing L1224-1 in its references (« sites »)."""
     data: dict[str, Any] = {
         "title": "Reprise d'une entreprise : ce que dit le conseiller",
         "summary": "Les contrats de travail passent au repreneur.",
@@ -50,7 +50,12 @@ def _local_fiche(db: Session, editor: Agent, *, publish: bool = True, **override
         "public": False,
     }
     data.update(overrides)
-    fiche = services.create(db, editor, data)
+    return data
+
+
+def _local_fiche(db: Session, editor: Agent, *, publish: bool = True, **overrides: Any) -> str:
+    """A local fiche citing L1224-1, published unless told."""
+    fiche = services.create(db, editor, _content(**overrides))
     if publish:
         services.publish(db, editor, fiche.id, Policy(four_eyes=False), today=date(2026, 12, 5))
     db.commit()
@@ -116,6 +121,12 @@ def test_the_service_s_fiches_first_then_those_it_relies_on(
     assert not supervisor.xpath("//a[contains(@href, '/redaction/fiches/')]")
     assert "Transfert des contrats : brouillon" in supervisor.text_content()
     assert not supervisor.xpath(f"//a[@href='/fiches/{draft}']")
+    # a published fiche being edited: a draft again, its published version still read
+    services.update(db, editor, own, _content(title="Reprise : nouvelle rédaction"), 1)
+    db.commit()
+    edited = _doc(login("supervisor").get("/redaction/articles?article=L1224-1"))
+    line = edited.xpath(f"//li[.//a[@href='/fiches/{own}']]")[0].text_content()
+    assert "Brouillon (une version publiée en ligne)" in line
 
 
 def test_the_watch_and_the_dashboard_link_to_it(login: Login) -> None:

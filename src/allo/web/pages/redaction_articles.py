@@ -88,7 +88,11 @@ def _local_lines(found: ArticleCitations, own: list[LocalFiche], agent: Agent) -
         span = citing.get(fiche.id)
         if span is None:
             continue
-        published = fiche.state == "published"
+        # a published fiche being edited is a draft again, its published version still live
+        published = fiche.published_version is not None
+        state = STATE_LABELS.get(fiche.state, fiche.state)
+        if published and fiche.state != "published":
+            state += " (une version publiée en ligne)"
         if agent.role in EDITOR:
             href = f"/redaction/fiches/{fiche.id}"
         else:  # a supervisor reads the published fiche; a draft has no page of its own
@@ -99,7 +103,7 @@ def _local_lines(found: ArticleCitations, own: list[LocalFiche], agent: Agent) -
                 title=fiche.title,
                 href=href,
                 source=SOURCE_LABELS["local"],
-                state=STATE_LABELS.get(fiche.state, fiche.state),
+                state=state,
                 local=True,
                 reference=span.reference,
                 reasons=[],
