@@ -259,6 +259,12 @@ def test_escalation_carries_the_caller_s_collective_agreement(client: Any, api: 
     assert agreement["idcc"] == "2120"
     assert agreement["title"] == "Convention collective nationale de la banque"
     assert agreement["url"].startswith("https://www.legifrance.gouv.fr/")
+    # each change is a step of the contact's timeline, the refused ones none
+    events = client.get(f"/api/contacts/{cid}", headers=specialist).json()["events"]
+    steps = [
+        (e["data"]["idcc"], e["agent"] is not None) for e in events if e["kind"] == "agreement"
+    ]
+    assert steps == [("1486", True), (None, True), ("2120", True)]
 
 
 def test_escalation_sheets_endpoint(client: Any, api: Api) -> None:
