@@ -160,3 +160,33 @@ def test_what_names_no_article_is_refused_in_french_and_shown_as_text(login: Log
     assert "300 caractères au plus" in long.text_content()
     huge = client.get("/redaction/articles", params={"article": "x" * 3000}, headers=HTML)
     assert huge.status_code == 422 and "article" in huge.text
+
+
+def test_the_api_serves_the_same_list_to_editors_and_supervisors(
+    client: Any, db: Session, make_agent: Callable[..., Agent], token: Callable[..., Any]
+) -> None:
+    editor = make_agent("editor")
+    draft = _local_fiche(db, editor, publish=False, title="Reprise : brouillon")
+    services.adapt(db, editor, TRANSFER)
+    db.commit()
+    url = "/api/kb/articles"
+    assert client.get(url, params={"article": "L1224-1"}).status_code == 401
+    advisor = client.get(url, params={"article": "L1224-1"}, headers=token("advisor"))
+    assert advisor.status_code == 403
+    for role in ("editor", "supervisor"):
+        answer = client.get(url, params={"article": "L1224-1"}, headers=token(role))
+        assert answer.status_code == 200, answer.text
+        (article,) = answer.json()
+        assert (article["article"], article["code"]) == ("L1224-1", "Code du travail")
+        first, second = article["fiches"][:2]
+        assert (first["id"], first["source"], first["state"]) == (draft, "local", "draft")
+        assert first["published"] is False
+        assert first["reference"] == "Code du travail : articles L1224-1 à L1224-4"
+        assert second["id"] == TRANSFER and second["source"] == "travail"
+        assert [r["kind"] for r in second["reasons"]] == ["adapted"]
+    headers = token("editor")
+    refused = client.get(url, params={"article": "licenciement"}, headers=headers)
+    assert refused.status_code == 422
+    assert "Aucun article de code reconnu" in refused.json()["detail"]
+    for bad in ({"article": ""}, {"article": "L1224-1 " + "x" * 400}, {}):
+        assert client.get(url, params=bad, headers=headers).status_code == 422

@@ -4,9 +4,8 @@ fiches first (only its editors revise them), then the official fiches the servic
 the change reports' watch ranks them: adapted, linked, in an escalation sheet, consulted), then
 the others, each with the reference that covers the article as the fiche prints it.
 
-The official fiches come from the search's article index (`SearchService.citations`); the
-service's own from their current text, drafts and fiches in review included (the index holds only
-what is published). Editors use it; supervisors may read it.
+The list and its order are `allo.search.legal_watch`'s; `GET /api/kb/articles` serves the same.
+Editors use it; supervisors may read it.
 """
 
 from __future__ import annotations
@@ -18,18 +17,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from allo.contacts.models import Agent
-from allo.contacts.repository import consulted_counts
 from allo.errors import InvalidInput
-from allo.kb import watch
-from allo.kb.local import repository as local_repository
-from allo.kb.local.models import LocalFiche
 from allo.kb.local.workflow import STATE_LABELS
-from allo.search.articles import MAX_WATCH_TEXT, ArticleCitations, citing_references
-from allo.search.service import get_search_service
+from allo.search.articles import MAX_WATCH_TEXT
+from allo.search.legal_watch import ArticleReview, Citing
+from allo.web.api.legal_watch import reviews
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages.portal import SOURCE_LABELS
-from allo.web.pages.redaction_watch import READERS, REDACTION, service_sheets
+from allo.web.pages.redaction_watch import READERS, REDACTION
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,68 +75,36 @@ class ArticlesPage(Page):
     error: str = field(default="", metadata=doc("French message when nothing could be read."))
 
 
-def _local_lines(found: ArticleCitations, own: list[LocalFiche], agent: Agent) -> list[CitingLine]:
-    """The service's fiches citing the article, drafts and fiches in review included (the
-    index holds only what is published): read from their current « Sites externes »."""
-    citing = citing_references(((f.id, f.sites) for f in own), found.named)
-    lines = []
-    for fiche in own:
-        span = citing.get(fiche.id)
-        if span is None:
-            continue
-        # a published fiche being edited is a draft again, its published version still live
-        published = fiche.published_version is not None
+def _line(fiche: Citing, agent: Agent) -> CitingLine:
+    href = f"/fiches/{fiche.id}" if fiche.published else ""
+    state = ""
+    if fiche.local:
         state = STATE_LABELS.get(fiche.state, fiche.state)
-        if published and fiche.state != "published":
+        if fiche.published and fiche.state != "published":
             state += " (une version publiée en ligne)"
-        if agent.role in EDITOR:
+        if agent.role in EDITOR:  # a supervisor reads the published page; a draft has none
             href = f"/redaction/fiches/{fiche.id}"
-        else:  # a supervisor reads the published fiche; a draft has no page of its own
-            href = f"/fiches/{fiche.id}" if published else ""
-        lines.append(
-            CitingLine(
-                id=fiche.id,
-                title=fiche.title,
-                href=href,
-                source=SOURCE_LABELS["local"],
-                state=state,
-                local=True,
-                reference=span.reference,
-                reasons=[],
-            )
-        )
-    return lines
+    return CitingLine(
+        id=fiche.id,
+        title=fiche.title,
+        href=href,
+        source=SOURCE_LABELS.get(fiche.source, fiche.source),
+        state=state,
+        local=fiche.local,
+        reference=fiche.reference,
+        reasons=[(r.label, r.detail) for r in fiche.reasons],
+    )
 
 
-def _block(
-    found: ArticleCitations, relied: watch.Reliance, own: list[LocalFiche], agent: Agent
-) -> ArticleBlock:
-    """The service's own fiches first, then the official ones by how much the service relies
-    on them; the search's order (narrowest reference, title) otherwise."""
-    official: list[tuple[tuple[int, int], CitingLine]] = []
-    for position, fiche in enumerate(f for f in found.fiches if f.source != "local"):
-        reasons = relied.reasons(fiche.id)
-        line = CitingLine(
-            id=fiche.id,
-            title=fiche.title,
-            href=f"/fiches/{fiche.id}",
-            source=SOURCE_LABELS.get(fiche.source, fiche.source),
-            state="",
-            local=False,
-            reference=fiche.reference,
-            reasons=[(r.label, r.detail) for r in reasons],
-        )
-        official.append(((-relied.score(fiche.id, reasons), position), line))
-    local = _local_lines(found, own, agent)
-    lines = local + [line for _key, line in sorted(official, key=lambda kv: kv[0])]
+def _block(found: ArticleReview, agent: Agent) -> ArticleBlock:
     article = found.article
     return ArticleBlock(
         label=article.label,
         code_name=article.code_name,
         url=article.url,
-        fiches=lines,
-        local=len(local),
-        relied=sum(1 for line in lines if line.reasons),
+        fiches=[_line(f, agent) for f in found.fiches],
+        local=found.local,
+        relied=found.relied,
     )
 
 
@@ -149,13 +113,9 @@ def _page(call: AgentCall, agent: Agent, text: str) -> tuple[ArticlesPage, int]:
     error, status = "", 200
     if text.strip():
         try:
-            found = get_search_service(call.runtime).citations(text)
+            blocks = [_block(r, agent) for r in reviews(call.runtime, call.session, text)]
         except InvalidInput as exc:
             error, status = exc.message, exc.status_code
-        else:
-            relied = watch.reliance(call.session, service_sheets(call), None, consulted_counts)
-            own = local_repository.live_fiches(call.session)
-            blocks = [_block(f, relied, own, agent) for f in found]
     title = "Veille juridique : fiches citant un article"
     page = ArticlesPage(
         title=title,

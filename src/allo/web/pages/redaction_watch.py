@@ -19,9 +19,9 @@ from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, InvalidInput
 from allo.kb import changes, repository, watch
-from allo.kb.escalation import SheetSet, sheets_for_home
 from allo.kb.models import ChangeReport
 from allo.kb.records import AUDIENCE_LABELS
+from allo.web.api.legal_watch import readable_sheets
 from allo.web.pages._auth import EDITOR, SUPERVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
 from allo.web.pages._filters import date_fr, time_fr
@@ -132,14 +132,6 @@ def _report_line(report: ChangeReport) -> ReportLine:
     )
 
 
-def service_sheets(call: AgentCall) -> SheetSet | None:
-    """The installation's escalation sheets, None when the file is broken."""
-    try:
-        return sheets_for_home(call.runtime.settings.home)
-    except InvalidInput:  # a broken sheet file must not hide the watch
-        return None
-
-
 def _office_items(
     call: AgentCall, report_id: int, filters: dict[str, str], page: int
 ) -> tuple[list[ItemLine], int]:
@@ -220,7 +212,7 @@ def _watch_page(
         ranked = watch.prioritised(
             call.session,
             report.id,
-            sheets=service_sheets(call),
+            sheets=readable_sheets(call.runtime.settings.home),
             theme=filters.get("theme") or None,
             audience=filters.get("audience") or None,
             action=filters.get("action") or None,
