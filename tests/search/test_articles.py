@@ -14,7 +14,6 @@ from allo.search.articles import (
     ArticleIndex,
     ArticleSpan,
     cited_spans,
-    citing_references,
     read_articles,
 )
 from allo.search.service import SearchService
@@ -304,17 +303,23 @@ def test_on_the_bundled_data_the_watch_finds_the_labour_fiche_on_transfers(
     assert found.article.fiches == len(found.fiches)
 
 
-def test_texts_the_index_does_not_hold_are_read_the_same_way() -> None:
+def test_an_index_of_references_gives_each_its_narrowest_printed_reference() -> None:
+    """The legal watch indexes the service's drafts (not in the search) the same way."""
     drafts = [
         ("L1", [ref("Code du travail : articles L9996-1 à L9996-9")]),
         ("L2", [ref("Code du travail : article L9996-2"), ref("Code civil : article 1240")]),
         ("L3", [ref("Site du ministère")]),
         ("L4", []),
     ]
-    found = citing_references(drafts, Article("L", (9996, 2)))
+    index = ArticleIndex((i, cited_spans(refs)) for i, (_id, refs) in enumerate(drafts))
+
+    def citing_references(article: Article) -> dict[str, ArticleSpan]:
+        return {drafts[i][0]: span for i, span in index.citing(article).items()}
+
+    found = citing_references(Article("L", (9996, 2)))
     assert {k: (s.first, s.last) for k, s in found.items()} == {
         "L1": ((9996, 1), (9996, 9)),
         "L2": ((9996, 2), (9996, 2)),
     }
     assert found["L2"].reference == "Code du travail : article L9996-2"
-    assert citing_references(drafts, Article("L", (9996, 2), "code civil")) == {}
+    assert citing_references(Article("L", (9996, 2), "code civil")) == {}

@@ -14,7 +14,7 @@ ARTICLE = Article("L", (9995, 2))
 
 def _official(fiche_id: str, source: str = "dila", width: int = 1) -> CitingFiche:
     reference = "Code du travail : article L9995-2"
-    return CitingFiche(fiche_id, f"Fiche {fiche_id}", source, "fiche", reference, width)
+    return CitingFiche(fiche_id, f"Fiche {fiche_id}", source, reference, width)
 
 
 def _own(fiche_id: str, state: str, published: int | None, *references: str) -> LocalFiche:

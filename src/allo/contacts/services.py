@@ -444,13 +444,21 @@ def set_agreement(
     before = (contact.qualification or {}).get("agreement")
     chosen = agreement.as_dict() if agreement is not None else None
     contact.qualification = kept | ({"agreement": chosen} if chosen is not None else {})
-    if _idcc(chosen) != _idcc(before):  # a step of the timeline when it changes, not each post
-        _event(session, contact, "agreement", _now(now), agent, idcc=_idcc(chosen))
+    _agreement_step(session, contact, agent, before, chosen, _now(now))
     return contact
 
 
-def _idcc(stored: Any) -> str | None:
-    return str(stored.get("idcc")) if isinstance(stored, Mapping) and stored.get("idcc") else None
+def _agreement_step(
+    session: Session, contact: Contact, agent: Agent, before: Any, chosen: Any, now: datetime
+) -> None:
+    """A step of the timeline when the caller's agreement changes, not each time it is sent."""
+
+    def idcc(stored: Any) -> str | None:
+        ok = isinstance(stored, Mapping) and stored.get("idcc")
+        return str(stored["idcc"]) if ok else None
+
+    if idcc(chosen) != idcc(before):
+        _event(session, contact, "agreement", now, agent, idcc=idcc(chosen))
 
 
 def add_note(
@@ -603,8 +611,7 @@ def escalate(
     } | ({"agreement": chosen} if chosen is not None else {})
     contact.sector = sector
     contact.escalations += 1
-    if _idcc(chosen) != _idcc(before):
-        _event(session, contact, "agreement", now, agent, idcc=_idcc(chosen))
+    _agreement_step(session, contact, agent, before, chosen, now)
     _event(session, contact, "qualified", now, agent, sheet=sector, answers=len(answers))
     _move(session, contact, agent, sector, "escalated", now, sector=sector)
     if calls is not None and contact.call_id:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allo.errors import InvalidInput
+from allo.errors import AlloError, InvalidInput
 
 BUNDLED_DIR = Path(__file__).with_name("escalation")
 SECTORS: tuple[str, ...] = (
@@ -140,6 +140,15 @@ def load_sheets(override_dir: Path | None = None) -> SheetSet:
 
 def sheets_for_home(home: Path) -> SheetSet:
     return load_sheets(home / "escalation")
+
+
+def readable_sheets(home: Path) -> SheetSet | None:
+    """The installation's sheets for what only reads them (the editors' watch, its dashboard
+    count, the legal watch): None when a file is broken, which must not hide those pages."""
+    try:
+        return sheets_for_home(home)
+    except AlloError:
+        return None
 
 
 #: the sheets' ids: the six sectors, then what level 1 keeps

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,7 +104,7 @@ class Reliance:
         """Every fiche id the service relies on, for whatever reason."""
         return {*self.adapted, *self.linked, *self.escalation, *self.consulted}
 
-    def score(self, fiche_id: str, reasons: list[Reason]) -> int:
+    def score(self, fiche_id: str, reasons: Sequence[Reason]) -> int:
         return sum(WEIGHTS[r.kind] for r in reasons) + self.consulted.get(fiche_id, 0)
 
 

@@ -260,8 +260,6 @@ class _Fiche(Protocol):
     def title(self) -> str: ...
     @property
     def source(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +269,6 @@ class CitingFiche:
     id: str
     title: str
     source: str
-    kind: str
     #: the reference as the fiche prints it (« Code du travail : articles L1224-1 à L1224-4 »)
     reference: str
     #: how many articles that reference names, about (1: this very article)
@@ -284,7 +281,7 @@ class ArticleCitations:
 
     article: CitedArticle
     fiches: tuple[CitingFiche, ...]
-    #: the article as read (to look for it in texts the index does not hold: `citing_references`)
+    #: the article as read (to look for it in texts the index does not hold)
     named: Article
 
 
@@ -312,21 +309,6 @@ def citations(
     for ord_, span in index.citing(article).items():
         doc = document(ord_)
         if doc is not None:
-            fiches.append(
-                CitingFiche(doc.id, doc.title, doc.source, doc.kind, span.reference, span.width)
-            )
+            fiches.append(CitingFiche(doc.id, doc.title, doc.source, span.reference, span.width))
     fiches.sort(key=lambda f: (f.width, words(f.title), f.id))
     return ArticleCitations(index.describe(article), tuple(fiches), article)
-
-
-def citing_references(
-    items: Iterable[tuple[str, Iterable[Mapping[str, Any]]]], article: Article
-) -> dict[str, ArticleSpan]:
-    """Which of `items` (id, references) cite `article`, each with its narrowest reference that
-    covers it: the index's reading, for texts it does not hold (the service's drafts)."""
-    out: dict[str, ArticleSpan] = {}
-    for item_id, references in items:
-        spans = [s for s in cited_spans(references) if s.covers(article)]
-        if spans:
-            out[item_id] = min(spans, key=lambda s: s.width)
-    return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from allo.kb.local.models import LocalFiche
 from allo.kb.watch import Reason, Reliance
-from allo.search.articles import ArticleCitations, CitedArticle, citing_references
+from allo.search.articles import ArticleCitations, ArticleIndex, CitedArticle, cited_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,29 +62,36 @@ def review(
     found: Sequence[ArticleCitations], own: Sequence[LocalFiche], relied: Reliance
 ) -> list[ArticleReview]:
     """`found`: the search's citations of each article (`SearchService.citations`); `own`: the
-    service's live fiches (`allo.kb.local.repository.live_fiches`)."""
-    return [_one(citations, own, relied) for citations in found]
+    service's live fiches (`allo.kb.local.repository.live_fiches`), their references (« Sites
+    externes ») indexed once as the search indexes the published ones."""
+    drafts = ArticleIndex((i, cited_spans(f.sites)) for i, f in enumerate(own))
+    return [_one(citations, own, drafts, relied) for citations in found]
 
 
-def _one(found: ArticleCitations, own: Sequence[LocalFiche], relied: Reliance) -> ArticleReview:
-    spans = citing_references(((f.id, f.sites) for f in own), found.named)
+def _one(
+    found: ArticleCitations, own: Sequence[LocalFiche], drafts: ArticleIndex, relied: Reliance
+) -> ArticleReview:
+    spans = drafts.citing(found.named)
     local = [
         Citing(
             id=f.id,
             title=f.title,
             source="local",
-            reference=spans[f.id].reference,
+            reference=spans[i].reference,
             state=f.state,
             # a published fiche being edited is a draft again, its published version still live
             published=f.published_version is not None,
         )
-        for f in own
-        if f.id in spans
+        for i, f in enumerate(own)
+        if i in spans
     ]
-    official: list[tuple[tuple[int, int], Citing]] = []
-    for position, fiche in enumerate(f for f in found.fiches if f.source != "local"):
-        reasons = relied.reasons(fiche.id)
-        item = Citing(fiche.id, fiche.title, fiche.source, fiche.reference, reasons=tuple(reasons))
-        official.append(((-relied.score(fiche.id, reasons), position), item))
-    ordered = [item for _key, item in sorted(official, key=lambda kv: kv[0])]
-    return ArticleReview(found.article, (*local, *ordered))
+    official = []
+    for fiche in found.fiches:
+        if fiche.source != "local":
+            reasons = tuple(relied.reasons(fiche.id))
+            official.append(
+                Citing(fiche.id, fiche.title, fiche.source, fiche.reference, reasons=reasons)
+            )
+    # by how much the service relies on them; the search's order otherwise (the sort is stable)
+    official.sort(key=lambda c: -relied.score(c.id, c.reasons))
+    return ArticleReview(found.article, (*local, *official))

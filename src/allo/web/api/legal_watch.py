@@ -4,7 +4,6 @@ page `/redaction/articles` shows them (`allo.search.legal_watch`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
-from allo.errors import AlloError
 from allo.kb import watch
-from allo.kb.escalation import SheetSet, sheets_for_home
+from allo.kb.escalation import readable_sheets
 from allo.kb.local import repository as local_repository
 from allo.runtime import Runtime
 from allo.search import legal_watch
@@ -59,15 +57,6 @@ class ArticleOut(BaseModel):
     fiches: list[CitingOut] = Field(
         description="Les fiches à revoir : celles du service, puis celles dont il dépend, puis les autres."
     )
-
-
-def readable_sheets(home: Path) -> SheetSet | None:
-    """The installation's escalation sheets; None when the file is broken (a broken sheet file
-    must not hide the watch nor the dashboard)."""
-    try:
-        return sheets_for_home(home)
-    except AlloError:
-        return None
 
 
 def reviews(runtime: Runtime, session: Session, text: str) -> list[ArticleReview]:

@@ -19,13 +19,13 @@ from allo.contacts.models import SECTORS, Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, Conflict
 from allo.kb import watch
+from allo.kb.escalation import readable_sheets
 from allo.kb.local import services
 from allo.kb.local.models import LocalFiche
 from allo.kb.local.workflow import STATE_LABELS
 from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.kb.render.dsfr import layout
 from allo.kb.render.markdown import render_markdown
-from allo.web.api.legal_watch import readable_sheets
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Fragment, Page, agent_view, doc, render
 from allo.web.pages._workflow import base_version, run_action

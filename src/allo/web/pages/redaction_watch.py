@@ -19,9 +19,9 @@ from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, InvalidInput
 from allo.kb import changes, repository, watch
+from allo.kb.escalation import readable_sheets
 from allo.kb.models import ChangeReport
 from allo.kb.records import AUDIENCE_LABELS
-from allo.web.api.legal_watch import readable_sheets
 from allo.web.pages._auth import EDITOR, SUPERVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
 from allo.web.pages._filters import date_fr, time_fr
