@@ -73,6 +73,8 @@ def _allo(*args: str) -> subprocess.CompletedProcess[str]:
         (("nimporte",), "Commande inconnue : 'nimporte'."),
         (("serve", "--nope"), "Option inconnue : --nope"),
         (("serve", "--port"), "L'option '--port' attend une valeur."),
+        (("serve", "x"), "Argument en trop : x"),
+        (("serve", "x", "y"), "Arguments en trop : x y"),
     ],
     ids=[
         "missing-option",
@@ -81,6 +83,8 @@ def _allo(*args: str) -> subprocess.CompletedProcess[str]:
         "unknown-command",
         "unknown-option",
         "no-value",
+        "extra-argument",
+        "extra-arguments",
     ],
 )
 def test_usage_errors_are_french(args: tuple[str, ...], french: str) -> None:

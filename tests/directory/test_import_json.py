@@ -170,7 +170,7 @@ def test_cli_reports_skipped_records_with_a_nonzero_exit(
     assert result.returncode == 3, result.stderr
     said = " ".join(result.stderr.split())
     assert "1 nouveaux" in said and "identifiant manquant" in said
-    assert "1 enregistrement(s) et 0 fichier(s) ignorés" in said
+    assert "1 enregistrement et 0 fichier ignorés" in said
 
 
 def test_an_api_answer_withdraws_nothing_but_the_whole_dump_does(

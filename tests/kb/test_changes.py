@@ -60,7 +60,7 @@ def test_a_re_import_reports_new_changed_and_withdrawn_fiches_with_a_text_diff(
         report = changes.get_report(session, second)
         assert report.status == "applied"
         assert report.counts == {"fiche": {"new": 0, "changed": 1, "withdrawn": 1}}
-        assert "1 modifié(s), 1 retiré(s)" in report.message
+        assert "Fiches : 0 nouvelle, 1 modifiée, 1 retirée." in report.message
     items = {i.object_id: i for i in _items(fresh_db, second)}
     assert set(items) == {"F1342", "F82"}
     assert items["F82"].action == "withdrawn"
@@ -76,7 +76,9 @@ def test_a_re_import_reports_new_changed_and_withdrawn_fiches_with_a_text_diff(
         assert changes.get_report(session, third).counts == {
             "fiche": {"new": 0, "changed": 0, "withdrawn": 0}
         }
-        assert changes.get_report(session, third).message.startswith("Fiches : 0 nouveau")
+        assert changes.get_report(session, third).message.startswith(
+            "Fiches : 0 nouvelle, 0 modifiée"
+        )
 
 
 def test_text_diff_is_a_unified_diff_of_the_lines() -> None:
@@ -97,7 +99,7 @@ def test_a_long_diff_is_cut_and_says_how_much() -> None:
     change = changes.FicheChange("F1", {"text": before}, {"text": before.replace("ligne", "l")})
     lines = changes.fiche_item(change).diff.splitlines()
     assert len(lines) == changes.MAX_DIFF_LINES + 1
-    assert lines[-1].endswith("ligne(s) de plus)")
+    assert lines[-1].endswith("lignes de plus)")
 
 
 def _office(office_id: str, name: str, phone: str) -> dict[str, object]:

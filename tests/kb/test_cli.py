@@ -54,7 +54,7 @@ def _zip(path: Path, files: list[Path]) -> Path:
 def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> None:
     result = cli("kb", "import", str(DATA / "particuliers"), str(DATA / "professionnels"))
     assert result.exit_code == 0, result.output
-    assert "Import terminé" in result.output and "19 nouvelle(s)" in result.output
+    assert "Import terminé" in result.output and "19 nouvelles" in result.output
 
     result = cli("kb", "stats", "--json")
     stats = json.loads(result.stdout)
@@ -77,16 +77,16 @@ def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> No
     assert "https://www.service-public.gouv.fr/particuliers/vosdroits/F18605" in data["html"]
 
     again = cli("kb", "import", str(DATA / "particuliers"))
-    assert again.exit_code == 0 and "14 inchangée(s)" in again.output
+    assert again.exit_code == 0 and "14 inchangées" in again.output
 
 
 def test_render_stores_what_is_missing_and_nothing_more(cli: Callable[..., object]) -> None:
     assert cli("kb", "import", str(DATA / "particuliers")).exit_code == 0
     result = cli("kb", "render")
-    assert result.exit_code == 0 and "pour 0 fiche(s)" in result.output
+    assert result.exit_code == 0 and "pour 0 fiche." in result.output
     with _common.runtime().sessions.begin() as session:
         session.execute(update(Fiche).where(Fiche.id == "F1342").values(html_renderer=None))
-    assert "pour 1 fiche(s)" in cli("kb", "render").output
+    assert "pour 1 fiche." in cli("kb", "render").output
     with _common.runtime().sessions() as session:
         assert session.get(Fiche, "F1342").html_renderer == stored_html.RENDERER
 
@@ -115,7 +115,7 @@ def test_unknown_fiche_and_bad_input_exit_non_zero(
     assert result.exit_code == 1
     assert "vosdroits-particuliers.zip:F9.xml" in result.output
     assert "vosdroits-particuliers.zip:image.png" in result.output
-    assert "1 nouvelle(s)" in result.output and "2 ignoré(s)" in result.output
+    assert "1 nouvelle," in result.output and "2 ignorés en erreur" in result.output
     report = json.loads(result.stdout)
     assert report["new"] == 1 and len(report["skipped"]) == 2
 
@@ -183,10 +183,10 @@ def test_fetch_then_sync_download_and_import_the_exports(
     assert "allo data sync" in " ".join(fetched.output.split())
     assert synced.exit_code == 0, synced.output
     # fetch only downloaded: the sync imports what no sync imported yet
-    assert "Fiches : 20 nouveau(x)" in " ".join(synced.output.split())
+    assert "Fiches : 20 nouvelles, 0 modifiée, 0 retirée." in " ".join(synced.output.split())
     repeated = " ".join(again.output.split())
     assert again.exit_code == 0, again.output
-    assert "Aucun changement. Déjà importé(s), inchangé(s) : vosdroits-particuliers.zip" in repeated
+    assert "Aucun changement. Déjà importés, inchangés : vosdroits-particuliers.zip," in repeated
     listed = cli("kb", "changes", "--json")
     assert listed.exit_code == 0
     reports = json.loads(listed.stdout)

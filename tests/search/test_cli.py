@@ -132,7 +132,7 @@ def test_jsonl_batch(url: str, home: Path) -> None:
     assert set(lines[1]["results"][0]) == {"id", "title", "score", "audiences", "url"}
     assert lines[2]["line"] == 4 and "JSON" in lines[2]["error"]
     assert lines[3]["line"] == 5 and "question" in lines[3]["error"]
-    assert "2 ligne(s) ignorée(s)" in done.stderr
+    assert "2 lignes ignorées" in done.stderr
 
 
 def test_jsonl_default_limit_is_ten(url: str, home: Path) -> None:

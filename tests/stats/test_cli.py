@@ -49,7 +49,7 @@ def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Pa
 
     purged = run(url, tmp_path, "purge", ALLO_RETENTION_DAYS="30")
     assert purged.returncode == 0, purged.stderr
-    assert "1 contacts" in purged.stderr + purged.stdout
+    assert "effacés : 1 contact, 0 note" in " ".join((purged.stderr + purged.stdout).split())
     with unit_of_work(make_session_factory(engine)) as s:
         questions = sorted(s.scalars(select(Contact.question)))
     assert questions == ["", "Question [nom]", "Question [nom]"]

@@ -114,7 +114,7 @@ def test_the_service_s_fiches_first_then_those_it_relies_on(
     assert "fiche adaptée par le service" in third.text_content()
     assert links.count(f"/redaction/fiches/{own}") == 1  # not again from the index
     counts = section.xpath("./p[contains(@class,'fr-text--sm')]")[0].text_content()
-    assert "dont 2 du service et 1 fiche(s) officielle(s) dont le service dépend" in counts
+    assert "dont 2 du service et 1 fiche officielle dont le service dépend" in counts
     # a supervisor reads the service's published fiche, not its editor's form; a draft unlinked
     supervisor = _doc(login("supervisor").get("/redaction/articles?article=L1224-1"))
     assert supervisor.xpath(f"//a[@href='/fiches/{own}']")

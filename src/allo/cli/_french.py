@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from allo.french import agreed
+
 #: Typer's English help strings → what a French operator reads.
 HELP = {
     "Show this message and exit.": "Affiche cette aide et quitte.",
@@ -111,8 +113,9 @@ ERRORS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         lambda m: f"{m[1]}. Vouliez-vous dire {m[2]} ?",
     ),
     (
-        re.compile(r"^Got unexpected extra arguments? \((.*)\)$"),
-        lambda m: f"Argument(s) en trop : {m[1]}",
+        # Typer writes « argument(s) »; click « argument » or « arguments »
+        re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"),
+        lambda m: f"{agreed(len(m[1].split()), 'Argument', 'Arguments')} en trop : {m[1]}",
     ),
     (
         re.compile(r"^Option (.+) requires an argument\.$"),

@@ -7,6 +7,7 @@ import random
 import typer
 
 from allo.cli._common import console, runtime
+from allo.french import plural
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,6 @@ def register(app: typer.Typer) -> None:
         for call in draw.sample(calls, min(hang_ups, count)):
             platform.caller_hangs_up(call)
         console.print(
-            f"{count} appel(s) simulé(s) : {count - min(hang_ups, count)} en attente dans la file "
-            f"« niveau1 », {min(hang_ups, count)} abandonné(s)."
+            f"{plural(count, 'appel simulé', 'appels simulés')} : {count - min(hang_ups, count)} "
+            f"en attente dans la file « niveau1 », {plural(min(hang_ups, count), 'abandonné')}."
         )

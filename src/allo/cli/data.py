@@ -23,6 +23,7 @@ from rich.progress import (
 
 from allo.cli._common import console, fail, out, runtime
 from allo.errors import AlloError
+from allo.french import plural
 
 
 class _DownloadBar:
@@ -189,7 +190,9 @@ def register(app: typer.Typer) -> None:
             return
         console.print(f"[bold green]Synchronisation terminée :[/] {escape(result.message)}")
         if result.kb is not None and result.kb.skipped:
-            console.print(f"[yellow]{len(result.kb.skipped)} fiche(s) illisible(s) ignorée(s).[/]")
+            skipped = len(result.kb.skipped)
+            ignored = plural(skipped, "fiche illisible ignorée", "fiches illisibles ignorées")
+            console.print(f"[yellow]{ignored}.[/]")
         console.print(
             f"Rapport de changements n° {result.report_id} : « allo kb changes {result.report_id} »."
         )

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from allo.cli._common import console, fail, out, runtime, session
 from allo.errors import AlloError
+from allo.french import plural
 
 
 @contextmanager
@@ -187,8 +188,8 @@ def register(app: typer.Typer) -> None:
                 )
             if r["skipped"] or r["bad_files"]:
                 fail(
-                    f"{r['skipped']} enregistrement(s) et {len(r['bad_files'])} fichier(s) "
-                    "ignorés : le reste est importé.",
+                    f"{plural(r['skipped'], 'enregistrement')} et "
+                    f"{plural(len(r['bad_files']), 'fichier')} ignorés : le reste est importé.",
                     3,
                 )
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from allo.cli._common import console, out, progress_bar, runtime, session
 from allo.cli.kb_escalation import register_escalation
 from allo.cli.kb_local import register_local
+from allo.french import plural
 from allo.kb.importer import ImportReport
 
 #: at most this many problems are listed one by one; the rest are counted
@@ -84,7 +85,7 @@ def print_report(report: ImportReport) -> None:
                 f"[{style}]{label} :[/] {escape(problem.origin)} — {escape(problem.message)}"
             )
         if len(problems) > MAX_LISTED:
-            console.print(f"[{style}]… et {len(problems) - MAX_LISTED} autre(s).[/]")
+            console.print(f"[{style}]… et {plural(len(problems) - MAX_LISTED, 'autre')}.[/]")
     if report.complete_feeds:
         console.print("Exports complets (retraits appliqués) : " + ", ".join(report.complete_feeds))
     style = "green" if report.ok else "yellow"
@@ -134,7 +135,7 @@ def register(app: typer.Typer) -> None:
 
         with session() as s:
             count = services.store_rendered(s)
-        console.print(f"[bold green]Rendu enregistré[/] pour {count} fiche(s).")
+        console.print(f"[bold green]Rendu enregistré[/] pour {plural(count, 'fiche')}.")
 
     @kb.command("show")
     def show(

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from allo.cli._common import console, fail, session
+from allo.french import agreed, plural
 
 
 def register_escalation(kb: typer.Typer) -> None:
@@ -29,7 +30,9 @@ def register_escalation(kb: typer.Typer) -> None:
         with session() as s:
             sheets.load_initial(s)  # a base never started still exports the initial set
             written = sheets.export(s, path)
-        console.print(f"[bold green]Export terminé :[/] {len(written)} fiche(s) dans {path}.")
+        console.print(
+            f"[bold green]Export terminé :[/] {plural(len(written), 'fiche')} dans {path}."
+        )
 
     @group.command("import")
     def import_(
@@ -49,9 +52,11 @@ def register_escalation(kb: typer.Typer) -> None:
             console.print(f"[yellow]Ignoré[/] {escape(name)} : {escape(problem)}")
         style = "yellow" if result.skipped else "green"
         console.print(
-            f"[bold {style}]Import terminé :[/] {len(result.created)} créée(s), "
-            f"{len(result.changed)} modifiée(s) (brouillon à relire), "
-            f"{len(result.unchanged)} inchangée(s), {len(result.skipped)} fichier(s) ignoré(s)."
+            f"[bold {style}]Import terminé :[/] {plural(len(result.created), 'créée')}, "
+            f"{plural(len(result.changed), 'modifiée')} "
+            f"({agreed(len(result.changed), 'brouillon', 'brouillons')} à relire), "
+            f"{plural(len(result.unchanged), 'inchangée')}, "
+            f"{plural(len(result.skipped), 'fichier ignoré', 'fichiers ignorés')}."
         )
         if result.skipped:
             raise typer.Exit(1)

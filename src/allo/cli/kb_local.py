@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from allo.cli._common import console, fail, out, session
+from allo.french import plural
 
 #: at most this many problems are listed one by one; the rest are counted
 MAX_LISTED = 30
@@ -33,7 +34,8 @@ def register_local(kb: typer.Typer) -> None:
 
         with session() as s:
             report = exchange.export_all(s, path)
-        console.print(f"[bold green]Export terminé :[/] {report.written} fiche(s) dans {path}.")
+        written = plural(report.written, "fiche")
+        console.print(f"[bold green]Export terminé :[/] {written} dans {path}.")
 
     @local.command("import")
     def import_(
@@ -65,13 +67,14 @@ def register_local(kb: typer.Typer) -> None:
             console.print(f"[yellow]Ignoré[/] {escape(name)} : {escape(problem)}")
         if len(report.problems) > MAX_LISTED:
             console.print(
-                f"… et {len(report.problems) - MAX_LISTED} autre(s) fichier(s) ignoré(s)."
+                f"… et {plural(len(report.problems) - MAX_LISTED, 'autre fichier ignoré', 'autres fichiers ignorés')}."
             )
         style = "yellow" if report.problems else "green"
         console.print(
-            f"[bold {style}]Import terminé :[/] {len(report.created)} créée(s), "
-            f"{len(report.updated)} mise(s) à jour, {len(report.unchanged)} inchangée(s), "
-            f"{len(report.problems)} fichier(s) ignoré(s)."
+            f"[bold {style}]Import terminé :[/] {plural(len(report.created), 'créée')}, "
+            f"{plural(len(report.updated), 'mise à jour', 'mises à jour')}, "
+            f"{plural(len(report.unchanged), 'inchangée')}, "
+            f"{plural(len(report.problems), 'fichier ignoré', 'fichiers ignorés')}."
         )
         if report.problems:
             raise typer.Exit(1)

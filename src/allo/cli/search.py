@@ -14,6 +14,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from allo.cli._common import console, fail, out, progress_bar, runtime
+from allo.french import agreed, plural
 
 DEFAULT_COMMAND = "query"
 
@@ -38,8 +39,8 @@ def _service(*, lexical: bool = False, query_cache: int = 1024) -> Any:
     missing = service.missing_vectors()
     if service.semantic and missing:
         console.print(
-            f"[yellow]{missing} fiche(s) sans vecteur sémantique : classées comme par le moteur "
-            "lexical. Lancez « allo search reindex » pour les calculer.[/]"
+            f"[yellow]{plural(missing, 'fiche')} sans vecteur sémantique : "
+            f"{agreed(missing, 'classée', 'classées')} comme par le moteur lexical. Lancez « allo search reindex » pour les calculer.[/]"
         )
     return service
 
@@ -187,7 +188,8 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             if errors:
-                console.print(f"[yellow]{errors} ligne(s) ignorée(s) (voir « error »).[/]")
+                ignored = plural(errors, "ligne ignorée", "lignes ignorées")
+                console.print(f"[yellow]{ignored} (voir « error »).[/]")
             return
         hits = service.search(text, limit, audience, source, idcc=idcc)
         # « prime syntec »: searched without « syntec »; « L1224-1 »: the fiches citing it first
@@ -211,7 +213,7 @@ def register(app: typer.Typer) -> None:
         for c in articles:
             where = f" ({c.code_name})" if c.code_name else ""
             link = f" — {c.url}" if c.url else ""
-            console.print(f"Article {c.label}{where} : cité par {c.fiches} fiche(s){link}")
+            console.print(f"Article {c.label}{where} : cité par {plural(c.fiches, 'fiche')}{link}")
         if not hits:
             console.print("Aucune fiche ne correspond à cette recherche.")
             return
@@ -272,7 +274,9 @@ def register(app: typer.Typer) -> None:
             return
         for c in found:
             where = f" ({c.article.code_name})" if c.article.code_name else ""
-            table = Table(title=f"Article {c.article.label}{where} : {len(c.fiches)} fiche(s)")
+            table = Table(
+                title=f"Article {c.article.label}{where} : {plural(len(c.fiches), 'fiche')}"
+            )
             table.add_column("fiche")
             table.add_column("titre")
             table.add_column("source")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
+from allo.french import plural
 
 PLAN_FIELDS = (
     "queue",
@@ -313,7 +314,8 @@ def register(app: typer.Typer) -> None:
         for rejected in report.rejected:
             console.print(f"[yellow]{rejected['message']}[/]")
         out.print(
-            f"{report.shifts} services importés, {len(report.rejected)} lignes refusées "
+            f"{plural(report.shifts, 'service importé', 'services importés')}, "
+            f"{plural(len(report.rejected), 'ligne refusée', 'lignes refusées')} "
             f"(import n° {report.import_id})."
         )
 

@@ -13,6 +13,7 @@ from typing import Any
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
+from allo.french import plural
 
 
 def _print_figures(figures: dict[str, Any]) -> None:
@@ -93,10 +94,11 @@ def register(app: typer.Typer) -> None:
             report = retention.purge(s, retention_days=days)
         checkpoint(runtime().engine)  # the erased text must not linger in SQLite's WAL file
         console.print(
-            f"Purge (conservation {days} jours) : {report.contacts} contacts, {report.notes} notes, "
-            f"{report.emails} adresses effacées ; {report.counts.get('query_counts', 0)} comptes "
-            f"de recherches du portail et {report.counts.get('flag_texts', 0)} textes de "
-            "signalements traités supprimés. Les chiffres et les avis sont conservés."
+            f"Purge (conservation {days} jours) — effacés : {plural(report.contacts, 'contact')}, "
+            f"{plural(report.notes, 'note')}, {plural(report.emails, 'adresse')} ; supprimés : "
+            f"{plural(report.counts.get('query_counts', 0), 'compte')} de recherches du portail, "
+            f"{plural(report.counts.get('flag_texts', 0), 'texte')} de signalements traités. "
+            "Les chiffres et les avis sont conservés."
         )
 
     simulate = typer.Typer(help="Simulation d'une journée du service.", no_args_is_help=True)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
 from allo.errors import InvalidInput, NotFound
+from allo.french import plural
 from allo.kb import repository
 from allo.kb.models import ChangeItem, ChangeReport
 from allo.kb.repository import FICHE_FIELDS
@@ -133,7 +134,7 @@ def _short(value: Any, limit: int = 300) -> str:
 def _cut(lines: list[str]) -> str:
     if len(lines) > MAX_DIFF_LINES:
         left = len(lines) - MAX_DIFF_LINES
-        lines = [*lines[:MAX_DIFF_LINES], f"… ({left} ligne(s) de plus)"]
+        lines = [*lines[:MAX_DIFF_LINES], f"… ({plural(left, 'ligne')} de plus)"]
     return "\n".join(lines)
 
 
@@ -273,12 +274,13 @@ def counts_of(items: Iterable[ItemDraft]) -> dict[str, dict[str, int]]:
 def summary(counts: dict[str, dict[str, int]]) -> str:
     """One French sentence: « Fiches : 3 nouvelles, 12 modifiées, 0 retirée. … »"""
     parts = []
-    for domain, label in (("fiche", "Fiches"), ("office", "Organismes")):
+    for domain, label, e in (("fiche", "Fiches", "e"), ("office", "Organismes", "")):
         c = counts.get(domain)
         if c is not None:
+            new = plural(c["new"], "nouvelle") if e else plural(c["new"], "nouveau", "nouveaux")
             parts.append(
-                f"{label} : {c['new']} nouveau(x), {c['changed']} modifié(s), "
-                f"{c['withdrawn']} retiré(s)."
+                f"{label} : {new}, {plural(c['changed'], 'modifié' + e)}, "
+                f"{plural(c['withdrawn'], 'retiré' + e)}."
             )
     return " ".join(parts) or "Aucun changement."
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
 from allo.db.changes import ChangeCounts
+from allo.french import plural
 from allo.kb import repository, stored_html
 from allo.kb.changes import FicheChange
 from allo.kb.dila import InvalidRecord, parse_publication
@@ -102,13 +103,14 @@ class ImportReport(ChangeCounts):
     def summary(self) -> str:
         """One French sentence for the operator."""
         text = (
-            f"{self.new} nouvelle(s), {self.changed} modifiée(s), {self.unchanged} inchangée(s), "
-            f"{self.removed} retirée(s) — {self.records} enregistrement(s) lu(s)"
+            f"{plural(self.new, 'nouvelle')}, {plural(self.changed, 'modifiée')}, "
+            f"{plural(self.unchanged, 'inchangée')}, {plural(self.removed, 'retirée')} — "
+            f"{plural(self.records, 'enregistrement lu', 'enregistrements lus')}"
         )
         if self.skipped:
-            text += f", {len(self.skipped)} ignoré(s) en erreur"
+            text += f", {plural(len(self.skipped), 'ignoré')} en erreur"
         if self.warnings:
-            text += f", {len(self.warnings)} avertissement(s)"
+            text += f", {plural(len(self.warnings), 'avertissement')}"
         return text + f" en {self.seconds:.1f} s."
 
 

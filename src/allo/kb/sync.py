@@ -33,6 +33,7 @@ from sqlalchemy import text
 
 from allo.db.session import unit_of_work
 from allo.errors import AlloError, Conflict
+from allo.french import agreed, plural
 from allo.kb import changes, hooks
 from allo.kb.fetch import (
     Downloader,
@@ -117,14 +118,15 @@ def check_fiche_import(report: ImportReport, files: Sequence[Path], max_share: f
         raise SyncRefused(f"Fichier illisible : {broken[0].origin} — {broken[0].message}.")
     if report.records and _share(len(report.skipped), report.records) > max_share:
         raise SyncRefused(
-            f"{len(report.skipped)} fiche(s) sur {report.records} illisibles : "
+            f"{plural(len(report.skipped), 'fiche illisible', 'fiches illisibles')} sur "
+            f"{report.records} : "
             "export probablement abîmé."
         )
     for feed, withdrawn in sorted(report.withdrawn_by_feed.items()):
         held = report.held_by_feed.get(feed, 0)
         if _share(withdrawn, held) > max_share:
             raise SyncRefused(
-                f"L'export « {feed} » retirerait {withdrawn} fiche(s) sur {held} "
+                f"L'export « {feed} » retirerait {plural(withdrawn, 'fiche')} sur {held} "
                 f"({_share(withdrawn, held):.0f} %, au-delà de {max_share:g} %) : export "
                 "probablement incomplet. Rien n'a été modifié."
             )
@@ -139,7 +141,7 @@ def check_office_import(
     withdrawn = sum(1 for i in items if i.action == "withdrawn")
     if _share(withdrawn, held) > max_share:
         raise SyncRefused(
-            f"L'annuaire retirerait {withdrawn} organisme(s) sur {held} "
+            f"L'annuaire retirerait {plural(withdrawn, 'organisme')} sur {held} "
             f"({_share(withdrawn, held):.0f} %, au-delà de {max_share:g} %) : export "
             "probablement incomplet. Rien n'a été modifié."
         )
@@ -211,7 +213,8 @@ def _import(
         message = changes.summary(changes.counts_of(items)) if items else ""
         if unchanged:
             message = (message + " " if message else "Aucun changement. ") + (
-                f"Déjà importé(s), inchangé(s) : {', '.join(unchanged)}."
+                f"{agreed(len(unchanged), 'Déjà importé, inchangé', 'Déjà importés, inchangés')} : "
+                f"{', '.join(unchanged)}."
             )
         recorded = changes.record(
             session,

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from allo.db.session import unit_of_work
+from allo.french import plural
 from allo.runtime import Runtime
 from allo.search.embedder import make_embedder
 from allo.search.service import SearchService, build_search_service
@@ -33,7 +34,7 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
         passages = compute_passages(session, workers=os.cpu_count() or 1)
     if passages.extracted:
         report(
-            f"Recherche : passages de réponse de {passages.extracted} fiche(s) "
+            f"Recherche : passages de réponse de {plural(passages.extracted, 'fiche')} "
             f"en {passages.seconds:.1f} s."
         )
     embedder = make_embedder(runtime.settings)
@@ -44,7 +45,10 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
                 session, embedder, limit=MAX_EMBED_AT_START, layers=layers
             )
         if vectors.computed:
-            report(f"Recherche : {vectors.computed} vecteur(s) sémantique(s) calculé(s).")
+            report(
+                "Recherche : "
+                f"{plural(vectors.computed, 'vecteur sémantique calculé', 'vecteurs sémantiques calculés')}."
+            )
     service = build_search_service(runtime, embed_missing=False)
     size = service.engine.size
     if size == 0:
@@ -53,8 +57,8 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
     missing = service.missing_vectors()
     if missing:
         report(
-            f"Recherche : {missing} fiche(s) sans vecteur sémantique ; "
+            f"Recherche : {plural(missing, 'fiche')} sans vecteur sémantique ; "
             "lancez « allo search reindex » pour les calculer."
         )
-    report(f"Recherche : index de {size} fiches construit en {elapsed:.1f} s.")
+    report(f"Recherche : index de {plural(size, 'fiche')} construit en {elapsed:.1f} s.")
     return service

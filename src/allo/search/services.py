@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
+from allo.french import plural
 from allo.parallel import fork_map
 from allo.search import passages as passage_lib
 from allo.search import repository
@@ -52,9 +53,10 @@ class VectorReport:
     def summary(self) -> str:
         """One French line for the CLI."""
         return (
-            f"Vecteurs sémantiques : {self.computed} calculé(s), {self.copied} repris, "
+            f"Vecteurs sémantiques : {plural(self.computed, 'calculé')}, {self.copied} repris, "
             f"{self.texts - self.remaining} / {self.texts} fiches couvertes, "
-            f"{self.removed} périmé(s) supprimé(s), en {self.seconds:.0f} s."
+            f"{plural(self.removed, 'périmé supprimé', 'périmés supprimés')}, "
+            f"en {self.seconds:.0f} s."
         )
 
 
@@ -220,8 +222,9 @@ class PassageReport:
     def summary(self) -> str:
         """One French line for the CLI."""
         return (
-            f"Passages de réponse : {self.extracted} fiche(s) analysée(s), "
-            f"{self.removed} périmée(s) supprimée(s), en {self.seconds:.1f} s."
+            f"Passages de réponse : {plural(self.extracted, 'fiche analysée')}, "
+            f"{plural(self.removed, 'périmée supprimée', 'périmées supprimées')}, "
+            f"en {self.seconds:.1f} s."
         )
 
 

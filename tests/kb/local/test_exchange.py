@@ -104,7 +104,7 @@ def test_cli_import_then_export(
     runner = CliRunner()
     imported = runner.invoke(app, ["kb", "local", "import", str(source)])
     assert imported.exit_code == 1, imported.output
-    assert "casse.md" in imported.output and "1 créée(s)" in imported.output
+    assert "casse.md" in imported.output and "1 créée," in imported.output
     exported = runner.invoke(app, ["kb", "local", "export", str(tmp_path / "out")])
     assert exported.exit_code == 0, exported.output
     text = (tmp_path / "out" / "L7.md").read_text(encoding="utf-8")

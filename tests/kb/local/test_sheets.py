@@ -196,5 +196,5 @@ def test_cli_export_then_import(
     (out / "casse.json").write_text("{}", encoding="utf-8")
     imported = runner.invoke(app, ["kb", "escalation", "import", str(out)])
     assert imported.exit_code == 1, imported.output
-    assert "casse.json" in imported.output and "1 modifiée(s)" in imported.output
+    assert "casse.json" in imported.output and "1 modifiée (brouillon à relire)" in imported.output
     _common.runtime.cache_clear()

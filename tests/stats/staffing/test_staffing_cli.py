@@ -58,7 +58,7 @@ def test_erlang_plan_and_roster_commands(make_database: Callable[[], str], tmp_p
     )
     imported = run(url, tmp_path, "staffing", "roster", "import", str(roster))
     assert imported.returncode == 0, imported.stderr
-    assert "1 services importés, 1 lignes refusées" in imported.stdout
+    assert "1 service importé, 1 ligne refusée" in imported.stdout
     assert "file « nulle » inconnue" in imported.stderr
 
     impossible = run(url, tmp_path, "staffing", "erlang", "--calls", "10", "--aht", "180",

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from allo.french import DAYS as WEEKDAYS
-from allo.french import MONTHS
+from allo.french import MONTHS, agreed, number_fr, plural
 
 
 def date_fr(value: date | datetime | None) -> str:
@@ -48,21 +48,6 @@ def duration_fr(value: timedelta | float | int | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """`1 résultat`, `2 résultats`, `0 résultat` (French: 0 and 1 are singular)."""
-    word = singular if abs(count) < 2 else (plural_form or singular + "s")
-    return f"{number_fr(count)} {word}"
-
-
-def number_fr(value: int | float) -> str:
-    """Thousands separated by a narrow no-break space, decimal comma."""
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.1f}"
-    else:
-        text = f"{int(value):,}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
 def percent_fr(value: float | None) -> str:
     """0.564 → `56 %`."""
     if value is None:
@@ -93,6 +78,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "time_fr": time_fr,
     "duration_fr": duration_fr,
     "plural": plural,
+    "agreed": agreed,
     "number_fr": number_fr,
     "percent_fr": percent_fr,
 }

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, InvalidInput
+from allo.french import agreed, plural
 from allo.kb import changes, repository, watch
 from allo.kb.escalation import readable_sheets
 from allo.kb.models import ChangeReport
@@ -41,7 +42,6 @@ TRIGGER_LABELS = {
 PAGE_SIZE = 100
 #: the two kinds of items a report holds: official fiches, and offices of the directory
 DOMAIN_LABELS = {"fiche": "Fiches", "office": "Organismes de l'annuaire"}
-FLASH = "{n} élément(s) marqué(s) comme vu(s)."
 
 
 @dataclass(frozen=True)
@@ -307,9 +307,14 @@ def watch_report(
     if isinstance(allowed, Response):
         return allowed
     filters = _filters(theme, audience, action, unseen, relevant, domaine)
-    flash = FLASH.format(n=vus) if vus.isdigit() else ""
+    flash = _marked(int(vus)) if vus.isdigit() else ""
     ctx = _watch_page(call, allowed, report_id, filters, page=page, flash=flash)
     return render(call.request, ctx)
+
+
+def _marked(count: int) -> str:
+    """The flash after marking items seen (« 1 élément marqué comme vu. »)."""
+    return f"{plural(count, 'élément marqué', 'éléments marqués')} comme {agreed(count, 'vu')}."
 
 
 @router.post("/redaction/veille/{report_id}/vu")

@@ -23,6 +23,7 @@ from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
 from allo.contacts.services import QUEUE_LABELS
 from allo.db.base import utcnow
 from allo.errors import AlloError
+from allo.french import plural
 from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.stats import figures
@@ -182,12 +183,14 @@ def day_figures(data: dict[str, Any]) -> tuple[list[KeyFigure], list[Chart]]:
         KeyFigure(
             "Résolus au premier niveau",
             percent_fr(level1["resolution_rate"]),
-            f"{level1['resolved']} sur {decided} contacts traités" if decided else "",
+            f"{level1['resolved']} sur {plural(decided, 'contact traité', 'contacts traités')}"
+            if decided
+            else "",
         ),
         KeyFigure(
             "Transférés à un spécialiste",
             percent_fr(level1["escalation_rate"]),
-            f"{level1['escalated']} contacts" if decided else "",
+            plural(level1["escalated"], "contact") if decided else "",
         ),
         KeyFigure(
             "Attente au téléphone (moyenne)",
