@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allo.french import agreed, number_fr, plural
+from allo.french import agreed, number_fr, plural, validation_reason
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,18 @@ def test_irregular_plurals_and_agreeing_words() -> None:
 def test_numbers() -> None:
     assert number_fr(1234567) == "1\u202f234\u202f567"
     assert number_fr(2.5) == "2,5" and number_fr(3.0) == "3"
+
+
+def test_validation_reasons_are_french_and_short() -> None:
+    long_input = {"type": "int_parsing", "input": "0612345678" * 20, "msg": "…"}
+    reason = validation_reason(long_input)
+    assert reason is not None and reason.startswith("nombre entier attendu, lu '0612345678")
+    assert len(reason) < 80 and reason.endswith("…")
+    enum = {"type": "enum", "ctx": {"expected": "'a', 'b' or 'c'"}, "input": "z"}
+    assert validation_reason(enum) == "choix attendu parmi 'a', 'b' ou 'c'"
+    too_long = {"type": "string_too_long", "ctx": {"max_length": 1}, "input": "ab"}
+    assert validation_reason(too_long) == "au plus 1 caractère"
+    own = {"type": "value_error", "msg": "Value error, indiquez soit « token », soit « id »"}
+    assert validation_reason(own) == "indiquez soit « token », soit « id »"
+    assert validation_reason({"type": "never_heard_of", "msg": "x"}) is None
+    assert validation_reason({"type": "greater_than_equal", "ctx": {}}) is None  # ctx missing

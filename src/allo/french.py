@@ -1,11 +1,15 @@
 """French words shared by the domains, the CLI and the pages' filters: day and month names,
 numbers and counts written the French way (« 1 fiche ignorée », « 4 233 fiches »), so that no
-message falls back on « fiche(s) ».
+message falls back on « fiche(s) », and the reasons of Pydantic's validation errors, which the
+library writes in English only (the API's 422 answers, the CLI's « Valeur invalide »).
 
 Lower case, Monday first (index = `date.weekday()`), January first (index = month - 1).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -42,3 +46,76 @@ def number_fr(value: int | float) -> str:
     else:
         text = f"{int(value):,}"
     return text.replace(",", "\u202f").replace(".", ",")
+
+
+def _seen(error: Mapping[str, Any]) -> str:
+    """What was typed, quoted and cut: a reason echoes it, never a whole pasted text."""
+    text = repr(error.get("input"))
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _choices(error: Mapping[str, Any], key: str = "expected") -> str:
+    """Pydantic's list of choices (« 'a', 'b' or 'c' ») with a French « ou »."""
+    return str(error["ctx"][key]).replace(" or ", " ou ")
+
+
+def _own(error: Mapping[str, Any]) -> str:
+    """Our validators' own (French) message, without Pydantic's « Value error, »."""
+    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+#: Pydantic's error types (stable identifiers, unlike its English messages) → a French reason.
+_REASONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "missing": lambda e: "valeur obligatoire",
+    "extra_forbidden": lambda e: "champ inconnu",
+    "int_parsing": lambda e: f"nombre entier attendu, lu {_seen(e)}",
+    "int_from_float": lambda e: f"nombre entier attendu, lu {_seen(e)}",
+    "int_type": lambda e: f"nombre entier attendu, lu {_seen(e)}",
+    "float_parsing": lambda e: f"nombre attendu (point décimal), lu {_seen(e)}",
+    "float_type": lambda e: f"nombre attendu, lu {_seen(e)}",
+    "bool_parsing": lambda e: f"oui ou non attendu (true/false), lu {_seen(e)}",
+    "bool_type": lambda e: f"oui ou non attendu (true/false), lu {_seen(e)}",
+    "string_type": lambda e: f"texte attendu, lu {_seen(e)}",
+    "list_type": lambda e: "liste attendue",
+    "dict_type": lambda e: "objet attendu",
+    "model_type": lambda e: "objet attendu",
+    "model_attributes_type": lambda e: "objet attendu",
+    "json_invalid": lambda e: "JSON illisible",
+    "json_type": lambda e: "JSON attendu",
+    "greater_than_equal": lambda e: f"doit être supérieur ou égal à {e['ctx']['ge']}",
+    "greater_than": lambda e: f"doit être strictement supérieur à {e['ctx']['gt']}",
+    "less_than_equal": lambda e: f"doit être inférieur ou égal à {e['ctx']['le']}",
+    "less_than": lambda e: f"doit être strictement inférieur à {e['ctx']['lt']}",
+    "enum": lambda e: f"choix attendu parmi {_choices(e)}",
+    "literal_error": lambda e: f"choix attendu parmi {_choices(e)}",
+    "date_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
+    "date_from_datetime_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
+    "date_from_datetime_inexact": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
+    "date_type": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
+    "datetime_parsing": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {_seen(e)}",
+    "datetime_from_date_parsing": lambda e: f"date-heure attendue, lu {_seen(e)}",
+    "datetime_type": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {_seen(e)}",
+    "time_parsing": lambda e: f"heure attendue (HH:MM), lu {_seen(e)}",
+    "uuid_parsing": lambda e: f"identifiant UUID attendu, lu {_seen(e)}",
+    "url_parsing": lambda e: "adresse web invalide",
+    "url_scheme": lambda e: f"adresse web attendue ({_choices(e, 'expected_schemes')})",
+    "string_too_long": lambda e: f"au plus {plural(e['ctx']['max_length'], 'caractère')}",
+    "string_too_short": lambda e: f"au moins {plural(e['ctx']['min_length'], 'caractère')}",
+    "string_pattern_mismatch": lambda e: "format non reconnu",
+    "too_long": lambda e: f"au plus {plural(e['ctx']['max_length'], 'élément')}",
+    "too_short": lambda e: f"au moins {plural(e['ctx']['min_length'], 'élément')}",
+    "value_error": _own,
+    "assertion_error": _own,
+}
+
+
+def validation_reason(error: Mapping[str, Any]) -> str | None:
+    """The French reason of one Pydantic error (`ValidationError.errors()`), or None for a type
+    not listed here."""
+    render = _REASONS.get(str(error.get("type")))
+    if render is None:
+        return None
+    try:
+        return render(error)
+    except (KeyError, TypeError):
+        return None

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from allo.french import agreed
+from allo.french import agreed, validation_reason
 
 #: Typer's English help strings → what a French operator reads.
 HELP = {
@@ -140,28 +140,6 @@ ERRORS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^(\w+) (.+) is not writable\.$"), lambda m: f"{m[2]} n'est pas modifiable."),
 ]
 
-#: Pydantic's reasons (by error type), for « Invalid value for '--port': … ».
-REASONS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "int_parsing": lambda e: f"nombre entier attendu, lu {e['input']!r}",
-    "int_from_float": lambda e: f"nombre entier attendu, lu {e['input']!r}",
-    "int_type": lambda e: f"nombre entier attendu, lu {e['input']!r}",
-    "float_parsing": lambda e: f"nombre attendu (point décimal), lu {e['input']!r}",
-    "float_type": lambda e: f"nombre attendu, lu {e['input']!r}",
-    "bool_parsing": lambda e: f"oui ou non attendu (true/false), lu {e['input']!r}",
-    "greater_than_equal": lambda e: f"doit être supérieur ou égal à {e['ctx']['ge']}",
-    "greater_than": lambda e: f"doit être strictement supérieur à {e['ctx']['gt']}",
-    "less_than_equal": lambda e: f"doit être inférieur ou égal à {e['ctx']['le']}",
-    "less_than": lambda e: f"doit être strictement inférieur à {e['ctx']['lt']}",
-    "enum": lambda e: f"choix attendu parmi {e['ctx']['expected']}",
-    "literal_error": lambda e: f"choix attendu parmi {e['ctx']['expected']}",
-    "date_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {e['input']!r}",
-    "date_from_datetime_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {e['input']!r}",
-    "datetime_parsing": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {e['input']!r}",
-    "datetime_from_date_parsing": lambda e: f"date-heure attendue, lu {e['input']!r}",
-    "string_too_long": lambda e: f"au plus {e['ctx']['max_length']} caractères",
-    "string_too_short": lambda e: f"au moins {e['ctx']['min_length']} caractères",
-}
-
 
 def french_error(text: str) -> str:
     """The French of one of Click's or Typer's usage errors (unknown ones unchanged)."""
@@ -176,9 +154,8 @@ def _pydantic_reason(exc: BaseException) -> str | None:
     if not callable(errors):
         return None
     try:
-        first = errors()[0]
-        return REASONS[first["type"]](first)
-    except (IndexError, KeyError, TypeError):
+        return validation_reason(errors()[0])
+    except (IndexError, TypeError):
         return None
 
 

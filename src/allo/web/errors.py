@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from allo.errors import AlloError, TooManyRequests
+from allo.french import plural, validation_reason
 
 HTTP_MESSAGES = {
     400: "Requête incorrecte.",
@@ -50,12 +51,14 @@ def error_response(request: Request, status: int, message: str, details: Any = N
 
 
 def _french_validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Each error's field and French reason; `type` stays Pydantic's, for programs."""
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        out.append(
-            {"champ": ".".join(loc) or None, "erreur": err.get("msg", ""), "type": err.get("type")}
-        )
+        if err.get("type") == "json_invalid":
+            loc = []  # its « loc » is a character's position, not a field
+        reason = validation_reason(err) or "valeur invalide"
+        out.append({"champ": ".".join(loc) or None, "erreur": reason, "type": err.get("type")})
     return out
 
 
@@ -75,8 +78,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = _french_validation_errors(exc)
-        fields = ", ".join(e["champ"] for e in errors if e["champ"]) or "la requête"
-        return error_response(request, 422, f"Données invalides : {fields}.", errors)
+        said = " ; ".join(f"{e['champ'] or 'la requête'} : {e['erreur']}" for e in errors[:3])
+        more = f" ; et {plural(len(errors) - 3, 'autre')}" if len(errors) > 3 else ""
+        return error_response(request, 422, f"Données invalides — {said}{more}.", errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
