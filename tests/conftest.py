@@ -96,6 +96,26 @@ def engine(make_database: Callable[[], str], test_settings: Settings) -> Iterato
 
 
 @pytest.fixture
+def cli_database(
+    tmp_path: Path, make_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """An empty migrated database (no bundled data) that `allo` commands run in-process with
+    `CliRunner` use, with a home of their own; its URL."""
+    from allo.cli import _common
+
+    url = make_database()
+    eng = make_engine(url)
+    upgrade(eng)
+    eng.dispose()
+    monkeypatch.setenv("ALLO_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ALLO_DATABASE_URL", url)
+    monkeypatch.setenv("ALLO_EMBEDDER", "none")
+    _common.runtime.cache_clear()
+    yield url
+    _common.runtime.cache_clear()
+
+
+@pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
     conn = engine.connect()
     trans = conn.begin()

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from allo.cli._common import console, fail, out, progress_bar, runtime
+from allo.cli._common import console, fail, out, progress_bar, runtime, session
 from allo.french import agreed, plural
 
 DEFAULT_COMMAND = "query"
@@ -91,6 +92,18 @@ def compute_passages() -> Any:
     if report.extracted or report.removed:
         console.print(report.summary())
     return report
+
+
+def _review_json(review: Any) -> dict[str, Any]:
+    """An `ArticleReview` with the keys of `GET /api/kb/articles`."""
+    article = review.article
+    fiches = [asdict(f) for f in review.fiches]
+    return {
+        "article": article.label,
+        "code": article.code_name,
+        "url": article.url,
+        "fiches": fiches,
+    }
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:
@@ -248,41 +261,33 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: bool = typer.Option(False, "--json", help="Résultat en JSON."),
     ) -> None:
-        """Veille juridique : les fiches publiées (officielles et du service) qui citent un
-        article de code dans leurs références, avec la référence qui le couvre (la page
-        /redaction/articles y ajoute les brouillons du service)."""
+        """Veille juridique : les fiches qui citent un article de code dans leurs références, dans
+        l'ordre où les revoir — celles du service (brouillons compris), puis les officielles dont
+        il dépend, puis les autres —, avec la référence qui couvre l'article (comme la page
+        /redaction/articles)."""
+        from allo.backlog.articles import reviews
         from allo.errors import AlloError
 
         try:
-            found = _service(lexical=True).citations(text)
+            with session() as s:
+                found = reviews(runtime(), s, text)
         except AlloError as exc:
             fail(exc.message, 2)
         if as_json:
-            payload = [
-                {
-                    "article": c.article.label,
-                    "code": c.article.code_name,
-                    "url": c.article.url,
-                    "fiches": [
-                        {"id": f.id, "title": f.title, "source": f.source, "reference": f.reference}
-                        for f in c.fiches
-                    ],
-                }
-                for c in found
-            ]
-            out.print_json(json.dumps(payload, ensure_ascii=False))
+            out.print_json(json.dumps([_review_json(r) for r in found], ensure_ascii=False))
             return
-        for c in found:
-            where = f" ({c.article.code_name})" if c.article.code_name else ""
+        for r in found:
+            where = f" ({r.article.code_name})" if r.article.code_name else ""
             table = Table(
-                title=f"Article {c.article.label}{where} : {plural(len(c.fiches), 'fiche')}"
+                title=f"Article {r.article.label}{where} : {plural(len(r.fiches), 'fiche')}, "
+                f"dont {r.local} du service et {r.relied} {agreed(r.relied, 'officielle')} "
+                "dont le service dépend"
             )
-            table.add_column("fiche")
-            table.add_column("titre")
-            table.add_column("source")
-            table.add_column("référence")
-            for f in c.fiches:
-                table.add_row(f.id, f.title, f.source, f.reference)
+            for column in ("fiche", "titre", "source", "état", "référence", "le service en dépend"):
+                table.add_column(column)
+            for f in r.fiches:
+                why = " ; ".join(x.label for x in f.reasons)
+                table.add_row(f.id, f.title, f.source, f.state_label, f.reference, why)
             out.print(table)
 
     @search.command("reindex")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from allo.kb.local.models import LocalFiche
+from allo.kb.local.workflow import STATE_LABELS
 from allo.kb.watch import Reason, Reliance
 from allo.search.articles import ArticleCitations, ArticleIndex, CitedArticle, cited_spans
 
@@ -38,6 +39,17 @@ class Citing:
     @property
     def local(self) -> bool:
         return self.source == "local"
+
+    @property
+    def state_label(self) -> str:
+        """A local fiche's state in French (« Brouillon (une version publiée en ligne) » when
+        another version of it is online); "" for an official fiche."""
+        if not self.local:
+            return ""
+        label = STATE_LABELS.get(self.state, self.state)
+        if self.published and self.state != "published":
+            label += " (une version publiée en ligne)"
+        return label
 
 
 @dataclass(frozen=True, slots=True)

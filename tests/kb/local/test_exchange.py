@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from allo.cli import _common
 from allo.cli.main import app
 from allo.contacts.models import Agent
-from allo.db.engine import make_engine
-from allo.db.migrate import upgrade
 from allo.kb.local import exchange, repository, services
 from tests.kb.local.conftest import CARTE_GRISE, content
 
@@ -83,17 +79,7 @@ def test_not_utf8_is_reported(db: Session, tmp_path: Path) -> None:
     assert report.problems == [("latin1.md", "le fichier n'est pas en UTF-8.")]
 
 
-def test_cli_import_then_export(
-    tmp_path: Path, make_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url = make_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    monkeypatch.setenv("ALLO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ALLO_DATABASE_URL", url)
-    monkeypatch.setenv("ALLO_EMBEDDER", "none")
-    _common.runtime.cache_clear()
+def test_cli_import_then_export(tmp_path: Path, cli_database: str) -> None:
     source = tmp_path / "in"
     source.mkdir()
     (source / "L7.md").write_text(
@@ -112,4 +98,3 @@ def test_cli_import_then_export(
     for kind in ("local", "escalation"):  # a folder that is not there: bad input, exit 2
         missing = runner.invoke(app, ["kb", kind, "import", str(tmp_path / "absent")])
         assert missing.exit_code == 2 and "n'existe pas" in missing.output, missing.output
-    _common.runtime.cache_clear()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from allo.cli import _common
 from allo.cli.main import app
 from allo.contacts.models import Agent
-from allo.db.engine import make_engine
-from allo.db.migrate import upgrade
 from allo.errors import Conflict, Forbidden, InvalidInput, NotFound
 from allo.kb.escalation import BUNDLED_DIR, SHEET_IDS, load_sheets
 from allo.kb.local import sheets
@@ -174,17 +170,7 @@ def test_export_then_import_round_trip(
     assert sheets.get(db, "justice").version == 1  # the bad file lost nothing
 
 
-def test_cli_export_then_import(
-    tmp_path: Path, make_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url = make_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    monkeypatch.setenv("ALLO_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("ALLO_DATABASE_URL", url)
-    monkeypatch.setenv("ALLO_EMBEDDER", "none")
-    _common.runtime.cache_clear()
+def test_cli_export_then_import(tmp_path: Path, cli_database: str) -> None:
     runner = CliRunner()
     out = tmp_path / "out"
     exported = runner.invoke(app, ["kb", "escalation", "export", str(out)])
@@ -197,4 +183,3 @@ def test_cli_export_then_import(
     imported = runner.invoke(app, ["kb", "escalation", "import", str(out)])
     assert imported.exit_code == 1, imported.output
     assert "casse.json" in imported.output and "1 modifiée (brouillon à relire)" in imported.output
-    _common.runtime.cache_clear()

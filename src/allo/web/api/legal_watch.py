@@ -8,18 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
+from allo.backlog.articles import reviews
 from allo.contacts.models import Agent
-from allo.contacts.repository import consulted_counts
-from allo.kb import watch
-from allo.kb.escalation import readable_sheets
-from allo.kb.local import repository as local_repository
-from allo.runtime import Runtime
-from allo.search import legal_watch
 from allo.search.articles import MAX_WATCH_TEXT
-from allo.search.legal_watch import ArticleReview
-from allo.search.service import get_search_service
 from allo.web.auth import require_role
 from allo.web.deps import DbSession, RuntimeDep
 
@@ -57,14 +49,6 @@ class ArticleOut(BaseModel):
     fiches: list[CitingOut] = Field(
         description="Les fiches à revoir : celles du service, puis celles dont il dépend, puis les autres."
     )
-
-
-def reviews(runtime: Runtime, session: Session, text: str) -> list[ArticleReview]:
-    """The fiches to review for each article `text` names (InvalidInput, in French, if none)."""
-    found = get_search_service(runtime).citations(text)
-    sheets = readable_sheets(runtime.settings.home)
-    relied = watch.reliance(session, sheets, None, consulted_counts)
-    return legal_watch.review(found, local_repository.live_fiches(session), relied)
 
 
 @router.get(

@@ -16,12 +16,11 @@ from typing import Annotated, ClassVar
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
+from allo.backlog.articles import reviews
 from allo.contacts.models import Agent
 from allo.errors import InvalidInput
-from allo.kb.local.workflow import STATE_LABELS
 from allo.search.articles import MAX_WATCH_TEXT
 from allo.search.legal_watch import ArticleReview, Citing
-from allo.web.api.legal_watch import reviews
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
 from allo.web.pages.portal import SOURCE_LABELS
@@ -77,19 +76,14 @@ class ArticlesPage(Page):
 
 def _line(fiche: Citing, agent: Agent) -> CitingLine:
     href = f"/fiches/{fiche.id}" if fiche.published else ""
-    state = ""
-    if fiche.local:
-        state = STATE_LABELS.get(fiche.state, fiche.state)
-        if fiche.published and fiche.state != "published":
-            state += " (une version publiée en ligne)"
-        if agent.role in EDITOR:  # a supervisor reads the published page; a draft has none
-            href = f"/redaction/fiches/{fiche.id}"
+    if fiche.local and agent.role in EDITOR:  # a supervisor reads the published page; a draft none
+        href = f"/redaction/fiches/{fiche.id}"
     return CitingLine(
         id=fiche.id,
         title=fiche.title,
         href=href,
         source=SOURCE_LABELS.get(fiche.source, fiche.source),
-        state=state,
+        state=fiche.state_label,
         local=fiche.local,
         reference=fiche.reference,
         reasons=[(r.label, r.detail) for r in fiche.reasons],
