@@ -66,9 +66,9 @@ def register_local(kb: typer.Typer) -> None:
         for name, problem in report.problems[:MAX_LISTED]:
             console.print(f"[yellow]Ignoré[/] {escape(name)} : {escape(problem)}")
         if len(report.problems) > MAX_LISTED:
-            console.print(
-                f"… et {plural(len(report.problems) - MAX_LISTED, 'autre fichier ignoré', 'autres fichiers ignorés')}."
-            )
+            others = len(report.problems) - MAX_LISTED
+            ignored = plural(others, "autre fichier ignoré", "autres fichiers ignorés")
+            console.print(f"… et {ignored}.")
         style = "yellow" if report.problems else "green"
         console.print(
             f"[bold {style}]Import terminé :[/] {plural(len(report.created), 'créée')}, "

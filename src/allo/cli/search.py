@@ -41,7 +41,8 @@ def _service(*, lexical: bool = False, query_cache: int = 1024) -> Any:
     if service.semantic and missing:
         console.print(
             f"[yellow]{plural(missing, 'fiche')} sans vecteur sémantique : "
-            f"{agreed(missing, 'classée', 'classées')} comme par le moteur lexical. Lancez « allo search reindex » pour les calculer.[/]"
+            f"{agreed(missing, 'classée', 'classées')} comme par le moteur lexical. "
+            "Lancez « allo search reindex » pour les calculer.[/]"
         )
     return service
 

@@ -45,10 +45,10 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
                 session, embedder, limit=MAX_EMBED_AT_START, layers=layers
             )
         if vectors.computed:
-            report(
-                "Recherche : "
-                f"{plural(vectors.computed, 'vecteur sémantique calculé', 'vecteurs sémantiques calculés')}."
+            computed = plural(
+                vectors.computed, "vecteur sémantique calculé", "vecteurs sémantiques calculés"
             )
+            report(f"Recherche : {computed}.")
     service = build_search_service(runtime, embed_missing=False)
     size = service.engine.size
     if size == 0:
