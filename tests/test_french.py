@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allo.french import agreed, number_fr, plural, validation_reason
+from allo.french import agreed, decimal_fr, number_fr, percent_fr, plural, validation_reason
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,9 @@ def test_validation_reasons_are_french_and_short() -> None:
     assert validation_reason(own) == "indiquez soit « token », soit « id »"
     assert validation_reason({"type": "never_heard_of", "msg": "x"}) is None
     assert validation_reason({"type": "greater_than_equal", "ctx": {}}) is None  # ctx missing
+
+
+def test_decimals_and_percentages_take_a_comma() -> None:
+    assert decimal_fr(3.44) == "3,4" and decimal_fr(12.0, 0) == "12"
+    assert percent_fr(0.564) == "56\u00a0%" and percent_fr(0.8534, 1) == "85,3\u00a0%"
+    assert percent_fr(None) == "—"

@@ -48,6 +48,18 @@ def number_fr(value: int | float) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+def decimal_fr(value: float, digits: int = 1) -> str:
+    """3.4 → « 3,4 »: a measured value keeps its decimals, with a decimal comma."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def percent_fr(value: float | None, digits: int = 0) -> str:
+    """0.564 → « 56 % » (« 56,4 % » with one digit); « — » for no value."""
+    if value is None:
+        return "—"
+    return f"{decimal_fr(value * 100, digits)}\u00a0%"
+
+
 def _seen(error: Mapping[str, Any]) -> str:
     """What was typed, quoted and cut: a reason echoes it, never a whole pasted text."""
     text = repr(error.get("input"))

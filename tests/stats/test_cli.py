@@ -43,6 +43,13 @@ def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Pa
     assert rows["contacts"] == "2"
     assert rows["by_sector.justice"] == "1"
 
+    text = run(url, tmp_path, "stats", "--from", "2031-02-03", "--to", "2031-02-03")
+    said = " ".join(text.stdout.split())  # the terminal's width folds the lines
+    assert text.returncode == 0, text.stderr
+    assert "Contacts : 2 — par canal : Téléphone 2, Question écrite 0, Courriel 0" in said
+    assert "Justice 1" in said and "'justice'" not in said  # labels, not the JSON's codes
+    assert "Résolus au niveau 1 : 1 (50,0 %) — escaladés : 1 (50,0 %)" in said
+
     inverted = run(url, tmp_path, "stats", "--from", "2031-02-04", "--to", "2031-02-03")
     assert inverted.returncode != 0
     assert "doit précéder" in inverted.stdout + inverted.stderr

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from allo.cli._common import console, runtime
+from allo.french import decimal_fr
 
 
 def _size(n: int) -> str:
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
         report = ops.backup(runtime().engine, path)
         console.print(
             f"Sauvegarde {report.backend} écrite dans {report.path} "
-            f"({_size(report.size)}, {report.seconds:.1f} s)."
+            f"({_size(report.size)}, {decimal_fr(report.seconds)} s)."
         )
 
     @app.command("restore")
@@ -42,6 +43,6 @@ def register(app: typer.Typer) -> None:
 
         report = ops.restore(runtime().engine, path, force=force)
         console.print(
-            f"Base restaurée depuis {report.path} ({_size(report.size)}, {report.seconds:.1f} s). "
+            f"Base restaurée depuis {report.path} ({_size(report.size)}, {decimal_fr(report.seconds)} s). "
             "Redémarrez les serveurs pour qu'ils relisent la base."
         )

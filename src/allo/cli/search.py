@@ -15,7 +15,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from allo.cli._common import console, fail, out, progress_bar, runtime, session
-from allo.french import agreed, plural
+from allo.french import agreed, decimal_fr, plural
 
 DEFAULT_COMMAND = "query"
 
@@ -303,7 +303,9 @@ def register(app: typer.Typer) -> None:
         start = time.perf_counter()
         service = build_search_service(runtime(), embed_missing=False)
         built = time.perf_counter() - start
-        console.print(f"Index reconstruit : {service.engine.size} fiches en {built:.1f} s.")
+        console.print(
+            f"Index reconstruit : {plural(service.engine.size, 'fiche')} en {decimal_fr(built)} s."
+        )
 
     @search.command("status")
     def status(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import plural
+from allo.french import percent_fr, plural
 
 PLAN_FIELDS = (
     "queue",
@@ -100,9 +100,10 @@ def register(app: typer.Typer) -> None:
             return
         out.print(
             f"{need.raw_positions} agents au téléphone, {need.positions} postes avec "
-            f"{shrinkage:.0%} d'absences — taux de service {result['service_level']:.1%}, "
-            f"attente moyenne {result['asa_s']:.0f} s, occupation {result['occupancy']:.1%}, "
-            f"abandons {result['abandonment']:.1%}."
+            f"{percent_fr(shrinkage)} d'absences — taux de service "
+            f"{percent_fr(float(result['service_level']), 1)}, attente moyenne {result['asa_s']:.0f} s, "
+            f"occupation {percent_fr(float(result['occupancy']), 1)}, "
+            f"abandons {percent_fr(float(result['abandonment']), 1)}."
         )
 
     @staffing.command("forecast")
@@ -275,8 +276,9 @@ def register(app: typer.Typer) -> None:
             if figures["arrivals"]:
                 out.print(
                     f"{queue} : {figures['arrivals'] / replications:.0f} appels par jour, "
-                    f"taux de service {figures['service_level']:.1%}, abandons "
-                    f"{figures['abandonment']:.1%}, attente moyenne {figures['asa_s']:.0f} s"
+                    f"taux de service {percent_fr(figures['service_level'], 1)}, abandons "
+                    f"{percent_fr(figures['abandonment'], 1)}, attente moyenne "
+                    f"{figures['asa_s']:.0f} s"
                 )
         agreement = result["agreement"]
         if agreement["intervals_compared"]:

@@ -13,19 +13,32 @@ from typing import Any
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import plural
+from allo.french import decimal_fr, percent_fr, plural
+
+
+def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:
+    """« Téléphone 12, Question écrite 3 » rather than the JSON's codes."""
+    return ", ".join(f"{labels.get(k, k)} {n}" for k, n in counts.items()) or "—"
 
 
 def _print_figures(figures: dict[str, Any]) -> None:
+    from allo.contacts.models import CHANNEL_LABELS, OUTCOME_LABELS
+    from allo.contacts.services import QUEUE_LABELS
+
     level1 = figures["level1"]
     period = figures["period"]
     out.print(f"[bold]Chiffres du {period['from']} au {period['to']}[/] ({figures['timezone']})")
-    out.print(f"Contacts : {figures['contacts']}  — par canal : {figures['by_channel']}")
-    out.print(f"Par secteur (escaladés) : {figures['by_sector']}")
-    out.print(f"Par issue : {figures['by_outcome']}")
+    out.print(
+        f"Contacts : {figures['contacts']} — par canal : "
+        + _counts(figures["by_channel"], CHANNEL_LABELS)
+    )
+    out.print("Par secteur (escaladés) : " + _counts(figures["by_sector"], QUEUE_LABELS))
+    out.print(
+        "Par issue : " + _counts(figures["by_outcome"], {**OUTCOME_LABELS, "open": "En cours"})
+    )
 
     def pct(v: float | None) -> str:
-        return "—" if v is None else f"{v * 100:.1f} %"
+        return percent_fr(v, 1)
 
     out.print(
         f"Résolus au niveau 1 : {level1['resolved']} ({pct(level1['resolution_rate'])}) — "
@@ -39,7 +52,10 @@ def _print_figures(figures: dict[str, Any]) -> None:
         ("Délai de réponse écrite", figures["written_response_seconds"]),
     ):
         if d["count"]:
-            out.print(f"{name} : moyenne {d['mean']} s, 90e centile {d['p90']} s ({d['count']})")
+            out.print(
+                f"{name} : moyenne {decimal_fr(d['mean'])} s, 90e centile "
+                f"{decimal_fr(d['p90'])} s ({plural(d['count'], 'contact')})"
+            )
         else:
             out.print(f"{name} : —")
     sl = figures["service_level"]
@@ -48,7 +64,8 @@ def _print_figures(figures: dict[str, Any]) -> None:
         f"abandons : {figures['abandonment']['abandoned']} ({pct(figures['abandonment']['rate'])})"
     )
     sat = figures["satisfaction"]
-    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {sat['mean'] or '—'}")
+    mean = decimal_fr(sat["mean"], 2) if sat["mean"] is not None else "—"
+    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {mean} / 5")
     busiest = [kv for kv in sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3] if kv[1]]
     out.print("Heures les plus chargées : " + ", ".join(f"{h} h ({n})" for h, n in busiest))
 

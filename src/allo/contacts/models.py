@@ -39,10 +39,12 @@ ROLES: tuple[str, ...] = ("advisor", "specialist", "editor", "supervisor", "admi
 AGENT_STATES: tuple[str, ...] = ("available", "busy", "paused", "offline")
 
 CHANNELS: tuple[str, ...] = ("phone", "web", "email")
+CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
 #: waiting: in its queue, nobody has it; taken: an agent handles it; closed / abandoned: final.
 CONTACT_STATES: tuple[str, ...] = ("waiting", "taken", "closed", "abandoned")
 #: Final outcome of a contact (NULL while open). `escalated` is a step, not an outcome.
 OUTCOMES: tuple[str, ...] = ("answered", "oriented", "abandoned")
+OUTCOME_LABELS = {"answered": "Répondu", "oriented": "Orienté", "abandoned": "Abandonné"}
 
 #: Kinds of ContactEvent, in the order they usually happen.
 EVENT_KINDS: tuple[str, ...] = (

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from allo.db.base import utcnow
 from allo.db.changes import ChangeCounts
-from allo.french import plural
+from allo.french import decimal_fr, plural
 from allo.kb import repository, stored_html
 from allo.kb.changes import FicheChange
 from allo.kb.dila import InvalidRecord, parse_publication
@@ -111,7 +111,7 @@ class ImportReport(ChangeCounts):
             text += f", {plural(len(self.skipped), 'ignoré')} en erreur"
         if self.warnings:
             text += f", {plural(len(self.warnings), 'avertissement')}"
-        return text + f" en {self.seconds:.1f} s."
+        return text + f" en {decimal_fr(self.seconds)} s."
 
 
 class _NoProgress:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from allo.db.session import unit_of_work
-from allo.french import plural
+from allo.french import decimal_fr, plural
 from allo.runtime import Runtime
 from allo.search.embedder import make_embedder
 from allo.search.service import SearchService, build_search_service
@@ -35,7 +35,7 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
     if passages.extracted:
         report(
             f"Recherche : passages de réponse de {plural(passages.extracted, 'fiche')} "
-            f"en {passages.seconds:.1f} s."
+            f"en {decimal_fr(passages.seconds)} s."
         )
     embedder = make_embedder(runtime.settings)
     if embedder is not None:
@@ -60,5 +60,5 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> SearchServ
             f"Recherche : {plural(missing, 'fiche')} sans vecteur sémantique ; "
             "lancez « allo search reindex » pour les calculer."
         )
-    report(f"Recherche : index de {plural(size, 'fiche')} construit en {elapsed:.1f} s.")
+    report(f"Recherche : index de {plural(size, 'fiche')} construit en {decimal_fr(elapsed)} s.")
     return service

@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
-from allo.french import plural
+from allo.french import decimal_fr, plural
 from allo.parallel import fork_map
 from allo.search import passages as passage_lib
 from allo.search import repository
@@ -224,7 +224,7 @@ class PassageReport:
         return (
             f"Passages de réponse : {plural(self.extracted, 'fiche analysée')}, "
             f"{plural(self.removed, 'périmée supprimée', 'périmées supprimées')}, "
-            f"en {self.seconds:.1f} s."
+            f"en {decimal_fr(self.seconds)} s."
         )
 
 

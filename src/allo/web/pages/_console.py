@@ -20,7 +20,7 @@ from allo.contacts import reading
 from allo.contacts import repository as contacts_repo
 from allo.contacts.agents import STATE_LABELS
 from allo.contacts.fiche_search import search_function
-from allo.contacts.models import Agent, Contact, ContactNote
+from allo.contacts.models import CHANNEL_LABELS, Agent, Contact, ContactNote
 from allo.contacts.services import QUEUE_LABELS, allowed_queues
 from allo.db.base import utcnow
 from allo.db.session import unit_of_work
@@ -45,7 +45,6 @@ from allo.web.pages._offices import PlaceAnswer, place_answer, search_orientatio
 from allo.web.pages._search_notices import AgreementLink
 from allo.web.pages.portal import ResultItem, passage_fields
 
-CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
 NOTE_LABELS = {
     "note": "Note",
     "answer": "Réponse",

@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from allo.french import DAYS as WEEKDAYS
-from allo.french import MONTHS, agreed, number_fr, plural
+from allo.french import MONTHS, agreed, number_fr, percent_fr, plural
 
 
 def date_fr(value: date | datetime | None) -> str:
@@ -46,13 +46,6 @@ def duration_fr(value: timedelta | float | int | None) -> str:
         return f"{minutes} min {seconds:02d} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
-
-
-def percent_fr(value: float | None) -> str:
-    """0.564 → `56 %`."""
-    if value is None:
-        return "—"
-    return f"{round(value * 100)}\u00a0%"
 
 
 def masked(parts: Any) -> Markup:

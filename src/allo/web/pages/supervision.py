@@ -23,7 +23,7 @@ from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
 from allo.contacts.services import QUEUE_LABELS
 from allo.db.base import utcnow
 from allo.errors import AlloError
-from allo.french import plural
+from allo.french import percent_fr, plural
 from allo.privacy import audit
 from allo.runtime import Runtime
 from allo.stats import figures
@@ -35,7 +35,7 @@ from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _console as c
 from allo.web.pages._auth import SUPERVISOR, gate
 from allo.web.pages._base import HOME, Fragment, Page, agent_view, doc, render
-from allo.web.pages._filters import date_fr, duration_fr, percent_fr
+from allo.web.pages._filters import date_fr, duration_fr
 from allo.web.pages.console import QueueLine, queue_line
 
 router = APIRouter(include_in_schema=False)
