@@ -1,7 +1,8 @@
-"""French words shared by the domains, the CLI and the pages' filters: day and month names,
-numbers and counts written the French way (« 1 fiche ignorée », « 4 233 fiches »), so that no
-message falls back on « fiche(s) », and the reasons of Pydantic's validation errors, which the
-library writes in English only (the API's 422 answers, the CLI's « Valeur invalide »).
+"""French words shared by the domains, the CLI and the pages' filters: day and month names, dates
+and times (« 1er mars 2024 », « 13 h 05 »), numbers and counts written the French way (« 1 fiche
+ignorée », « 4 233 fiches », « 3,4 s »), so that no message falls back on « fiche(s) », and the
+reasons of Pydantic's validation errors, which the library writes in English only (the API's 422
+answers, the CLI's « Valeur invalide »).
 
 Lower case, Monday first (index = `date.weekday()`), January first (index = month - 1).
 """
@@ -9,6 +10,7 @@ Lower case, Monday first (index = `date.weekday()`), January first (index = mont
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
 from typing import Any
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -26,6 +28,23 @@ MONTHS = (
     "novembre",
     "décembre",
 )
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """`1er mars 2024`, `12 mars 2024`."""
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def time_fr(value: time | datetime | None) -> str:
+    """`9 h`, `9 h 30`, `13 h 05`: the French typographic convention."""
+    if value is None:
+        return ""
+    if value.minute == 0:
+        return f"{value.hour} h"
+    return f"{value.hour} h {value.minute:02d}"
 
 
 def agreed(count: int, singular: str, plural_form: str | None = None) -> str:

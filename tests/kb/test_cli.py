@@ -62,6 +62,7 @@ def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> No
     assert stats["by_source"] == {"dila": 19}
     assert stats["by_audience"]["particuliers"] >= 14
     assert set(stats) >= {"total", "by_source", "by_audience", "by_type"}
+    assert "19 fiches distinctes" in cli("kb", "stats").output
 
     text = cli("kb", "show", "F1342")
     assert text.exit_code == 0

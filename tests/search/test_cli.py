@@ -169,12 +169,15 @@ def test_reindex_and_eval(url: str, home: Path, tmp_path: Path) -> None:
     assert table.returncode == 0, table.stderr
     assert "hit@5" in table.stdout and "FTS5" in table.stdout
     assert "questions.jsonl : 2 questions" in table.stdout
-    assert "other.jsonl : 1 questions" in table.stdout
+    assert "other.jsonl : 1 question," in table.stdout
 
     status = run(url, home, "search", "status", "--json")
     assert status.returncode == 0, status.stderr
     state = json.loads(status.stdout)
     assert state["fiches"] > 1000 and state["semantic"] is False and state["coverage"] == 0
+    said = run(url, home, "search", "status").stdout
+    assert f"Fiches indexées : {state['fiches'] // 1000}\u202f" in said  # « 1 829 »
+    assert "Re-classement sémantique : désactivé" in said
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "x"}\n')

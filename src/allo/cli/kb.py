@@ -15,7 +15,7 @@ from rich.table import Table
 from allo.cli._common import console, out, progress_bar, runtime, session
 from allo.cli.kb_escalation import register_escalation
 from allo.cli.kb_local import register_local
-from allo.french import plural
+from allo.french import number_fr, plural
 from allo.kb.importer import ImportReport
 
 #: at most this many problems are listed one by one; the rest are counted
@@ -181,7 +181,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(data, ensure_ascii=False))
             return
-        out.print(f"[bold]{data['total']}[/] fiches distinctes")
+        out.print(f"[bold]{plural(data['total'], 'fiche distincte', 'fiches distinctes')}[/]")
         for key, title in (
             ("by_source", "Par source"),
             ("by_audience", "Par public"),
@@ -191,7 +191,7 @@ def register(app: typer.Typer) -> None:
             table.add_column("Valeur")
             table.add_column("Fiches", justify="right")
             for name, value in sorted(data[key].items(), key=lambda kv: -kv[1]):
-                table.add_row(escape(name), str(value))
+                table.add_row(escape(name), number_fr(value))
             out.print(table)
 
     @kb.command("changes")

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from allo.cli._common import console, fail, out, progress_bar, runtime, session
-from allo.french import agreed, decimal_fr, plural
+from allo.french import agreed, date_fr, decimal_fr, number_fr, percent_fr, plural, time_fr
 
 DEFAULT_COMMAND = "query"
 
@@ -318,17 +319,20 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(state.as_dict(), ensure_ascii=False))
             return
-        out.print(f"Fiches indexées : {state.fiches}")
+        out.print(f"Fiches indexées : {number_fr(state.fiches)}")
         if not state.semantic:
             out.print("Re-classement sémantique : désactivé (ALLO_EMBEDDER=none).")
             return
         out.print(f"Modèle : {state.model}")
         out.print(
-            f"Vecteurs sémantiques : {state.with_vector} / {state.fiches} ({state.coverage:.1%})"
+            f"Vecteurs sémantiques : {number_fr(state.with_vector)} / {number_fr(state.fiches)} "
+            f"({percent_fr(state.coverage, 1)})"
         )
         if state.with_vector < state.fiches:
             out.print("Lancez « allo search reindex » pour calculer les vecteurs manquants.")
-        out.print(f"Index construit le {state.as_dict()['built_at']} (UTC).")
+        zone = runtime().settings.zone
+        built = datetime.fromtimestamp(state.built_at, zone)
+        out.print(f"Index construit le {date_fr(built)} à {time_fr(built)} ({zone}).")
 
     evaluation = _find_group(app, "eval", "Mesures de qualité sur des jeux de questions.")
 
@@ -375,7 +379,8 @@ def register(app: typer.Typer) -> None:
                 results += [dict(r.as_dict(), file=file.name) for r in reports]
                 continue
             table = Table(
-                title=f"{file.name} : {len(questions)} questions, {service.engine.size} fiches"
+                title=f"{file.name} : {plural(len(questions), 'question')}, "
+                f"{plural(service.engine.size, 'fiche')}"
             )
             for column in ("moteur", "hit@1", "hit@5", "MRR@10", "p50 (ms)", "p99 (ms)"):
                 table.add_column(column, justify="left" if column == "moteur" else "right")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import percent_fr, plural
+from allo.french import decimal_fr, percent_fr, plural, time_fr
 
 PLAN_FIELDS = (
     "queue",
@@ -213,21 +213,23 @@ def register(app: typer.Typer) -> None:
         elif as_csv:
             _write_csv(PLAN_FIELDS, rows)
         else:
+            from allo.contacts.models import CHANNEL_LABELS
+            from allo.contacts.services import QUEUE_LABELS
+
             phone = [r for r in rows if r["channel"] == "phone"]
             for queue in dict.fromkeys(r["queue"] for r in phone):
                 peak = max(
                     (r for r in phone if r["queue"] == queue), key=lambda r: r["agents_required"]
                 )
+                calls = round(sum(r["calls"] for r in rows if r["queue"] == queue))
+                at = time_fr(time.fromisoformat(peak["start"][11:16]))
                 out.print(
-                    f"{queue} : {sum(r['calls'] for r in rows if r['queue'] == queue):.0f} appels, "
-                    f"pic {peak['agents_required']} agents à {peak['start'][11:16]}"
+                    f"{QUEUE_LABELS.get(queue, queue)} : {plural(calls, 'appel')}, "
+                    f"pic {plural(peak['agents_required'], 'agent')} à {at}"
                 )
             for (channel, queue), hours in _deferred_hours(deferred).items():
-                out.print(
-                    f"{queue} ({channel}) : {hours:.1f} heures-agent {plan.DEFERRED}".replace(
-                        ".", ","
-                    )
-                )
+                where = f"{QUEUE_LABELS.get(queue, queue)} ({CHANNEL_LABELS.get(channel, channel)})"
+                out.print(f"{where} : {decimal_fr(hours)} heures-agent {plan.DEFERRED}")
 
     @staffing.command("simulate")
     def simulate(
@@ -272,10 +274,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))
             return
+        from allo.contacts.services import QUEUE_LABELS
+
         for queue, figures in result["queues"].items():
             if figures["arrivals"]:
                 out.print(
-                    f"{queue} : {figures['arrivals'] / replications:.0f} appels par jour, "
+                    f"{QUEUE_LABELS.get(queue, queue)} : {plural(round(figures['arrivals'] / replications), 'appel')} "
+                    "par jour, "
                     f"taux de service {percent_fr(figures['service_level'], 1)}, abandons "
                     f"{percent_fr(figures['abandonment'], 1)}, attente moyenne "
                     f"{figures['asa_s']:.0f} s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,6 +105,8 @@ def test_plan_adds_deferred_written_work_and_obeys_the_ratios(
     assert all(r["occupancy"] <= 0.7 for r in chosen_phone)
     text = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", **env).stdout
     assert "heures-agent à traiter en différé" in text
+    assert "Premier niveau : " in text and "niveau1 :" not in text  # labels, not queue codes
+    assert re.search(r"pic \d+ agents? à \d{1,2} h( \d{2})?\n", text)  # « à 10 h 30 »
     bad = run(url, tmp_path, "staffing", "plan", "--date", "2031-06-03", "--shrinkage", "1")
     assert bad.returncode == 2 and "absence" in bad.stderr
     forecast = run(url, tmp_path, "staffing", "forecast", "--from", "2031-06-03", "--csv")

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from allo.french import DAYS as WEEKDAYS
-from allo.french import MONTHS, agreed, number_fr, percent_fr, plural
-
-
-def date_fr(value: date | datetime | None) -> str:
-    """`1er mars 2024`, `12 mars 2024`."""
-    if value is None:
-        return ""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+from allo.french import agreed, date_fr, number_fr, percent_fr, plural, time_fr
 
 
 def weekday_fr(value: date | datetime | int) -> str:
     index = value if isinstance(value, int) else value.weekday()
     return WEEKDAYS[index]
-
-
-def time_fr(value: time | datetime | None) -> str:
-    """`9 h`, `9 h 30`, `13 h 05`: the French typographic convention."""
-    if value is None:
-        return ""
-    if value.minute == 0:
-        return f"{value.hour} h"
-    return f"{value.hour} h {value.minute:02d}"
 
 
 def duration_fr(value: timedelta | float | int | None) -> str:
