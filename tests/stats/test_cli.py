@@ -61,3 +61,13 @@ def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Pa
         questions = sorted(s.scalars(select(Contact.question)))
     assert questions == ["", "Question [nom]", "Question [nom]"]
     engine.dispose()
+
+
+def test_the_replay_s_check_and_latencies_read_in_french() -> None:
+    from allo.cli.stats import _counts, _ms, _placed
+
+    places = {"closed": 120, "waiting:niveau1": 3, "taken:justice": 1}
+    assert _counts({_placed(k): n for k, n in places.items()}, {}) == (
+        "Clôturé 120, En attente (Premier niveau) 3, En cours (Justice) 1"
+    )
+    assert _ms(12.5) == "12,5 ms" and _ms(None) == "—"

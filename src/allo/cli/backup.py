@@ -12,7 +12,7 @@ from allo.french import decimal_fr
 
 
 def _size(n: int) -> str:
-    return f"{n / 1_000_000:.1f} Mo" if n >= 100_000 else f"{n / 1000:.1f} ko"
+    return f"{decimal_fr(n / 1_000_000)} Mo" if n >= 100_000 else f"{decimal_fr(n / 1000)} ko"
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from allo.cli._common import console, fail, out, runtime, session
 from allo.errors import AlloError
-from allo.french import plural
+from allo.french import decimal_fr, plural
 
 
 @contextmanager
@@ -213,8 +213,8 @@ def register(app: typer.Typer) -> None:
         with french_errors():
             result = convert_2017(source, dest)
         console.print(
-            f"{result['services']} organismes écrits dans {dest} "
-            f"({result['bytes'] / 1e6:.1f} Mo, {result['seconds']} s)."
+            f"{plural(result['services'], 'organisme écrit', 'organismes écrits')} dans {dest} "
+            f"({decimal_fr(result['bytes'] / 1e6)} Mo, {decimal_fr(result['seconds'])} s)."
         )
 
     @directory.command("find")

@@ -21,6 +21,20 @@ def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:
     return ", ".join(f"{labels.get(k, k)} {n}" for k, n in counts.items()) or "—"
 
 
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{decimal_fr(value)} ms"
+
+
+def _placed(key: str) -> str:
+    """« waiting:travail » (the replay's check) → « En attente (Travail) »."""
+    from allo.contacts.models import CONTACT_STATE_LABELS
+    from allo.contacts.services import QUEUE_LABELS
+
+    state, _, queue = key.partition(":")
+    label = CONTACT_STATE_LABELS.get(state, state)
+    return f"{label} ({QUEUE_LABELS.get(queue, queue)})" if queue else label
+
+
 def _print_figures(figures: dict[str, Any]) -> None:
     from allo.contacts.models import CHANNEL_LABELS, OUTCOME_LABELS
     from allo.contacts.services import QUEUE_LABELS
@@ -166,15 +180,18 @@ def register(app: typer.Typer) -> None:
             _print_figures(report.figures)
             check = report.check
             out.print(
-                f"[bold]Rejeu[/] : {data['operations']} requêtes en {data['wall_seconds']} s pour "
-                f"{data['simulated_seconds'] / 3600:.1f} h simulées (×{data['speedup']}, "
+                f"[bold]Rejeu[/] : {plural(data['operations'], 'requête')} en "
+                f"{decimal_fr(data['wall_seconds'])} s pour "
+                f"{decimal_fr(data['simulated_seconds'] / 3600)} h simulées "
+                f"(×{decimal_fr(data['speedup'])}, "
                 + (f"allure visée ×{speed:g}" if speed > 0 else "au plus vite")
                 + ") ; "
-                f"p50 {data['p50_ms']} ms, p99 {data['p99_ms']} ms."
+                f"p50 {_ms(data['p50_ms'])}, p99 {_ms(data['p99_ms'])}."
             )
             out.print(
                 f"Contrôle : {check['created']} créés, {check['found']} retrouvés, "
-                f"{check['lost']} perdus, {check['duplicated']} dupliqués — {check['by_state']}"
+                f"{check['lost']} perdus, {check['duplicated']} dupliqués — "
+                + _counts({_placed(k): n for k, n in check["by_state"].items()}, {})
             )
         if not report.ok():
             fail("Des contacts ont été perdus ou dupliqués.", 3)

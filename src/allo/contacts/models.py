@@ -42,6 +42,12 @@ CHANNELS: tuple[str, ...] = ("phone", "web", "email")
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
 #: waiting: in its queue, nobody has it; taken: an agent handles it; closed / abandoned: final.
 CONTACT_STATES: tuple[str, ...] = ("waiting", "taken", "closed", "abandoned")
+CONTACT_STATE_LABELS = {
+    "waiting": "En attente",
+    "taken": "En cours",
+    "closed": "Clôturé",
+    "abandoned": "Abandonné",
+}
 #: Final outcome of a contact (NULL while open). `escalated` is a step, not an outcome.
 OUTCOMES: tuple[str, ...] = ("answered", "oriented", "abandoned")
 OUTCOME_LABELS = {"answered": "Répondu", "oriented": "Orienté", "abandoned": "Abandonné"}
