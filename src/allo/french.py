@@ -95,18 +95,23 @@ def _own(error: Mapping[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def _read(expected: str) -> Callable[[Mapping[str, Any]], str]:
+    """« nombre entier attendu, lu 'abc' »: what was expected, then what was typed."""
+    return lambda e: f"{expected}, lu {_seen(e)}"
+
+
 #: Pydantic's error types (stable identifiers, unlike its English messages) → a French reason.
 _REASONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "missing": lambda e: "valeur obligatoire",
     "extra_forbidden": lambda e: "champ inconnu",
-    "int_parsing": lambda e: f"nombre entier attendu, lu {_seen(e)}",
-    "int_from_float": lambda e: f"nombre entier attendu, lu {_seen(e)}",
-    "int_type": lambda e: f"nombre entier attendu, lu {_seen(e)}",
-    "float_parsing": lambda e: f"nombre attendu (point décimal), lu {_seen(e)}",
-    "float_type": lambda e: f"nombre attendu, lu {_seen(e)}",
-    "bool_parsing": lambda e: f"oui ou non attendu (true/false), lu {_seen(e)}",
-    "bool_type": lambda e: f"oui ou non attendu (true/false), lu {_seen(e)}",
-    "string_type": lambda e: f"texte attendu, lu {_seen(e)}",
+    "int_parsing": _read("nombre entier attendu"),
+    "int_from_float": _read("nombre entier attendu"),
+    "int_type": _read("nombre entier attendu"),
+    "float_parsing": _read("nombre attendu (point décimal)"),
+    "float_type": _read("nombre attendu"),
+    "bool_parsing": _read("oui ou non attendu (true/false)"),
+    "bool_type": _read("oui ou non attendu (true/false)"),
+    "string_type": _read("texte attendu"),
     "list_type": lambda e: "liste attendue",
     "dict_type": lambda e: "objet attendu",
     "model_type": lambda e: "objet attendu",
@@ -119,15 +124,15 @@ _REASONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "less_than": lambda e: f"doit être strictement inférieur à {e['ctx']['lt']}",
     "enum": lambda e: f"choix attendu parmi {_choices(e)}",
     "literal_error": lambda e: f"choix attendu parmi {_choices(e)}",
-    "date_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
-    "date_from_datetime_parsing": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
-    "date_from_datetime_inexact": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
-    "date_type": lambda e: f"date attendue (AAAA-MM-JJ), lu {_seen(e)}",
-    "datetime_parsing": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {_seen(e)}",
-    "datetime_from_date_parsing": lambda e: f"date-heure attendue, lu {_seen(e)}",
-    "datetime_type": lambda e: f"date-heure attendue (AAAA-MM-JJTHH:MM), lu {_seen(e)}",
-    "time_parsing": lambda e: f"heure attendue (HH:MM), lu {_seen(e)}",
-    "uuid_parsing": lambda e: f"identifiant UUID attendu, lu {_seen(e)}",
+    "date_parsing": _read("date attendue (AAAA-MM-JJ)"),
+    "date_from_datetime_parsing": _read("date attendue (AAAA-MM-JJ)"),
+    "date_from_datetime_inexact": _read("date attendue (AAAA-MM-JJ)"),
+    "date_type": _read("date attendue (AAAA-MM-JJ)"),
+    "datetime_parsing": _read("date-heure attendue (AAAA-MM-JJTHH:MM)"),
+    "datetime_from_date_parsing": _read("date-heure attendue"),
+    "datetime_type": _read("date-heure attendue (AAAA-MM-JJTHH:MM)"),
+    "time_parsing": _read("heure attendue (HH:MM)"),
+    "uuid_parsing": _read("identifiant UUID attendu"),
     "url_parsing": lambda e: "adresse web invalide",
     "url_scheme": lambda e: f"adresse web attendue ({_choices(e, 'expected_schemes')})",
     "string_too_long": lambda e: f"au plus {plural(e['ctx']['max_length'], 'caractère')}",

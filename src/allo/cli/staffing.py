@@ -101,7 +101,8 @@ def register(app: typer.Typer) -> None:
         out.print(
             f"{need.raw_positions} agents au téléphone, {need.positions} postes avec "
             f"{percent_fr(shrinkage)} d'absences — taux de service "
-            f"{percent_fr(float(result['service_level']), 1)}, attente moyenne {result['asa_s']:.0f} s, "
+            f"{percent_fr(float(result['service_level']), 1)}, "
+            f"attente moyenne {result['asa_s']:.0f} s, "
             f"occupation {percent_fr(float(result['occupancy']), 1)}, "
             f"abandons {percent_fr(float(result['abandonment']), 1)}."
         )
@@ -278,9 +279,9 @@ def register(app: typer.Typer) -> None:
 
         for queue, figures in result["queues"].items():
             if figures["arrivals"]:
+                calls = plural(round(figures["arrivals"] / replications), "appel")
                 out.print(
-                    f"{QUEUE_LABELS.get(queue, queue)} : {plural(round(figures['arrivals'] / replications), 'appel')} "
-                    "par jour, "
+                    f"{QUEUE_LABELS.get(queue, queue)} : {calls} par jour, "
                     f"taux de service {percent_fr(figures['service_level'], 1)}, abandons "
                     f"{percent_fr(figures['abandonment'], 1)}, attente moyenne "
                     f"{figures['asa_s']:.0f} s"

@@ -307,14 +307,14 @@ def contact_panel(
             f"{time_fr(_local(e.at, runtime))} — {EVENT_LABELS.get(e.kind, e.kind)}"
             + (f" ({names[e.agent_id]})" if e.agent_id in names else "")
             + (f" → {sector_label(e.data['sector'])}" if (e.data or {}).get("sector") else "")
-            + (_agreement_step(e.data) if e.kind == "agreement" else "")
+            + (_agreement_said(e.data) if e.kind == "agreement" else "")
             for e in view.events
             if e.kind not in ("queued", "noted")
         ],
     )
 
 
-def _agreement_step(data: Any) -> str:
+def _agreement_said(data: Any) -> str:
     """« : Syntec (IDCC 1486) », or « : non précisée » when the agent cleared it."""
     idcc = str((data or {}).get("idcc") or "")
     if not idcc:
