@@ -113,6 +113,79 @@ def test_every_page_route_has_a_sample_or_is_a_fragment() -> None:
     assert missing == [], f"pages without a sample URL in SAMPLE_PAGES: {missing}"
 
 
+# A fragment's URL opened outside htmx (reload, shared link, new tab) → the page it belongs to.
+FRAGMENT_PAGES: dict[str, tuple[str | None, str, str]] = {
+    "/console/recherche": (
+        "advisor",
+        "/console/recherche?q=impôt&idcc=2120&console=/console",
+        "/console?q=imp%C3%B4t&idcc=2120",
+    ),
+    "/console/fiches/{fiche_id}": (
+        "specialist",
+        "/console/fiches/F1726?console=/specialiste",
+        "/specialiste?fiche=F1726",
+    ),
+    "/console/orientation": (
+        "advisor",
+        "/console/orientation?lieu=42000&type=caf&fiche=F1726&console=/console",
+        "/console?fiche=F1726&lieu=42000&type=caf",
+    ),
+    "/console/escalade": (
+        "advisor",
+        "/console/escalade?secteur=travail",
+        "/console?secteur=travail",
+    ),
+    "/console/files": ("specialist", "/console/files?console=/specialiste", "/specialiste"),
+    "/supervision/direct": ("supervisor", "/supervision/direct", "/supervision"),
+    "/fiches/{fiche_id}/ou-s-adresser": (
+        None,
+        "/fiches/F1726/ou-s-adresser?place=42000",
+        "/fiches/F1726?place=42000#ou-s-adresser",
+    ),
+    "/recherche/suggestions": (
+        None,
+        "/recherche/suggestions?q=carte gr&audience=particuliers",
+        "/recherche?q=carte+gr&audience=particuliers",
+    ),
+}
+
+
+def test_every_fragment_opened_directly_has_its_page() -> None:
+    fragments = {
+        route.path
+        for route in _page_routes()
+        if "fragment" in route.tags and "GET" in route.methods
+    }
+    assert fragments == set(FRAGMENT_PAGES)
+
+
+@pytest.mark.parametrize(("role", "url", "page"), FRAGMENT_PAGES.values())
+def test_fragment_opened_directly_sends_to_its_page(
+    client: Any, login: Any, role: str | None, url: str, page: str
+) -> None:
+    if role:
+        login(role)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text, url
+    direct = client.get(url, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert direct.status_code == 303, url
+    assert direct.headers["location"] == page
+    whole = client.get(page.split("#")[0], headers={"Accept": "text/html"})
+    assert whole.status_code == 200, page
+    _check_layout(whole.text, page, home=False)
+
+
+def test_a_fragment_opened_directly_never_leaves_the_site(login: Any) -> None:
+    client = login("advisor")
+    for console in ("https://exemple.invalid", "//exemple.invalid", "/connexion"):
+        response = client.get(
+            "/console/recherche",
+            params={"q": "caf", "console": console},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/console?q=caf", console
+
+
 def test_every_page_context_field_is_documented() -> None:
     undocumented = []
     for module in _page_modules():

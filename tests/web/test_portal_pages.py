@@ -12,6 +12,7 @@ from allo.kb import services as kb
 from allo.kb.render.dsfr import layout
 
 HTML = {"Accept": "text/html"}
+HTMX = {"HX-Request": "true"}
 #: the fiche a citizen finds for « carte grise perdue » (bundled sample); it names two local
 #: offices: the Maison de services au public and the police station
 LOST_REGISTRATION = "F1726"
@@ -91,7 +92,7 @@ def test_too_long_query_is_a_french_form_error(client: Any) -> None:
 
 
 def test_suggestions_fragment_lists_fiches_as_you_type(client: Any) -> None:
-    response = client.get("/recherche/suggestions", params={"q": "carte gr"})
+    response = client.get("/recherche/suggestions", params={"q": "carte gr"}, headers=HTMX)
     assert response.status_code == 200
     assert "<html" not in response.text
     doc = lxml.html.fromstring(response.text)
@@ -103,7 +104,7 @@ def test_suggestions_fragment_lists_fiches_as_you_type(client: Any) -> None:
 
 @pytest.mark.parametrize("q", ["", " ", "c"])
 def test_suggestions_are_empty_until_two_characters(client: Any, q: str) -> None:
-    response = client.get("/recherche/suggestions", params={"q": q})
+    response = client.get("/recherche/suggestions", params={"q": q}, headers=HTMX)
     assert response.status_code == 200
     assert response.text == ""
 
@@ -158,7 +159,9 @@ def test_fiche_box_finds_the_police_station_with_its_hours_without_javascript(
 
 
 def test_fiche_box_fragment_is_the_box_alone(client: Any) -> None:
-    response = client.get(f"/fiches/{LOST_REGISTRATION}/ou-s-adresser", params={"place": "42000"})
+    response = client.get(
+        f"/fiches/{LOST_REGISTRATION}/ou-s-adresser", params={"place": "42000"}, headers=HTMX
+    )
     assert response.status_code == 200
     assert "<html" not in response.text
     doc = lxml.html.fromstring(response.text)
@@ -168,7 +171,7 @@ def test_fiche_box_fragment_is_the_box_alone(client: Any) -> None:
 
 def test_fiche_box_explains_an_unknown_commune_and_suggests_close_ones(client: Any) -> None:
     response = client.get(
-        f"/fiches/{LOST_REGISTRATION}/ou-s-adresser", params={"place": "Sant-Etiene"}
+        f"/fiches/{LOST_REGISTRATION}/ou-s-adresser", params={"place": "Sant-Etiene"}, headers=HTMX
     )
     doc = lxml.html.fromstring(response.text)
     assert "Commune introuvable" in doc.xpath("//p[@id='ou-s-adresser-erreur']")[0].text_content()
@@ -274,7 +277,9 @@ def test_html_without_cases_is_left_untouched() -> None:
 def test_suggestions_complete_with_search_results_when_no_title_has_every_word(
     client: Any,
 ) -> None:
-    response = client.get("/recherche/suggestions", params={"q": "carte grise perdue"})
+    response = client.get(
+        "/recherche/suggestions", params={"q": "carte grise perdue"}, headers=HTMX
+    )
     links = lxml.html.fromstring(response.text).xpath("//a/@href")
     assert f"/fiches/{LOST_REGISTRATION}" in links[:-1]
     assert len(links) == len(set(links))

@@ -70,9 +70,12 @@ def test_publish_makes_the_fiche_findable_by_advisors_with_its_badge(
     assert f"/fiches/{fiche['id']}" not in portal.text
     # the advisor console shows it with the badge, and its private note when opened
     login("conseil1")
-    results = client.get("/console/recherche", params={"q": "carte grise perdue duplicata"})
+    htmx = {"HX-Request": "true"}
+    results = client.get(
+        "/console/recherche", params={"q": "carte grise perdue duplicata"}, headers=htmx
+    )
     assert fiche["id"] in results.text and "Fiche du service" in results.text
-    reading = client.get(f"/console/fiches/{fiche['id']}")
+    reading = client.get(f"/console/fiches/{fiche['id']}", headers=htmx)
     assert "Pour le conseiller" in reading.text and "Demander d" in reading.text
     # archiving removes it from search
     client.cookies.clear()

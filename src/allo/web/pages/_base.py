@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
 
 from allo.contacts.models import Agent
@@ -132,3 +133,16 @@ def is_htmx(request: Request) -> bool:
         request.headers.get("hx-request") == "true"
         and request.headers.get("hx-history-restore-request") != "true"
     )
+
+
+def page_instead(
+    request: Request, path: str, params: dict[str, str] | None = None, anchor: str = ""
+) -> RedirectResponse | None:
+    """A fragment's URL opened outside htmx (a reload, a shared link, a new tab) would show a
+    bare piece of page without header, styles or scripts: send the browser to the page it
+    belongs to, with what was asked (`params`, empty values left out). None for htmx."""
+    if is_htmx(request):
+        return None
+    query = urlencode({k: v for k, v in (params or {}).items() if v})
+    url = f"{path}?{query}" if query else path
+    return RedirectResponse(f"{url}#{anchor}" if anchor else url, status_code=303)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from allo.web.pages import _console as c
 from allo.web.pages._auth import ADVISOR, HANDLERS, AgentCallDep
-from allo.web.pages._base import Fragment, doc, render
+from allo.web.pages._base import Fragment, doc, page_instead, render
 from allo.web.pages._offices import PlaceAnswer, search_orientation
 from allo.web.pages._search_notices import (
     AgreementLink,
@@ -110,6 +110,9 @@ def search_fragment(
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
+    page = page_instead(call.request, target, {"q": q, "idcc": idcc})
+    if page is not None:
+        return page
     agreement = agreement_link(idcc)
     chosen = agreement.idcc if agreement is not None else ""
     fiche_query, offices = search_orientation(call.runtime, " ".join(q.split())[:200])
@@ -135,6 +138,9 @@ def reading_fragment(fiche_id: str, call: AgentCallDep, console: Console = "/con
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
+    page = page_instead(call.request, target, {"fiche": fiche_id})
+    if page is not None:
+        return page
     panel = held_panel(call.runtime, call.session, allowed)
     ctx = ReadingFragment(
         console=target,
@@ -151,11 +157,16 @@ def orientation_fragment(
     lieu: Text = "",
     type: Annotated[str, Query(max_length=64)] = "",
     console: Console = "/console",
+    fiche: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
+    """`fiche`: the fiche being read beside the form, kept when the URL is opened as a page."""
     allowed = call.gate(HANDLERS)
     if isinstance(allowed, Response):
         return allowed
     target = c.back_to(console)
+    page = page_instead(call.request, target, {"fiche": fiche, "lieu": lieu, "type": type})
+    if page is not None:
+        return page
     panel = held_panel(call.runtime, call.session, allowed)
     answer, error = c.orientation(call.runtime, call.session, lieu, type)
     if not lieu.strip():
@@ -173,6 +184,9 @@ def sheet_fragment(
     allowed = call.gate(ADVISOR)
     if isinstance(allowed, Response):
         return allowed
+    page = page_instead(call.request, "/console", {"secteur": secteur})
+    if page is not None:
+        return page
     return render(call.request, SheetFragment(sheet=c.sheet_view(call.runtime, secteur, {})))
 
 
@@ -182,9 +196,13 @@ def queues_fragment(call: AgentCallDep, console: Console = "/console") -> Respon
     allowed = call.gate(HANDLERS)
     if isinstance(allowed, Response):
         return allowed
+    target = c.back_to(console)
+    page = page_instead(call.request, target)
+    if page is not None:
+        return page
     mode = "specialist" if allowed.role == "specialist" else "advisor"
     ctx = QueuesFragment(
-        console=c.back_to(console),
+        console=target,
         queues=queue_lines(call.session, allowed),
         waiting=waiting_lines(call.session, allowed) if mode == "specialist" else [],
         mode=mode,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, ClassVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -26,7 +27,17 @@ from allo.kb.records import AUDIENCE_LABELS
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _fiche_html, _portal_gaps
-from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
+from allo.web.pages._base import (
+    HOME,
+    AgentView,
+    Crumb,
+    Fragment,
+    Page,
+    doc,
+    page_agent,
+    page_instead,
+    render,
+)
 from allo.web.pages._offices import PlaceAnswer, PlaceChoice, place_answer, place_choices
 from allo.web.pages.portal import SOURCE_LABELS
 
@@ -169,8 +180,13 @@ def where_fragment(
     runtime: RuntimeDep,
     session: DbSession,
     place: Place = "",
-) -> HTMLResponse:
+) -> Response:
     """The box's answer for a place (htmx); the whole box, so errors show in place."""
+    page = page_instead(
+        request, f"/fiches/{quote(fiche_id, safe='')}", {"place": place}, "ou-s-adresser"
+    )
+    if page is not None:
+        return page
     fiche = _get_fiche(session, fiche_id)
     box = _where_box(runtime, session, _pivots_of(fiche), place)
     if box is None:

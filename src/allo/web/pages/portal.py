@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,17 @@ from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
 from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
-from allo.web.pages._base import HOME, AgentView, Crumb, Fragment, Page, doc, page_agent, render
+from allo.web.pages._base import (
+    HOME,
+    AgentView,
+    Crumb,
+    Fragment,
+    Page,
+    doc,
+    page_agent,
+    page_instead,
+    render,
+)
 from allo.web.pages._offices import PlaceAnswer, search_orientation
 from allo.web.pages._search_notices import SearchNotices, search_notices
 
@@ -342,8 +352,11 @@ def suggestions(
     runtime: RuntimeDep,
     q: Annotated[str, Query(max_length=2000)] = "",
     audience: Annotated[str, Query(max_length=32)] = "",
-) -> HTMLResponse:
+) -> Response:
     """The suggestion list under a search box (empty when too little has been typed)."""
+    page = page_instead(request, "/recherche", {"q": q, "audience": audience})
+    if page is not None:
+        return page
     text = " ".join(q.split())[:MAX_QUERY]
     audience = _audience(audience)
     items: list[ResultItem] = []

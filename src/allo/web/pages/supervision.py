@@ -34,7 +34,7 @@ from allo.web.charts import Bar, bar_chart, column_chart, share_bar
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _console as c
 from allo.web.pages._auth import SUPERVISOR, gate
-from allo.web.pages._base import HOME, Fragment, Page, agent_view, doc, render
+from allo.web.pages._base import HOME, Fragment, Page, agent_view, doc, page_instead, render
 from allo.web.pages._filters import date_fr, duration_fr
 from allo.web.pages.console import QueueLine, queue_line
 
@@ -320,4 +320,7 @@ def live(
     allowed = gate(request, agent, SUPERVISOR)
     if isinstance(allowed, Response):
         return allowed
+    page = page_instead(request, "/supervision")
+    if page is not None:
+        return page
     return render(request, live_fragment(runtime, session))
