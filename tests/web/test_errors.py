@@ -35,8 +35,16 @@ def test_a_page_says_the_limit_without_echoing_a_huge_text(client: Any) -> None:
     typed = "démarche" * 700  # 5,600 characters
     response = client.get("/recherche", params={"q": typed}, headers=HTML)
     assert response.status_code == 422
-    assert "Données invalides — q : au plus 2\u202f000 caractères." in response.text
+    assert "Données invalides — Recherche : au plus 2\u202f000 caractères." in response.text
     assert typed[:200] not in response.text
+
+
+def test_a_page_names_the_field_as_its_form_does_the_api_as_the_request_does(client: Any) -> None:
+    page = client.get("/recherche", params={"q": "caf", "page": "deux"}, headers=HTML)
+    assert page.status_code == 422
+    assert "Numéro de page : nombre entier attendu, lu &#39;deux&#39;." in page.text
+    api = client.get("/api/search", params={"q": "caf", "limit": "deux"}, headers=HTML)
+    assert api.json()["detail"].startswith("Données invalides — limit : ")
 
 
 def test_unreadable_json_is_the_request_s_fault_not_a_field_s(login: Any) -> None:

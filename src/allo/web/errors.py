@@ -27,6 +27,34 @@ HTTP_MESSAGES = {
 }
 
 
+# What the pages' forms call the fields a request names (API clients read the names themselves).
+PAGE_FIELD_LABELS = {
+    "q": "Recherche",
+    "place": "Commune",
+    "lieu": "Commune",
+    "commune": "Commune",
+    "type": "Type d’organisme",
+    "audience": "Public",
+    "page": "Numéro de page",
+    "question": "Question",
+    "email": "Adresse électronique",
+    "commentaire": "Commentaire",
+    "note": "Note",
+    "motif": "Motif",
+    "reponse": "Réponse",
+    "article": "Article de code",
+    "jour": "Jour",
+    "jours": "Période",
+    "idcc": "Convention collective",
+    "secteur": "Secteur",
+    "fiche": "Fiche",
+    "fiche_id": "Fiche",
+    "etat": "État",
+    "identifiant": "Identifiant",
+    "mot_de_passe": "Mot de passe",
+}
+
+
 def wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api"):
         return False
@@ -78,7 +106,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = _french_validation_errors(exc)
-        said = " ; ".join(f"{e['champ'] or 'la requête'} : {e['erreur']}" for e in errors[:3])
+        labels = PAGE_FIELD_LABELS if wants_html(request) else {}
+        said = " ; ".join(
+            f"{labels.get(e['champ'], e['champ']) or 'la requête'} : {e['erreur']}"
+            for e in errors[:3]
+        )
         more = f" ; et {plural(len(errors) - 3, 'autre')}" if len(errors) > 3 else ""
         return error_response(request, 422, f"Données invalides — {said}{more}.", errors)
 
