@@ -159,7 +159,7 @@ def test_what_names_no_article_is_refused_in_french_and_shown_as_text(login: Log
     long = _doc(client.get("/redaction/articles", params={"article": "L1224-1 " + "x" * 400}), 422)
     assert "300 caractères au plus" in long.text_content()
     huge = client.get("/redaction/articles", params={"article": "x" * 3000}, headers=HTML)
-    assert huge.status_code == 422 and "article" in huge.text
+    assert huge.status_code == 422 and "Article de code : au plus 2\u202f000" in huge.text
 
 
 def test_the_api_serves_the_same_list_to_editors_and_supervisors(
