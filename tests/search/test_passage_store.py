@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -205,6 +206,8 @@ def test_the_command_commits_each_batch(
     assert report.extracted == 1 and report.fiches >= 1
     assert _row(db, "L9401") is not None
     assert "1 fiche analysée," in report.summary()
+    many = dataclasses.replace(report, extracted=4233, removed=2)
+    assert "4\u202f233 fiches analysées, 2 périmées supprimées" in many.summary()
 
 
 def test_packed_terms_answer_like_the_counter_they_pack() -> None:

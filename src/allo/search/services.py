@@ -222,7 +222,7 @@ class PassageReport:
     def summary(self) -> str:
         """One French line for the CLI."""
         return (
-            f"Passages de réponse : {plural(self.extracted, 'fiche analysée')}, "
+            f"Passages de réponse : {plural(self.extracted, 'fiche analysée', 'fiches analysées')}, "
             f"{plural(self.removed, 'périmée supprimée', 'périmées supprimées')}, "
             f"en {decimal_fr(self.seconds)} s."
         )
