@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from allo.french import agreed, decimal_fr, number_fr, percent_fr, plural, validation_reason
@@ -19,6 +23,31 @@ from allo.french import agreed, decimal_fr, number_fr, percent_fr, plural, valid
 )
 def test_zero_and_one_are_singular(count: int, expected: str) -> None:
     assert plural(count, "fiche") == expected
+
+
+SOURCE = Path(__file__).parents[1] / "src" / "allo"
+
+
+def test_every_count_of_several_words_says_its_plural() -> None:
+    """`plural(n, "fiche analysée")` would print « 2 fiche analysées »: a singular of several
+    words needs its plural form, in the code and in the templates."""
+    missing = []
+    for path in SOURCE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call) or len(node.args) != 2:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            word = node.args[1]
+            said = word.value if isinstance(word, ast.Constant) else ""
+            if name in ("plural", "agreed") and " " in str(said):
+                missing.append(f"{path.name}:{node.lineno}")
+    for path in SOURCE.rglob("*.html"):
+        for match in re.finditer(
+            r"\|\s*(?:plural|agreed)\(\s*([\"'])([^\"']*)\1\s*\)", path.read_text()
+        ):
+            if " " in match.group(2):
+                missing.append(f"{path.name}: {match.group(0)}")
+    assert missing == []
 
 
 def test_irregular_plurals_and_agreeing_words() -> None:
