@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from allo.french import agreed, decimal_fr, number_fr, percent_fr, plural, validation_reason
+from allo.french import (
+    agreed,
+    decimal_fr,
+    number_fr,
+    percent_fr,
+    plural,
+    size_fr,
+    validation_reason,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +89,13 @@ def test_decimals_and_percentages_take_a_comma() -> None:
     assert decimal_fr(3.44) == "3,4" and decimal_fr(12.0, 0) == "12"
     assert percent_fr(0.564) == "56\u00a0%" and percent_fr(0.8534, 1) == "85,3\u00a0%"
     assert percent_fr(None) == "—"
+
+
+def test_sizes_are_written_in_decimal_units_with_a_comma() -> None:
+    assert [size_fr(n) for n in (0, 1, 512, 85_300, 1_234_567)] == [
+        "0 octet",
+        "1 octet",
+        "512 octets",
+        "85,3 ko",
+        "1,2 Mo",
+    ]

@@ -79,6 +79,13 @@ def percent_fr(value: float | None, digits: int = 0) -> str:
     return f"{decimal_fr(value * 100, digits)}\u00a0%"
 
 
+def size_fr(n: int) -> str:
+    """A file's size for an operator: « 512 octets », « 85,3 ko », « 1,2 Mo » (decimal units)."""
+    if n < 1000:
+        return plural(n, "octet")
+    return f"{decimal_fr(n / 1_000_000)} Mo" if n >= 100_000 else f"{decimal_fr(n / 1000)} ko"
+
+
 def _seen(error: Mapping[str, Any]) -> str:
     """What was typed, quoted and cut: a reason echoes it, never a whole pasted text."""
     text = repr(error.get("input"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -182,6 +183,10 @@ def test_fetch_then_sync_download_and_import_the_exports(
         "vosdroits-professionnels.zip",
     ]
     assert "allo data sync" in " ".join(fetched.output.split())
+    said = " ".join(fetched.output.split())
+    assert re.search(
+        r"vosdroits-particuliers\.zip : \d+(,\d)? (ko|Mo|octets) \(nouveau contenu\)", said
+    )
     assert synced.exit_code == 0, synced.output
     # fetch only downloaded: the sync imports what no sync imported yet
     assert "Fiches : 20 nouvelles, 0 modifiée, 0 retirée." in " ".join(synced.output.split())

@@ -16,6 +16,7 @@ from allo.search.embedder import HashingEmbedder
 from allo.search.models import SearchVector
 from allo.search.service import SearchService
 from allo.search.services import (
+    VectorReport,
     compute_missing_vectors,
     compute_missing_vectors_in_batches,
     plan_vectors,
@@ -175,3 +176,14 @@ def test_the_vector_reads_the_questions_a_fiche_lists_as_the_import_plans_it(
     doc = service.engine.docs[service.engine.ords["L9300"]]
     assert doc is not None and doc.embedding_text == planned
     assert service.missing_vectors() == 0
+
+
+def test_the_vector_line_writes_its_counts_the_french_way() -> None:
+    report = VectorReport(
+        texts=4222, missing=4222, copied=1820, computed=2402, removed=0, remaining=0, seconds=269
+    )
+    assert report.summary() == (
+        "Vecteurs sémantiques : 2\u202f402 calculés, 1\u202f820 repris, "
+        "4\u202f222 / 4\u202f222 fiches couvertes, 0 périmé supprimé, en 269 s."
+    )
+    assert "1 / 1 fiche couverte" in VectorReport(1, 1, 0, 1, 0, 0, 0.5).summary()

@@ -8,11 +8,7 @@ from typing import Annotated
 import typer
 
 from allo.cli._common import console, runtime
-from allo.french import decimal_fr
-
-
-def _size(n: int) -> str:
-    return f"{decimal_fr(n / 1_000_000)} Mo" if n >= 100_000 else f"{decimal_fr(n / 1000)} ko"
+from allo.french import decimal_fr, size_fr
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +24,7 @@ def register(app: typer.Typer) -> None:
         report = ops.backup(runtime().engine, path)
         console.print(
             f"Sauvegarde {report.backend} écrite dans {report.path} "
-            f"({_size(report.size)}, {decimal_fr(report.seconds)} s)."
+            f"({size_fr(report.size)}, {decimal_fr(report.seconds)} s)."
         )
 
     @app.command("restore")
@@ -43,6 +39,6 @@ def register(app: typer.Typer) -> None:
 
         report = ops.restore(runtime().engine, path, force=force)
         console.print(
-            f"Base restaurée depuis {report.path} ({_size(report.size)}, {decimal_fr(report.seconds)} s). "
+            f"Base restaurée depuis {report.path} ({size_fr(report.size)}, {decimal_fr(report.seconds)} s). "
             "Redémarrez les serveurs pour qu'ils relisent la base."
         )

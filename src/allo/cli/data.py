@@ -23,7 +23,7 @@ from rich.progress import (
 
 from allo.cli._common import console, fail, out, runtime
 from allo.errors import AlloError
-from allo.french import plural
+from allo.french import plural, size_fr
 
 
 class _DownloadBar:
@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
         for item in fetched:
             state = "nouveau contenu" if item.changed else "inchangé"
             resumed = ", repris" if item.resumed else ""
-            console.print(f"{item.path.name} : {item.size} octets ({state}{resumed}).")
+            console.print(f"{item.path.name} : {size_fr(item.size)} ({state}{resumed}).")
         console.print(
             f"Téléchargé dans {folder}. Pour importer : « allo data sync » (ou « allo kb import »)."
         )

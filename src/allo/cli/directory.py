@@ -14,7 +14,7 @@ from rich.table import Table
 
 from allo.cli._common import console, fail, out, runtime, session
 from allo.errors import AlloError
-from allo.french import decimal_fr, plural
+from allo.french import decimal_fr, plural, size_fr
 
 
 @contextmanager
@@ -214,7 +214,7 @@ def register(app: typer.Typer) -> None:
             result = convert_2017(source, dest)
         console.print(
             f"{plural(result['services'], 'organisme écrit', 'organismes écrits')} dans {dest} "
-            f"({decimal_fr(result['bytes'] / 1e6)} Mo, {decimal_fr(result['seconds'])} s)."
+            f"({size_fr(result['bytes'])}, {decimal_fr(result['seconds'])} s)."
         )
 
     @directory.command("find")

@@ -20,6 +20,8 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 from stdnum.fr import nir as stdnum_nir
 
+from allo.french import plural
+
 #: What the agent reads in place of the removed value.
 PLACEHOLDERS: dict[str, str] = {
     "email": "[courriel]",
@@ -98,9 +100,9 @@ class RedactionResult:
         """French sentence for the agent, e.g. « 2 éléments masqués : numéro de téléphone, nom »."""
         if not self.redactions:
             return ""
-        n = len(self.redactions)
         labels = ", ".join(KIND_LABELS[k] for k in self.kinds)
-        return f"{n} élément{'s' if n > 1 else ''} masqué{'s' if n > 1 else ''} : {labels}."
+        masked = plural(len(self.redactions), "élément masqué", "éléments masqués")
+        return f"{masked} : {labels}."
 
 
 def redact(text: str) -> RedactionResult:

@@ -21,7 +21,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
-from allo.french import decimal_fr, plural
+from allo.french import decimal_fr, number_fr, plural
 from allo.parallel import fork_map
 from allo.search import passages as passage_lib
 from allo.search import repository
@@ -53,8 +53,9 @@ class VectorReport:
     def summary(self) -> str:
         """One French line for the CLI."""
         return (
-            f"Vecteurs sémantiques : {plural(self.computed, 'calculé')}, {self.copied} repris, "
-            f"{self.texts - self.remaining} / {self.texts} fiches couvertes, "
+            f"Vecteurs sémantiques : {plural(self.computed, 'calculé')}, "
+            f"{number_fr(self.copied)} repris, {number_fr(self.texts - self.remaining)} / "
+            f"{plural(self.texts, 'fiche couverte', 'fiches couvertes')}, "
             f"{plural(self.removed, 'périmé supprimé', 'périmés supprimés')}, "
             f"en {self.seconds:.0f} s."
         )
