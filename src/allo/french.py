@@ -10,7 +10,7 @@ Lower case, Monday first (index = `date.weekday()`), January first (index = mont
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -45,6 +45,13 @@ def time_fr(value: time | datetime | None) -> str:
     if value.minute == 0:
         return f"{value.hour} h"
     return f"{value.hour} h {value.minute:02d}"
+
+
+def moment_fr(at: datetime, zone: tzinfo) -> str:
+    """`5 décembre 2026 à 23 h 06` in the service's time zone: the database keeps UTC, and an
+    editor in Paris reads a version saved at 23 h 06 as such, not as « 22 h 06 »."""
+    local = at.astimezone(zone)
+    return f"{date_fr(local)} à {time_fr(local)}"
 
 
 def agreed(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -63,7 +63,9 @@ def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> No
     assert stats["by_source"] == {"dila": 19}
     assert stats["by_audience"]["particuliers"] >= 14
     assert set(stats) >= {"total", "by_source", "by_audience", "by_type"}
-    assert "19 fiches distinctes" in cli("kb", "stats").output
+    said = " ".join(cli("kb", "stats").output.split())
+    assert "19 fiches distinctes" in said
+    assert "│ service-public.fr │ 19 │" in said and "│ Particuliers │" in said  # labels, not codes
 
     text = cli("kb", "show", "F1342")
     assert text.exit_code == 0
@@ -199,17 +201,27 @@ def test_fetch_then_sync_download_and_import_the_exports(
     assert [r["trigger"] for r in reports] == ["data-sync", "data-sync"]
 
 
-def test_kb_changes_lists_reports_and_shows_items(cli: Callable[..., object]) -> None:
+def test_kb_changes_lists_reports_and_shows_items(
+    cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # the table's cells on one line each
+    none_yet = cli("kb", "changes")
+    assert none_yet.exit_code == 0
+    assert "Aucun rapport de changements" in " ".join(none_yet.stdout.split())
     result = cli("kb", "import", str(DATA / "associations"))
     assert result.exit_code == 0, result.output
     assert "Rapport de changements n° 1" in " ".join(result.output.split())
-    listed = cli("kb", "changes")
+    listed = cli("kb", "changes", "--limit", "500")
     assert listed.exit_code == 0
-    assert "kb-import" in listed.stdout and "applied" in listed.stdout
+    said = " ".join(listed.stdout.split())
+    # labels, not codes, and the hour of the service's time zone (« … à 23 h 06 »)
+    assert "Import des fiches" in said and "Appliqué" in said and "Europe/Paris" in said
+    assert "kb-import" not in said and "applied" not in said
+    assert re.search(r"\d{4} à \d{1,2} h", said)
     shown = cli("kb", "changes", "1", "--domain", "fiche", "--action", "new")
     assert shown.exit_code == 0
-    assert "Rapport n° 1" in shown.stdout
-    assert "fiche  nouveau" in shown.stdout
+    assert "Rapport n° 1" in shown.stdout and "Import des fiches" in shown.stdout
+    assert re.search(r"^fiche +nouvelle ", shown.stdout, re.M)
     missing = cli("kb", "changes", "99")
     assert missing.exit_code == 2
     assert "Rapport de changements introuvable : 99." in missing.output

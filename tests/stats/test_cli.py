@@ -49,6 +49,9 @@ def test_stats_json_csv_and_purge(make_database: Callable[[], str], tmp_path: Pa
     assert "Contacts : 2 — par canal : Téléphone 2, Question écrite 0, Courriel 0" in said
     assert "Justice 1" in said and "'justice'" not in said  # labels, not the JSON's codes
     assert "Résolus au niveau 1 : 1 (50,0 %) — escaladés : 1 (50,0 %)" in said
+    assert said.startswith("Chiffres du 3 février 2031 (Europe/Paris)")  # one day: one date
+    week = run(url, tmp_path, "stats", "--from", "2031-02-01", "--to", "2031-02-07")
+    assert " ".join(week.stdout.split()).startswith("Chiffres du 1er février 2031 au 7 février")
 
     inverted = run(url, tmp_path, "stats", "--from", "2031-02-04", "--to", "2031-02-03")
     assert inverted.returncode != 0

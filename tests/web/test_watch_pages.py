@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import lxml.html
@@ -170,6 +170,12 @@ def test_office_items_and_pages_beyond_the_first_hundred(login: Login, db: Sessi
     doc = _doc(offices)
     rows = doc.xpath("//ul[contains(@class,'allo-watch')]/li")
     assert len(rows) == 3 and "Mairie 0" in rows[0].text_content()
+    assert rows[0].xpath(".//strong/text()") == ["Modifié"]  # un organisme, not « Modifiée »
+    assert doc.xpath("//select[@name='action']/option/text()")[1:] == [
+        "Nouveau",
+        "Modifié",
+        "Retiré",
+    ]
     assert "<script>" not in offices.text and "&lt;script&gt;" in offices.text
     assert not doc.xpath("//select[@name='theme']")  # fiche filters do not apply to offices
     box = doc.xpath("//form[@id='vus']//input[@name='item']/@value")[0]
@@ -184,3 +190,17 @@ def test_office_items_and_pages_beyond_the_first_hundred(login: Login, db: Sessi
     beyond = _doc(client.get(f"/redaction/veille/{report}?page=9", headers=HTML))
     assert "Aucun élément ne correspond à ces filtres sur cette page" in beyond.text_content()
     assert client.get(f"/redaction/veille/{report}?page=0", headers=HTML).status_code == 422
+
+
+def test_a_report_is_dated_in_the_service_s_time_zone(login: Login, db: Session) -> None:
+    """The database keeps UTC: a sync at 23 h 30 UTC on New Year's Eve ran on 1 January in
+    Paris, at 0 h 30."""
+    item = changes.ItemDraft("fiche", "new", "F66662", "Fiche du Nouvel An", "Argent", [])
+    report = changes.record(db, "data-sync", [item], domains=["fiche"])
+    report.created_at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    db.commit()
+    doc = _doc(login("editor").get(f"/redaction/veille/{report.id}", headers=HTML))
+    heading = " ".join(doc.xpath("//h2[@id='elements']")[0].text_content().split())
+    assert heading == f"Rapport n° {report.id} du 1er janvier 2027 à 0 h 30"
+    listed = " ".join(doc.xpath("//section[@aria-labelledby='rapports']")[0].text_content().split())
+    assert "1er janvier 2027 à 0 h 30 · Synchronisation des données" in listed

@@ -206,8 +206,7 @@ def register(app: typer.Typer) -> None:
             ),
         ],
     ) -> None:
-        """Réécrit l'annuaire 2017 au format JSON de DILA (depuis 2022) : mêmes organismes,
-        mêmes valeurs."""
+        """Réécrit l'annuaire 2017 au format JSON de DILA (depuis 2022), mêmes valeurs."""
         from allo.directory.convert import convert_2017
 
         with french_errors():

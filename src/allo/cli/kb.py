@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +16,9 @@ from rich.table import Table
 from allo.cli._common import console, out, progress_bar, runtime, session
 from allo.cli.kb_escalation import register_escalation
 from allo.cli.kb_local import register_local
-from allo.french import number_fr, plural
+from allo.french import moment_fr, number_fr, plural
 from allo.kb.importer import ImportReport
+from allo.kb.records import AUDIENCE_LABELS, SOURCE_LABELS
 
 #: at most this many problems are listed one by one; the rest are counted
 MAX_LISTED = 30
@@ -190,8 +192,9 @@ def register(app: typer.Typer) -> None:
             table = Table(title=title, title_justify="left")
             table.add_column("Valeur")
             table.add_column("Fiches", justify="right")
+            labels = {"by_source": SOURCE_LABELS, "by_audience": AUDIENCE_LABELS}.get(key, {})
             for name, value in sorted(data[key].items(), key=lambda kv: -kv[1]):
-                table.add_row(escape(name), number_fr(value))
+                table.add_row(escape(labels.get(name, name)), number_fr(value))
             out.print(table)
 
     @kb.command("changes")
@@ -227,30 +230,44 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(data, ensure_ascii=False))
             return
+        zone = runtime().settings.zone
+
+        def when(r: dict[str, Any]) -> str:
+            return moment_fr(datetime.fromisoformat(r["created_at"]), zone)
+
+        def said(labels: dict[str, str], code: str) -> str:
+            return labels.get(code, code)
+
         if report_id is None:
+            if not data:
+                out.print(
+                    "Aucun rapport de changements : chaque « allo data sync », « allo kb import » "
+                    "ou « allo directory import » en enregistre un."
+                )
+                return
             table = Table(title="Rapports de changements", title_justify="left")
-            for column in ("N°", "Date (UTC)", "Origine", "État", "Résumé"):
+            for column in ("N°", f"Date ({zone})", "Origine", "État", "Résumé"):
                 table.add_column(column)
             for r in data:
                 table.add_row(
                     str(r["id"]),
-                    r["created_at"][:16],
-                    r["trigger"],
-                    r["status"],
+                    when(r),
+                    said(changes.TRIGGER_LABELS, r["trigger"]),
+                    said(changes.STATUS_LABELS, r["status"]),
                     escape(r["message"]),
                 )
             out.print(table)
             return
-        out.print(
-            f"[bold]Rapport n° {data['id']}[/] — {data['created_at'][:16]} — {data['trigger']}"
-        )
+        origin = said(changes.TRIGGER_LABELS, data["trigger"])
+        out.print(f"[bold]Rapport n° {data['id']}[/] — {when(data)} — {origin}")
         out.print(escape(data["message"]))
-        labels = {"new": "nouveau", "changed": "modifié", "withdrawn": "retiré"}
+        kinds = {"fiche": "fiche", "office": "organisme"}
         for item in data["items"]:
             seen = " [dim](vu)[/]" if item["seen_at"] else ""
             fields = f" [dim]{', '.join(item['fields'])}[/]" if item["fields"] else ""
+            action = said(changes.ACTION_LABELS.get(item["domain"], {}), item["action"]).lower()
             out.print(
-                f"{item['domain']:6} {labels[item['action']]:8} {escape(item['object_id'])} "
+                f"{said(kinds, item['domain']):9} {action:8} {escape(item['object_id'])} "
                 f"{escape(item['title'])} [dim]({escape(item['theme'])})[/]{fields}{seen}"
             )
             if diff and item["diff"]:

@@ -16,7 +16,14 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from allo.cli._common import console, fail, out, progress_bar, runtime, session
-from allo.french import agreed, date_fr, decimal_fr, number_fr, percent_fr, plural, time_fr
+from allo.french import (
+    agreed,
+    decimal_fr,
+    moment_fr,
+    number_fr,
+    percent_fr,
+    plural,
+)
 
 DEFAULT_COMMAND = "query"
 
@@ -332,7 +339,7 @@ def register(app: typer.Typer) -> None:
             out.print("Lancez « allo search reindex » pour calculer les vecteurs manquants.")
         zone = runtime().settings.zone
         built = datetime.fromtimestamp(state.built_at, zone)
-        out.print(f"Index construit le {date_fr(built)} à {time_fr(built)} ({zone}).")
+        out.print(f"Index construit le {moment_fr(built, zone)} ({zone}).")
 
     evaluation = _find_group(app, "eval", "Mesures de qualité sur des jeux de questions.")
 

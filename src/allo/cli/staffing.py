@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import decimal_fr, percent_fr, plural, time_fr
+from allo.french import date_fr, decimal_fr, percent_fr, plural, time_fr
 
 PLAN_FIELDS = (
     "queue",
@@ -201,7 +201,7 @@ def register(app: typer.Typer) -> None:
         rows += [w.as_dict() for w in deferred]
         if day_plan.forecast.closed:
             console.print(
-                f"Le service est fermé le {day.strftime('%d/%m/%Y')} "
+                f"Le service est fermé le {date_fr(day)} "
                 f"({day_plan.forecast.closed}) : aucun agent n'est requis."
             )
         elif day_plan.forecast.source == "profil":

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import decimal_fr, percent_fr, plural
+from allo.french import date_fr, decimal_fr, percent_fr, plural
 
 
 def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -41,7 +41,9 @@ def _print_figures(figures: dict[str, Any]) -> None:
 
     level1 = figures["level1"]
     period = figures["period"]
-    out.print(f"[bold]Chiffres du {period['from']} au {period['to']}[/] ({figures['timezone']})")
+    start, end = (date_fr(date.fromisoformat(period[k])) for k in ("from", "to"))
+    span = f"du {start}" if start == end else f"du {start} au {end}"
+    out.print(f"[bold]Chiffres {span}[/] ({figures['timezone']})")
     out.print(
         f"Contacts : {figures['contacts']} — par canal : "
         + _counts(figures["by_channel"], CHANNEL_LABELS)
@@ -81,7 +83,8 @@ def _print_figures(figures: dict[str, Any]) -> None:
     mean = decimal_fr(sat["mean"], 2) if sat["mean"] is not None else "—"
     out.print(f"Satisfaction : {sat['responses']} avis, moyenne {mean} / 5")
     busiest = [kv for kv in sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3] if kv[1]]
-    out.print("Heures les plus chargées : " + ", ".join(f"{h} h ({n})" for h, n in busiest))
+    hours = ", ".join(f"{h} h ({n})" for h, n in busiest) or "—"
+    out.print(f"Heures les plus chargées : {hours}")
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,19 @@ TRIGGERS = ("kb-import", "directory-import", "data-sync")
 ACTIONS = ("new", "changed", "withdrawn")
 DOMAINS = ("fiche", "office")
 APPLIED, REFUSED = "applied", "refused"
+#: what each code reads as, for the watch page and the CLI
+TRIGGER_LABELS = {
+    "kb-import": "Import des fiches",
+    "directory-import": "Import de l'annuaire",
+    "data-sync": "Synchronisation des données",
+}
+STATUS_LABELS = {APPLIED: "Appliqué", REFUSED: "Refusé"}
+DOMAIN_LABELS = {"fiche": "Fiches", "office": "Organismes de l'annuaire"}
+#: an item's action agrees with its domain: « Nouvelle » fiche, « Nouveau » organisme
+ACTION_LABELS = {
+    "fiche": {"new": "Nouvelle", "changed": "Modifiée", "withdrawn": "Retirée"},
+    "office": {"new": "Nouveau", "changed": "Modifié", "withdrawn": "Retiré"},
+}
 #: a diff longer than this is cut (the item says how many lines were left out)
 MAX_DIFF_LINES = 400
 MAX_PAGE = 500

@@ -18,6 +18,12 @@ AUDIENCE_LABELS = {
     "professionnels": "Professionnels",
     "associations": "Associations",
 }
+#: where a fiche comes from, as the pages and the CLI name it
+SOURCE_LABELS = {
+    "dila": "service-public.fr",
+    "travail": "Ministère du Travail",
+    "local": "Fiche du service",
+}
 
 
 def digest(data: bytes) -> str:

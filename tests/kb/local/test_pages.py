@@ -175,3 +175,17 @@ def test_a_review_date_set_by_the_publish_button_counts_from_the_service_day(
     assert published.status_code == 200 and "Fiche publiée" in published.text
     db.expire_all()
     assert services.get(db, fiche.id).review_by == date(2025, 7, 1) + REVIEW_AFTER
+
+
+def test_the_history_dates_each_version_in_the_service_s_time_zone(
+    client: Any, login: Callable[[str], Any], db: Session, editor: Agent
+) -> None:
+    """Saved at 8 h 05 UTC on 14 July: 10 h 05 in Paris, as the editors remember it."""
+    fiche = services.create(db, editor, content())
+    for version in services.versions(db, fiche.id):
+        version.created_at = datetime(2026, 7, 14, 8, 5, tzinfo=UTC)
+    db.commit()
+    login("redaction")
+    doc = _layout_ok(client.get(f"/redaction/fiches/{fiche.id}/historique", headers=HTML).text)
+    cells = [" ".join(td.text_content().split()) for td in doc.xpath("//table//td")]
+    assert "14 juillet 2026 à 10 h 05" in cells

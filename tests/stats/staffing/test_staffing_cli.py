@@ -51,7 +51,8 @@ def test_erlang_plan_and_roster_commands(make_database: Callable[[], str], tmp_p
         "niveau1;2031-06-07T08:30"
     )
     closed = run(url, tmp_path, "staffing", "plan", "--date", "2031-12-25", "--json")
-    assert json.loads(closed.stdout) == [] and "fermé" in closed.stderr
+    assert json.loads(closed.stdout) == []
+    assert "Le service est fermé le 25 décembre 2031 (" in " ".join(closed.stderr.split())
 
     roster = tmp_path / "planning.csv"
     roster.write_text(

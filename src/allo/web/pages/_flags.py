@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 
 from allo.backlog.models import FLAG_KINDS, FLAG_STATES, FicheFlag
 from allo.contacts.services import QUEUE_LABELS
@@ -35,7 +36,7 @@ def _sector_label(code: str | None) -> str:
     return QUEUE_LABELS.get(code, code) if code else ""
 
 
-def flag_line(flag: FicheFlag, names: dict[int, str]) -> FlagLine:
+def flag_line(flag: FicheFlag, names: dict[int, str], zone: tzinfo) -> FlagLine:
     return FlagLine(
         id=flag.id,
         kind=flag.kind,
@@ -43,13 +44,13 @@ def flag_line(flag: FicheFlag, names: dict[int, str]) -> FlagLine:
         fiche_id=flag.fiche_id or "",
         fiche_title=flag.fiche_title,
         note=flag.note,
-        created=date_fr(flag.created_at),
+        created=date_fr(flag.created_at.astimezone(zone)),
         agent=names.get(flag.agent_id, "") if flag.agent_id else "",
         theme=flag.theme,
         sector=_sector_label(flag.sector),
         handled=flag.state == "handled",
         state_label=FLAG_STATES[flag.state],
-        handled_on=date_fr(flag.handled_at) if flag.handled_at else "",
+        handled_on=date_fr(flag.handled_at.astimezone(zone)) if flag.handled_at else "",
         handled_by=names.get(flag.handled_by, "") if flag.handled_by else "",
         answer=flag.answer,
     )

@@ -241,7 +241,7 @@ def build_page(
     )
     mine = flags.list_mine(session, agent, limit=MY_FLAGS)
     names = flags.agent_names(session, mine)
-    ctx.my_flags = [flag_line(f, names) for f in mine]
+    ctx.my_flags = [flag_line(f, names, runtime.settings.zone) for f in mine]
     ctx.agreements = agreement_options()
     if not idcc and panel is not None and panel.agreement is not None:
         idcc = panel.agreement.idcc  # the caller's, chosen at level 1: the specialist's searches

@@ -23,7 +23,7 @@ from allo.errors import AlloError, NotFound
 from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
-from allo.kb.records import AUDIENCE_LABELS
+from allo.kb.records import AUDIENCE_LABELS, SOURCE_LABELS
 from allo.runtime import Runtime
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _fiche_html, _portal_gaps
@@ -39,7 +39,6 @@ from allo.web.pages._base import (
     render,
 )
 from allo.web.pages._offices import PlaceAnswer, PlaceChoice, place_answer, place_choices
-from allo.web.pages.portal import SOURCE_LABELS
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,7 +20,7 @@ from allo.errors import AlloError, InvalidInput
 from allo.kb import kinds
 from allo.kb import services as kb
 from allo.kb.kinds import LABELS as KIND_LABELS
-from allo.kb.records import AUDIENCE_LABELS, AUDIENCES
+from allo.kb.records import AUDIENCE_LABELS, AUDIENCES, SOURCE_LABELS
 from allo.search.service import SearchHit, get_search_service
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages import _portal_gaps
@@ -62,11 +62,6 @@ SUGGESTIONS = 8
 MIN_FALLBACK = 4
 #: with fewer title suggestions than this, search results complete them
 FEW_SUGGESTIONS = 3
-SOURCE_LABELS = {
-    "dila": "service-public.fr",
-    "travail": "Ministère du Travail",
-    "local": "Fiche du service",
-}
 
 Agent = Annotated[AgentView | None, Depends(page_agent)]
 

@@ -20,12 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from allo.contacts import messages, surveys
 from allo.directory.services import get_directory
 from allo.errors import AlloError, InvalidInput
+from allo.french import moment_fr
 from allo.kb import services as kb
 from allo.privacy import audit
 from allo.web.api.messages import notifier, private_link_base
 from allo.web.deps import DbSession, RuntimeDep
 from allo.web.pages._base import HOME, AgentView, Crumb, Page, doc, render
-from allo.web.pages._filters import date_fr, time_fr
+from allo.web.pages._filters import date_fr
 from allo.web.pages.portal import Agent
 from allo.web.security.limits import check
 
@@ -91,10 +92,7 @@ def _tz(runtime: Any) -> ZoneInfo:
 
 
 def _when(moment: datetime | None, tz: ZoneInfo) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(tz)
-    return f"{date_fr(local)} à {time_fr(local)}"
+    return moment_fr(moment, tz) if moment is not None else ""
 
 
 def _fiche_crumb(session: Any, fiche_id: str) -> Crumb | None:

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from allo.contacts.models import SECTORS, Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, Conflict
+from allo.french import moment_fr
 from allo.kb import watch
 from allo.kb.escalation import readable_sheets
 from allo.kb.local import services
@@ -478,7 +479,7 @@ def history(call: AgentCallDep, fiche_id: str) -> Response:
         VersionRow(
             number=v.number,
             author=v.author_name,
-            at=v.created_at.strftime("%d/%m/%Y %H:%M"),
+            at=moment_fr(v.created_at, call.runtime.settings.zone),
             comment=v.comment,
             published=v.number == fiche.published_version,
         )

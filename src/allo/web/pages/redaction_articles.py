@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, Response
 from allo.backlog.articles import reviews
 from allo.contacts.models import Agent
 from allo.errors import InvalidInput
+from allo.kb.records import SOURCE_LABELS
 from allo.search.articles import MAX_WATCH_TEXT
 from allo.search.legal_watch import ArticleReview, Citing
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Page, agent_view, doc, render
-from allo.web.pages.portal import SOURCE_LABELS
 from allo.web.pages.redaction_watch import READERS, REDACTION
 
 router = APIRouter(include_in_schema=False)

@@ -90,7 +90,7 @@ def _flags_page(
         agent=agent_view(agent),
         state=state,
         filters=[(v, label, v == state) for v, label in FLAG_FILTERS],
-        flags=[flag_line(f, names) for f in found],
+        flags=[flag_line(f, names, call.runtime.settings.zone) for f in found],
         open_count=flags.open_count(call.session),
         max_answer=flags.MAX_ANSWER,
         flash=flash,

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from allo.contacts.models import Agent
 from allo.errors import AlloError, Conflict, InvalidInput
+from allo.french import moment_fr
 from allo.kb.local import sheets
 from allo.kb.local.sheet_models import EscalationSheetRow
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
@@ -155,7 +156,7 @@ def _editor(
             SheetVersionRow(
                 number=v.number,
                 author=v.author_name,
-                at=v.created_at.strftime("%d/%m/%Y %H:%M"),
+                at=moment_fr(v.created_at, call.runtime.settings.zone),
                 comment=v.comment,
             )
             for v in sheets.versions(call.session, row.id)

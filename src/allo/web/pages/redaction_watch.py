@@ -9,6 +9,7 @@ Editors use it; supervisors may read it (no marking). The ranking is `allo.kb.wa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Annotated, ClassVar
 from urllib.parse import urlencode
 
@@ -18,30 +19,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from allo.contacts.models import Agent
 from allo.contacts.repository import consulted_counts
 from allo.errors import AlloError, InvalidInput
-from allo.french import agreed, plural
+from allo.french import agreed, moment_fr, plural
 from allo.kb import changes, repository, watch
 from allo.kb.escalation import readable_sheets
 from allo.kb.models import ChangeReport
 from allo.kb.records import AUDIENCE_LABELS
 from allo.web.pages._auth import EDITOR, SUPERVISOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render
-from allo.web.pages._filters import date_fr, time_fr
 
 router = APIRouter(include_in_schema=False)
 
 REDACTION = Crumb("Rédaction", "/redaction")
 WATCH = Crumb("Veille", "/redaction/veille")
 READERS = (*EDITOR, *SUPERVISOR)
-ACTION_LABELS = {"new": "Nouvelle", "changed": "Modifiée", "withdrawn": "Retirée"}
-TRIGGER_LABELS = {
-    "kb-import": "Import des fiches",
-    "directory-import": "Import de l'annuaire",
-    "data-sync": "Synchronisation des données",
-}
 #: items shown on one page (the relevant ones come first)
 PAGE_SIZE = 100
-#: the two kinds of items a report holds: official fiches, and offices of the directory
-DOMAIN_LABELS = {"fiche": "Fiches", "office": "Organismes de l'annuaire"}
 
 
 @dataclass(frozen=True)
@@ -122,11 +114,11 @@ def diff_lines(diff: str) -> list[DiffLine]:
     return out
 
 
-def _report_line(report: ChangeReport) -> ReportLine:
+def _report_line(report: ChangeReport, zone: tzinfo) -> ReportLine:
     return ReportLine(
         id=report.id,
-        at=f"{date_fr(report.created_at)} à {time_fr(report.created_at)}",
-        trigger=TRIGGER_LABELS.get(report.trigger, report.trigger),
+        at=moment_fr(report.created_at, zone),
+        trigger=changes.TRIGGER_LABELS.get(report.trigger, report.trigger),
         message=report.message,
         refused=report.status == changes.REFUSED,
     )
@@ -156,7 +148,7 @@ def _office_items(
             fiche_id=i.object_id,
             href="",
             title=i.title,
-            action=ACTION_LABELS.get(i.action, i.action),
+            action=changes.ACTION_LABELS["office"].get(i.action, i.action),
             theme=i.theme,
             audiences="",
             reasons=[],
@@ -200,7 +192,7 @@ def _watch_page(
     domains: list[tuple[str, str, int, str]] = []
     if report is not None:
         kept = {k: v for k, v in filters.items() if v and k != "domaine"}
-        for key, label in DOMAIN_LABELS.items():
+        for key, label in changes.DOMAIN_LABELS.items():
             n = repository.count_change_items(call.session, report_id=report.id, domain=key)
             link = f"/redaction/veille/{report.id}?" + urlencode(
                 {**kept, **({"domaine": key} if key == "office" else {})}
@@ -230,7 +222,7 @@ def _watch_page(
                 fiche_id=r.item.object_id,
                 href=f"/fiches/{r.item.object_id}",
                 title=r.item.title,
-                action=ACTION_LABELS.get(r.item.action, r.item.action),
+                action=changes.ACTION_LABELS["fiche"].get(r.item.action, r.item.action),
                 theme=r.item.theme,
                 audiences=", ".join(AUDIENCE_LABELS.get(a, a) for a in r.item.audiences),
                 reasons=[(reason.label, reason.detail) for reason in r.reasons],
@@ -245,8 +237,8 @@ def _watch_page(
         breadcrumb=[HOME, REDACTION] + ([WATCH] if report else []),
         nav="redaction",
         agent=agent_view(agent),
-        reports=[_report_line(r) for r in reports],
-        report=_report_line(report) if report else None,
+        reports=[_report_line(r, call.runtime.settings.zone) for r in reports],
+        report=_report_line(report, call.runtime.settings.zone) if report else None,
         items=items,
         total=total,
         domain=domain,
@@ -257,7 +249,7 @@ def _watch_page(
         filters=filters,
         themes=themes,
         audiences=[(a, AUDIENCE_LABELS.get(a, a)) for a in audiences],
-        actions=list(ACTION_LABELS.items()),
+        actions=list(changes.ACTION_LABELS[domain].items()),
         can_mark=agent.role in EDITOR,
         back=urlencode({k: v for k, v in filters.items() if v}),
         flash=flash,
@@ -273,7 +265,7 @@ def _filters(
         "domaine": "office" if office else "",
         "theme": "" if office else theme,
         "audience": "" if office else audience,
-        "action": action if action in ACTION_LABELS else "",
+        "action": action if action in changes.ACTIONS else "",
         "unseen": "1" if unseen == "1" else "",
         "relevant": "1" if relevant == "1" and not office else "",
     }
