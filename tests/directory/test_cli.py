@@ -92,7 +92,8 @@ def test_import_then_reimport_on_a_fresh_database(
     second = run(url, tmp_path, "directory", "import", str(archive))
     assert second.returncode == 0, second.stderr
     said = " ".join(second.stderr.split())  # Rich wraps lines at the terminal width
-    assert "0 nouveaux" in said and "2 inchangés" in said
+    assert "Organismes : 2 lus dans 1 fichier en " in said
+    assert "— 0 nouveau, 0 modifié, 2 inchangés, 0 supprimé." in said  # each count agrees
     nothing = run(url, tmp_path, "directory", "import", str(tmp_path / "absent.tar.xz"))
     assert nothing.returncode != 0
     assert "Rien à importer" in nothing.stderr or "introuvable" in nothing.stderr

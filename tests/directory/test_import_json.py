@@ -169,7 +169,7 @@ def test_cli_reports_skipped_records_with_a_nonzero_exit(
     result = run_allo(make_database(), tmp_path, "directory", "import", str(source))
     assert result.returncode == 3, result.stderr
     said = " ".join(result.stderr.split())
-    assert "1 nouveaux" in said and "identifiant manquant" in said
+    assert "1 nouveau, 0 modifié" in said and "identifiant manquant" in said
     assert "1 enregistrement et 0 fichier ignorés" in said
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from allo.cli._common import console, fail, out, runtime, session
 from allo.errors import AlloError
-from allo.french import decimal_fr, plural, size_fr
+from allo.french import decimal_fr, number_fr, plural, size_fr
 
 
 @contextmanager
@@ -139,9 +139,12 @@ def register(app: typer.Typer) -> None:
                 if not as_json:
                     r = reports["communes"]
                     console.print(
-                        f"Communes : {r['new']} nouvelles, {r['changed']} modifiées, "
-                        f"{r['unchanged']} inchangées, {r['removed']} supprimées "
-                        f"({r['departements']} départements, {r['epcis']} EPCI)."
+                        f"Communes : {plural(r['new'], 'nouvelle')}, "
+                        f"{plural(r['changed'], 'modifiée')}, "
+                        f"{plural(r['unchanged'], 'inchangée')}, "
+                        f"{plural(r['removed'], 'supprimée')} "
+                        f"({plural(r['departements'], 'département')}, "
+                        f"{number_fr(r['epcis'])} EPCI)."
                     )
             if archive is not None:
                 with _progress_bar() as progress, session() as s:
@@ -166,25 +169,27 @@ def register(app: typer.Typer) -> None:
         if "offices" in reports:
             r = reports["offices"]
             console.print(
-                f"Organismes : {r['read']} lus dans {r['files']} fichiers en {r['seconds']} s — "
-                f"{r['new']} nouveaux, {r['changed']} modifiés, {r['unchanged']} inchangés, "
-                f"{r['removed']} supprimés."
+                f"Organismes : {plural(r['read'], 'lu')} dans {plural(r['files'], 'fichier')} "
+                f"en {decimal_fr(r['seconds'])} s — {plural(r['new'], 'nouveau', 'nouveaux')}, "
+                f"{plural(r['changed'], 'modifié')}, {plural(r['unchanged'], 'inchangé')}, "
+                f"{plural(r['removed'], 'supprimé')}."
             )
             console.print(f"Rapport de changements n° {r['change_report']} (allo kb changes).")
             if r["fixes"]:
                 console.print("Corrigé automatiquement :")
                 for name, count in sorted(r["fixes"].items(), key=lambda x: -x[1]):
-                    console.print(f"  {count:>6}  {name}")
+                    console.print(f"  {number_fr(count):>6}  {name}")
             if r["problems"]:
                 console.print("Signalé (conservé en note, import poursuivi) :")
                 for name, count in sorted(r["problems"].items(), key=lambda x: -x[1]):
                     examples = ", ".join(r["examples"].get(name, [])[:3])
-                    console.print(f"  {count:>6}  {name}  [dim]{examples}[/]")
+                    console.print(f"  {number_fr(count):>6}  {name}  [dim]{examples}[/]")
             for bad in r["bad_files"]:
                 console.print(f"  [red]Fichier ignoré[/] {bad}")
             if r.get("competence") is not None:
                 console.print(
-                    f"Compétence territoriale : {r['competence']} liens commune → organisme."
+                    "Compétence territoriale : "
+                    f"{plural(r['competence'], 'lien')} commune → organisme."
                 )
             if r["skipped"] or r["bad_files"]:
                 fail(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -63,6 +63,13 @@ def _write_csv(fields: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, delimiter=";", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
+
+
+def _points(value: float | None) -> str:
+    """Percentage points of the service level, « 2,35 points »."""
+    if value is None:
+        return "—"
+    return f"{decimal_fr(value, 2)} point{'s' if abs(value) >= 2 else ''}"
 
 
 def register(app: typer.Typer) -> None:
@@ -153,23 +160,27 @@ def register(app: typer.Typer) -> None:
             ]
             _write_csv(("date", "queue", "start", "calls", "channel"), rows)
         else:
+            from allo.contacts.models import CHANNEL_LABELS
+            from allo.contacts.services import QUEUE_LABELS
+
             for d in flat:
+                day = date_fr(date.fromisoformat(d["date"]))
                 if d["closed"]:
                     if d["channel"] == "phone":
-                        out.print(f"{d['date']} : service fermé ({d['closed']}).")
+                        out.print(f"{day} : service fermé ({d['closed']}).")
                     continue
-                volumes = ", ".join(f"{q} {qd['calls']:.0f}" for q, qd in d["queues"].items())
+                volumes = ", ".join(
+                    f"{QUEUE_LABELS.get(q, q)} {plural(round(qd['calls']), 'appel')}"
+                    for q, qd in d["queues"].items()
+                )
                 origin = (
-                    f"historique de {d['history_days']} semaines"
+                    f"historique de {plural(d['history_days'], 'semaine')}"
                     if d["source"] == "historique"
                     else "profil déclaré (historique insuffisant)"
                 )
-                channel = (
-                    "téléphone"
-                    if d["channel"] == "phone"
-                    else f"écrits {d['channel']}, {plan.DEFERRED}"
-                )
-                out.print(f"{d['date']} {channel} ({origin}) : {volumes}")
+                said = CHANNEL_LABELS.get(d["channel"], d["channel"])
+                channel = said if d["channel"] == "phone" else f"{said}, {plan.DEFERRED}"
+                out.print(f"{day}, {channel} ({origin}) : {volumes}")
 
     @staffing.command("plan")
     def plan_cmd(
@@ -289,10 +300,10 @@ def register(app: typer.Typer) -> None:
         agreement = result["agreement"]
         if agreement["intervals_compared"]:
             out.print(
-                f"Écart avec Erlang A sur {agreement['intervals_compared']} demi-heures d'au moins "
-                f"100 appels : {agreement['mean_gap_points']} points en moyenne, "
-                f"{agreement['max_gap_points']} au plus (intervalle de confiance à 95 % : "
-                f"± {agreement['max_ci_points']} points au plus). Une demi-heure d'une journée "
+                f"Écart avec Erlang A sur {plural(agreement['intervals_compared'], 'demi-heure')} "
+                f"d'au moins 100 appels : {_points(agreement['mean_gap_points'])} en moyenne, "
+                f"{_points(agreement['max_gap_points'])} au plus (intervalle de confiance à 95 % : "
+                f"± {_points(agreement['max_ci_points'])} au plus). Une demi-heure d'une journée "
                 "varie d'environ dix points d'un tirage à l'autre, et la file déborde d'une "
                 "demi-heure sur l'autre quand l'effectif baisse : --steady-state compare "
                 "chaque demi-heure en régime établi."
@@ -301,9 +312,10 @@ def register(app: typer.Typer) -> None:
         if steady and steady["agreement"]["intervals_compared"]:
             check = steady["agreement"]
             out.print(
-                f"En régime établi, écart avec Erlang A sur {check['intervals_compared']} "
-                f"demi-heures : {check['mean_gap_points']} points en moyenne, "
-                f"{check['max_gap_points']} au plus (± {check['max_ci_points']} points)."
+                "En régime établi, écart avec Erlang A sur "
+                f"{plural(check['intervals_compared'], 'demi-heure')} : "
+                f"{_points(check['mean_gap_points'])} en moyenne, "
+                f"{_points(check['max_gap_points'])} au plus (± {_points(check['max_ci_points'])})."
             )
 
     roster = typer.Typer(help="Planning des agents.", no_args_is_help=True)

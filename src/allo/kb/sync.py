@@ -33,7 +33,7 @@ from sqlalchemy import text
 
 from allo.db.session import unit_of_work
 from allo.errors import AlloError, Conflict
-from allo.french import agreed, plural
+from allo.french import agreed, number_fr, plural
 from allo.kb import changes, hooks
 from allo.kb.fetch import (
     Downloader,
@@ -126,7 +126,7 @@ def check_fiche_import(report: ImportReport, files: Sequence[Path], max_share: f
         held = report.held_by_feed.get(feed, 0)
         if _share(withdrawn, held) > max_share:
             raise SyncRefused(
-                f"L'export « {feed} » retirerait {plural(withdrawn, 'fiche')} sur {held} "
+                f"L'export « {feed} » retirerait {plural(withdrawn, 'fiche')} sur {number_fr(held)} "
                 f"({_share(withdrawn, held):.0f} %, au-delà de {max_share:g} %) : export "
                 "probablement incomplet. Rien n'a été modifié."
             )
@@ -141,7 +141,7 @@ def check_office_import(
     withdrawn = sum(1 for i in items if i.action == "withdrawn")
     if _share(withdrawn, held) > max_share:
         raise SyncRefused(
-            f"L'annuaire retirerait {plural(withdrawn, 'organisme')} sur {held} "
+            f"L'annuaire retirerait {plural(withdrawn, 'organisme')} sur {number_fr(held)} "
             f"({_share(withdrawn, held):.0f} %, au-delà de {max_share:g} %) : export "
             "probablement incomplet. Rien n'a été modifié."
         )

@@ -115,3 +115,7 @@ def test_plan_adds_deferred_written_work_and_obeys_the_ratios(
     lines = forecast.stdout.splitlines()
     assert lines[0] == "date;queue;start;calls;channel"
     assert {line.rsplit(";", 1)[1] for line in lines[1:]} == {"phone", "web"}
+    said = run(url, tmp_path, "staffing", "forecast", "--from", "2031-06-03").stdout
+    assert said.startswith("3 juin 2031, Téléphone (profil déclaré (historique insuffisant)) : ")
+    assert re.search(r"Premier niveau \d[\d\u202f]* appels, Intérieur \d+ appels?", said)
+    assert "3 juin 2031, Question écrite, à traiter en différé (" in said and "niveau1" not in said

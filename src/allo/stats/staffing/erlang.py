@@ -30,6 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from allo.errors import InvalidInput
+from allo.french import percent_fr
 
 #: The chain is cut where a state's probability falls below this share of the no-wait ones.
 _TAIL = 1e-12
@@ -270,7 +271,7 @@ def _search(meets: Callable[[int], bool], start: int, target: Target) -> int:
             if hi > MAX_AGENTS:
                 raise InvalidInput(
                     f"Objectif inatteignable : même {MAX_AGENTS} agents ne suffisent pas "
-                    f"({target.service_level:.0%} en {target.within_s:g} s)."
+                    f"({percent_fr(target.service_level)} en {target.within_s:g} s)."
                 )
     while hi - lo > 1:
         mid = (lo + hi) // 2
