@@ -71,7 +71,9 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None]]:
 
 def _print_office(office: dict[str, Any]) -> None:
     distance = office.get("distance_km")
-    head = f"[bold]{office['name']}[/]" + (f"  ({distance} km)" if distance is not None else "")
+    head = f"[bold]{office['name']}[/]" + (
+        f"  ({decimal_fr(distance)} km)" if distance is not None else ""
+    )
     out.print(head)
     if office.get("match_label"):
         out.print(f"  [green]{office['match_label']}[/]")

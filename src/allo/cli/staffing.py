@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import date_fr, decimal_fr, percent_fr, plural, time_fr
+from allo.french import date_fr, decimal_fr, number_fr, percent_fr, plural, time_fr
 
 PLAN_FIELDS = (
     "queue",
@@ -359,9 +359,19 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(rows, ensure_ascii=False))
             return
+        if day_plan.forecast.closed:
+            out.print(f"Le service est fermé le {date_fr(day)} ({day_plan.forecast.closed}).")
+            return
         short = [r for r in rows if r["gap"] < 0]
-        out.print(f"{len(short)} demi-heures en sous-effectif sur {len(rows)}.")
+        from allo.contacts.services import QUEUE_LABELS
+
+        out.print(
+            f"{plural(len(short), 'demi-heure')} en sous-effectif sur {number_fr(len(rows))}."
+        )
         for r in short:
+            at = time_fr(time.fromisoformat(r["start"][11:16]))
             out.print(
-                f"  {r['queue']} {r['start'][11:16]} : {r['rostered']:g} planifiés, {r['required']} nécessaires"
+                f"  {QUEUE_LABELS.get(r['queue'], r['queue'])} à {at} : "
+                f"{plural(r['rostered'], 'planifié')}, "
+                f"{plural(r['required'], 'nécessaire')}"
             )

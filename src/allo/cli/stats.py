@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import date_fr, decimal_fr, percent_fr, plural
+from allo.french import date_fr, decimal_fr, number_fr, percent_fr, plural
 
 
 def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -45,7 +45,7 @@ def _print_figures(figures: dict[str, Any]) -> None:
     span = f"du {start}" if start == end else f"du {start} au {end}"
     out.print(f"[bold]Chiffres {span}[/] ({figures['timezone']})")
     out.print(
-        f"Contacts : {figures['contacts']} — par canal : "
+        f"Contacts : {number_fr(figures['contacts'])} — par canal : "
         + _counts(figures["by_channel"], CHANNEL_LABELS)
     )
     out.print("Par secteur (escaladés) : " + _counts(figures["by_sector"], QUEUE_LABELS))
@@ -81,7 +81,7 @@ def _print_figures(figures: dict[str, Any]) -> None:
     )
     sat = figures["satisfaction"]
     mean = decimal_fr(sat["mean"], 2) if sat["mean"] is not None else "—"
-    out.print(f"Satisfaction : {sat['responses']} avis, moyenne {mean} / 5")
+    out.print(f"Satisfaction : {number_fr(sat['responses'])} avis, moyenne {mean} / 5")
     busiest = [kv for kv in sorted(figures["by_hour"].items(), key=lambda kv: -kv[1])[:3] if kv[1]]
     hours = ", ".join(f"{h} h ({n})" for h, n in busiest) or "—"
     out.print(f"Heures les plus chargées : {hours}")
@@ -192,8 +192,9 @@ def register(app: typer.Typer) -> None:
                 f"p50 {_ms(data['p50_ms'])}, p99 {_ms(data['p99_ms'])}."
             )
             out.print(
-                f"Contrôle : {check['created']} créés, {check['found']} retrouvés, "
-                f"{check['lost']} perdus, {check['duplicated']} dupliqués — "
+                f"Contrôle : {plural(check['created'], 'créé')}, "
+                f"{plural(check['found'], 'retrouvé')}, {plural(check['lost'], 'perdu')}, "
+                f"{plural(check['duplicated'], 'dupliqué')} — "
                 + _counts({_placed(k): n for k, n in check["by_state"].items()}, {})
             )
         if not report.ok():

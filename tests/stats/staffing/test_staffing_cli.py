@@ -62,6 +62,15 @@ def test_erlang_plan_and_roster_commands(make_database: Callable[[], str], tmp_p
     assert imported.returncode == 0, imported.stderr
     assert "1 service importé, 1 ligne refusée" in imported.stdout
     assert "file « nulle » inconnue" in imported.stderr
+    whit_monday = run(url, tmp_path, "staffing", "roster", "coverage", "--date", "2031-06-02")
+    assert "fermé le 2 juin 2031 (jour férié" in " ".join(whit_monday.stdout.split())
+    roster.write_text("effectif;file;jour;debut;fin\n3;Travail;2031-06-03;09:00;12:00\n")
+    assert run(url, tmp_path, "staffing", "roster", "import", str(roster)).returncode == 0
+    coverage = " ".join(
+        run(url, tmp_path, "staffing", "roster", "coverage", "--date", "2031-06-03").stdout.split()
+    )
+    assert re.match(r"\d+ demi-heures en sous-effectif sur \d+\.", coverage)
+    assert "Travail à 9 h : 3 planifiés, " in coverage and "travail 09:00" not in coverage
 
     impossible = run(url, tmp_path, "staffing", "erlang", "--calls", "10", "--aht", "180",
                      "--within", "0", "--service-level", "1")  # fmt: skip
