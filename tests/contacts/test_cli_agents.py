@@ -48,9 +48,12 @@ def test_agents_add_list_and_demo(make_database: Callable[[], str], tmp_path: Pa
     )
     assert duplicate.returncode != 0 and "déjà utilisé" in duplicate.stderr
     listed = run(url, tmp_path, "agents", "list")
-    assert "lea" in listed.stdout and "travail, justice" in listed.stdout and "sam" in listed.stdout
+    assert "lea" in listed.stdout and "Travail, Justice" in listed.stdout and "sam" in listed.stdout
     demo = run(url, tmp_path, "demo-agents")
     assert demo.returncode == 0 and "demo-conseil1" in demo.stdout
+    said = [" ".join(line.split()) for line in demo.stdout.splitlines()]
+    assert "logement demo-logement spécialiste (niveau 2) : Logement - Urbanisme" in said
+    assert "conseil1 demo-conseil1 conseiller (niveau 1)" in said  # labels, not role codes
 
     engine = make_engine(url)
     with unit_of_work(make_session_factory(engine)) as s:

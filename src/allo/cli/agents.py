@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         """Liste les agents, leur rôle, leurs secteurs et leur état."""
         from allo.contacts import repository
         from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
+        from allo.contacts.models import QUEUE_LABELS
 
         table = Table("identifiant", "nom", "rôle", "secteurs", "état")
         with session() as s:
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
                     a.username,
                     a.display_name,
                     ROLE_LABELS[a.role],
-                    ", ".join(a.sectors),
+                    ", ".join(QUEUE_LABELS.get(code, code) for code in a.sectors),
                     STATE_LABELS[a.state],
                 )
         out.print(table)

@@ -160,8 +160,7 @@ def register(app: typer.Typer) -> None:
             ]
             _write_csv(("date", "queue", "start", "calls", "channel"), rows)
         else:
-            from allo.contacts.models import CHANNEL_LABELS
-            from allo.contacts.services import QUEUE_LABELS
+            from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS
 
             for d in flat:
                 day = date_fr(date.fromisoformat(d["date"]))
@@ -225,8 +224,7 @@ def register(app: typer.Typer) -> None:
         elif as_csv:
             _write_csv(PLAN_FIELDS, rows)
         else:
-            from allo.contacts.models import CHANNEL_LABELS
-            from allo.contacts.services import QUEUE_LABELS
+            from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS
 
             phone = [r for r in rows if r["channel"] == "phone"]
             for queue in dict.fromkeys(r["queue"] for r in phone):
@@ -286,7 +284,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))
             return
-        from allo.contacts.services import QUEUE_LABELS
+        from allo.contacts.models import QUEUE_LABELS
 
         for queue, figures in result["queues"].items():
             if figures["arrivals"]:
@@ -363,7 +361,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"Le service est fermé le {date_fr(day)} ({day_plan.forecast.closed}).")
             return
         short = [r for r in rows if r["gap"] < 0]
-        from allo.contacts.services import QUEUE_LABELS
+        from allo.contacts.models import QUEUE_LABELS
 
         out.print(
             f"{plural(len(short), 'demi-heure')} en sous-effectif sur {number_fr(len(rows))}."

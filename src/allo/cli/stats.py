@@ -27,8 +27,7 @@ def _ms(value: float | None) -> str:
 
 def _placed(key: str) -> str:
     """« waiting:travail » (the replay's check) → « En attente (Travail) »."""
-    from allo.contacts.models import CONTACT_STATE_LABELS
-    from allo.contacts.services import QUEUE_LABELS
+    from allo.contacts.models import CONTACT_STATE_LABELS, QUEUE_LABELS
 
     state, _, queue = key.partition(":")
     label = CONTACT_STATE_LABELS.get(state, state)
@@ -36,8 +35,7 @@ def _placed(key: str) -> str:
 
 
 def _print_figures(figures: dict[str, Any]) -> None:
-    from allo.contacts.models import CHANNEL_LABELS, OUTCOME_LABELS
-    from allo.contacts.services import QUEUE_LABELS
+    from allo.contacts.models import CHANNEL_LABELS, OUTCOME_LABELS, QUEUE_LABELS
 
     level1 = figures["level1"]
     period = figures["period"]

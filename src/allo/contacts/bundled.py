@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from allo.contacts import repository as repo
-from allo.contacts.agents import create_agent
+from allo.contacts.agents import ROLE_LABELS, create_agent
+from allo.contacts.models import QUEUE_LABELS
 from allo.db.session import unit_of_work
 from allo.runtime import Runtime
 
@@ -68,10 +69,13 @@ def create_demo_team(session: Session) -> list[DemoAgent]:
 
 
 def describe(team: list[DemoAgent]) -> list[str]:
-    return [
-        f"{d.username:<13} {d.password:<18} {d.role}{' (' + ', '.join(d.sectors) + ')' if d.sectors else ''}"
-        for d in team
-    ]
+    """One line an agent: login, password, role and sectors as the consoles name them."""
+    lines = []
+    for d in team:
+        sectors = ", ".join(QUEUE_LABELS.get(s, s) for s in d.sectors)
+        role = ROLE_LABELS.get(d.role, d.role) + (f" : {sectors}" if sectors else "")
+        lines.append(f"{d.username:<13} {d.password:<18} {role}")
+    return lines
 
 
 def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> None:

@@ -40,6 +40,15 @@ AGENT_STATES: tuple[str, ...] = ("available", "busy", "paused", "offline")
 
 CHANNELS: tuple[str, ...] = ("phone", "web", "email")
 CHANNEL_LABELS = {"phone": "Téléphone", "web": "Question écrite", "email": "Courriel"}
+QUEUE_LABELS: dict[str, str] = {
+    "niveau1": "Premier niveau",
+    "interieur": "Intérieur",
+    "travail": "Travail",
+    "consommation": "Consommation",
+    "justice": "Justice",
+    "fiscalite": "Fiscalité",
+    "logement": "Logement - Urbanisme",
+}
 #: waiting: in its queue, nobody has it; taken: an agent handles it; closed / abandoned: final.
 CONTACT_STATES: tuple[str, ...] = ("waiting", "taken", "closed", "abandoned")
 CONTACT_STATE_LABELS = {

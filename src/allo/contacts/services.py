@@ -28,6 +28,7 @@ from allo.contacts.agents import set_state
 from allo.contacts.models import (
     CHANNELS,
     LEVEL1_QUEUE,
+    QUEUE_LABELS,
     QUEUES,
     SECTORS,
     Agent,
@@ -46,15 +47,6 @@ MAX_NOTE_CHARS = 5_000
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 _FICHE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-QUEUE_LABELS: dict[str, str] = {
-    "niveau1": "Premier niveau",
-    "interieur": "Intérieur",
-    "travail": "Travail",
-    "consommation": "Consommation",
-    "justice": "Justice",
-    "fiscalite": "Fiscalité",
-    "logement": "Logement - Urbanisme",
-}
 #: Roles that handle contacts; the others (editor, supervisor, administrator) only read.
 HANDLER_ROLES = ("advisor", "specialist")
 

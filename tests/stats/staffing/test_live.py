@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import Agent
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS, Agent
 from allo.stats.staffing import live
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -28,8 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from allo.contacts.models import QUEUES
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS, QUEUES
 from allo.directory.text import fold
 from allo.errors import InvalidInput
 from allo.stats.staffing import repository

@@ -20,8 +20,8 @@ from allo.contacts import reading
 from allo.contacts import repository as contacts_repo
 from allo.contacts.agents import STATE_LABELS
 from allo.contacts.fiche_search import search_function
-from allo.contacts.models import CHANNEL_LABELS, Agent, Contact, ContactNote
-from allo.contacts.services import QUEUE_LABELS, allowed_queues
+from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS, Agent, Contact, ContactNote
+from allo.contacts.services import allowed_queues
 from allo.db.base import utcnow
 from allo.db.session import unit_of_work
 from allo.directory.services import get_directory

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from allo.backlog.models import FLAG_KINDS, FLAG_STATES, FicheFlag
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS
 from allo.web.pages._base import doc
 from allo.web.pages._filters import date_fr
 

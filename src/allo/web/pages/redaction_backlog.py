@@ -14,8 +14,7 @@ from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from allo.backlog import flags, gaps
-from allo.contacts.models import Agent
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS, Agent
 from allo.errors import AlloError
 from allo.web.pages._auth import EDITOR, AgentCall, AgentCallDep
 from allo.web.pages._base import HOME, Crumb, Page, agent_view, doc, render

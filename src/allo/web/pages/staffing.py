@@ -15,8 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from allo.contacts.models import QUEUES
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS, QUEUES
 from allo.errors import AlloError
 from allo.privacy import audit
 from allo.stats.staffing import plan, roster

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from allo.contacts import reading
 from allo.contacts import repository as contacts_repo
 from allo.contacts.agents import ROLE_LABELS, STATE_LABELS
-from allo.contacts.services import QUEUE_LABELS
+from allo.contacts.models import QUEUE_LABELS
 from allo.db.base import utcnow
 from allo.errors import AlloError
 from allo.french import percent_fr, plural
