@@ -4,6 +4,7 @@ real command on the run's database (bundled sample)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def test_search_json_and_table(url: str, home: Path) -> None:
     table = run(url, home, "search", "carte grise perdue", "-n", "3")
     assert table.returncode == 0, table.stderr
     assert first["id"] in table.stdout
+    assert "Particuliers" in table.stdout and re.search(r"│ \d+,\d{3} │", table.stdout)
 
 
 def test_search_names_the_collective_agreement(url: str, home: Path) -> None:

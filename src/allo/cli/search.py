@@ -24,6 +24,7 @@ from allo.french import (
     percent_fr,
     plural,
 )
+from allo.kb.records import AUDIENCE_LABELS
 
 DEFAULT_COMMAND = "query"
 
@@ -246,9 +247,8 @@ def register(app: typer.Typer) -> None:
         table.add_column("publics")
         table.add_column("score", justify="right")
         for rank, hit in enumerate(hits, start=1):
-            table.add_row(
-                str(rank), hit.id, hit.title, ", ".join(hit.audiences), f"{hit.score:.3f}"
-            )
+            audiences = ", ".join(AUDIENCE_LABELS.get(a, a) for a in hit.audiences)
+            table.add_row(str(rank), hit.id, hit.title, audiences, decimal_fr(hit.score, 3))
         out.print(table)
 
     @search.command("conventions")
