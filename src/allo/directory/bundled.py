@@ -19,6 +19,7 @@ from allo.db.session import unit_of_work
 from allo.directory import repository as repo
 from allo.directory.importer import ImportReport, store_communes, store_offices
 from allo.directory.types import DATA_DIR
+from allo.french import plural
 from allo.runtime import Runtime
 
 OFFICES_FILE = DATA_DIR / "offices.json.xz"
@@ -64,10 +65,13 @@ def load_if_empty(runtime: Runtime, report: Callable[[str], None]) -> None:
     with unit_of_work(runtime.sessions) as session:
         if repo.count_communes(session) == 0 and COMMUNES_FILE.is_file():
             count = load_communes(session)
-            report(f"Annuaire : {count} communes chargées (COG, INSEE).")
+            report(
+                f"Annuaire : {plural(count, 'commune chargée', 'communes chargées')} (COG, INSEE)."
+            )
         if repo.count_offices(session) == 0 and OFFICES_FILE.is_file():
             result = load_offices(session)
             report(
-                f"Annuaire : {result.new} organismes chargés (extrait embarqué de l'annuaire "
+                f"Annuaire : {plural(result.new, 'organisme chargé', 'organismes chargés')} "
+                "(extrait embarqué de l'annuaire "
                 "DILA / service-public.fr). Pour l'annuaire complet : allo directory import."
             )

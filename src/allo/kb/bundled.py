@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from allo.db.session import unit_of_work
+from allo.french import plural
 from allo.kb import repository
 from allo.kb.importer import ImportReport, import_paths
 from allo.runtime import Runtime
@@ -46,4 +47,4 @@ def _load_escalation_sheets(runtime: Runtime, report: Callable[[str], None]) -> 
     with unit_of_work(runtime.sessions) as session:
         loaded = sheets.load_initial(session, runtime.settings.home / "escalation")
     if loaded:
-        report(f"Fiches d'escalade chargées dans la base : {', '.join(loaded)}")
+        report(f"Fiches d'escalade : {plural(len(loaded), 'chargée')} dans la base.")
