@@ -54,13 +54,13 @@ def moment_fr(at: datetime, zone: tzinfo) -> str:
     return f"{date_fr(local)} à {time_fr(local)}"
 
 
-def agreed(count: int, singular: str, plural_form: str | None = None) -> str:
+def agreed(count: float, singular: str, plural_form: str | None = None) -> str:
     """The words agreeing with a count: 0 and 1 take the singular in French (« 0 fiche »);
     `plural_form` for anything but an added « s » (« nouveaux », « fiches illisibles »)."""
     return singular if abs(count) < 2 else (plural_form or singular + "s")
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+def plural(count: float, singular: str, plural_form: str | None = None) -> str:
     """`1 résultat`, `2 résultats`, `0 résultat`, `4 233 fiches`."""
     return f"{number_fr(count)} {agreed(count, singular, plural_form)}"
 

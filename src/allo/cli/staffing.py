@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
-from allo.french import date_fr, decimal_fr, number_fr, percent_fr, plural, time_fr
+from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS
+from allo.french import agreed, date_fr, decimal_fr, number_fr, percent_fr, plural, time_fr
 
 PLAN_FIELDS = (
     "queue",
@@ -69,7 +70,7 @@ def _points(value: float | None) -> str:
     """Percentage points of the service level, « 2,35 points »."""
     if value is None:
         return "—"
-    return f"{decimal_fr(value, 2)} point{'s' if abs(value) >= 2 else ''}"
+    return f"{decimal_fr(value, 2)} {agreed(value, 'point')}"
 
 
 def register(app: typer.Typer) -> None:
@@ -160,8 +161,6 @@ def register(app: typer.Typer) -> None:
             ]
             _write_csv(("date", "queue", "start", "calls", "channel"), rows)
         else:
-            from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS
-
             for d in flat:
                 day = date_fr(date.fromisoformat(d["date"]))
                 if d["closed"]:
@@ -224,8 +223,6 @@ def register(app: typer.Typer) -> None:
         elif as_csv:
             _write_csv(PLAN_FIELDS, rows)
         else:
-            from allo.contacts.models import CHANNEL_LABELS, QUEUE_LABELS
-
             phone = [r for r in rows if r["channel"] == "phone"]
             for queue in dict.fromkeys(r["queue"] for r in phone):
                 peak = max(
@@ -284,8 +281,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out.print_json(json.dumps(result, ensure_ascii=False))
             return
-        from allo.contacts.models import QUEUE_LABELS
-
         for queue, figures in result["queues"].items():
             if figures["arrivals"]:
                 calls = plural(round(figures["arrivals"] / replications), "appel")
@@ -361,8 +356,6 @@ def register(app: typer.Typer) -> None:
             out.print(f"Le service est fermé le {date_fr(day)} ({day_plan.forecast.closed}).")
             return
         short = [r for r in rows if r["gap"] < 0]
-        from allo.contacts.models import QUEUE_LABELS
-
         out.print(
             f"{plural(len(short), 'demi-heure')} en sous-effectif sur {number_fr(len(rows))}."
         )

@@ -13,6 +13,12 @@ from typing import Any
 import typer
 
 from allo.cli._common import console, fail, out, runtime, session
+from allo.contacts.models import (
+    CHANNEL_LABELS,
+    CONTACT_STATE_LABELS,
+    OUTCOME_LABELS,
+    QUEUE_LABELS,
+)
 from allo.french import date_fr, decimal_fr, number_fr, percent_fr, plural
 
 
@@ -27,16 +33,12 @@ def _ms(value: float | None) -> str:
 
 def _placed(key: str) -> str:
     """« waiting:travail » (the replay's check) → « En attente (Travail) »."""
-    from allo.contacts.models import CONTACT_STATE_LABELS, QUEUE_LABELS
-
     state, _, queue = key.partition(":")
     label = CONTACT_STATE_LABELS.get(state, state)
     return f"{label} ({QUEUE_LABELS.get(queue, queue)})" if queue else label
 
 
 def _print_figures(figures: dict[str, Any]) -> None:
-    from allo.contacts.models import CHANNEL_LABELS, OUTCOME_LABELS, QUEUE_LABELS
-
     level1 = figures["level1"]
     period = figures["period"]
     start, end = (date_fr(date.fromisoformat(period[k])) for k in ("from", "to"))

@@ -119,7 +119,7 @@ def check_fiche_import(report: ImportReport, files: Sequence[Path], max_share: f
     if report.records and _share(len(report.skipped), report.records) > max_share:
         raise SyncRefused(
             f"{plural(len(report.skipped), 'fiche illisible', 'fiches illisibles')} sur "
-            f"{report.records} : "
+            f"{number_fr(report.records)} : "
             "export probablement abîmé."
         )
     for feed, withdrawn in sorted(report.withdrawn_by_feed.items()):
