@@ -57,6 +57,15 @@ def _doc(response: Any) -> Any:
     return lxml.html.fromstring(response.text)
 
 
+def test_before_any_import_the_watch_says_where_the_base_comes_from(login: Login) -> None:
+    editor = login("editor")
+    board = _doc(editor.get("/redaction", headers=HTML)).text_content()
+    assert "rien de nouveau à voir" in board and "0 changement" not in board
+    watch = _doc(editor.get("/redaction/veille", headers=HTML)).text_content()
+    assert "Aucun import n’a encore été enregistré" in watch
+    assert "chargés au premier démarrage" in watch and "allo data sync" in watch
+
+
 def test_roles(client: Any, login: Login, db: Session) -> None:
     report = _report(db)
     anonymous = client.get(f"/redaction/veille/{report}", headers=HTML, follow_redirects=False)
@@ -103,7 +112,8 @@ def test_marking_items_and_a_report_seen(login: Login, db: Session) -> None:
     report = _report(db)
     client = login("editor")
     board = _doc(client.get("/redaction", headers=HTML)).text_content()
-    assert re.search(r"\d+ changements? non vus? touchant le service", board)
+    assert re.search(r"[1-9]\d* changements? non vus? touchant le service", board)
+    assert "rien de nouveau à voir" not in board
     doc = _doc(client.get(f"/redaction/veille/{report}?unseen=1", headers=HTML))
     boxes = doc.xpath("//form[@id='vus']//input[@name='item']/@value")
     assert len(boxes) == 2
