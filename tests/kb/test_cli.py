@@ -55,7 +55,7 @@ def _zip(path: Path, files: list[Path]) -> Path:
 def test_import_show_and_stats(cli: Callable[..., object], tmp_path: Path) -> None:
     result = cli("kb", "import", str(DATA / "particuliers"), str(DATA / "professionnels"))
     assert result.exit_code == 0, result.output
-    assert "Import terminé" in result.output and "19 nouvelles" in result.output
+    assert "Import terminé" in result.output and "19 fiches nouvelles, 0 modifiée" in result.output
 
     result = cli("kb", "stats", "--json")
     stats = json.loads(result.stdout)

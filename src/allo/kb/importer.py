@@ -103,7 +103,7 @@ class ImportReport(ChangeCounts):
     def summary(self) -> str:
         """One French sentence for the operator."""
         text = (
-            f"{plural(self.new, 'nouvelle')}, {plural(self.changed, 'modifiée')}, "
+            f"{plural(self.new, 'fiche nouvelle', 'fiches nouvelles')}, {plural(self.changed, 'modifiée')}, "
             f"{plural(self.unchanged, 'inchangée')}, {plural(self.removed, 'retirée')} — "
             f"{plural(self.records, 'enregistrement lu', 'enregistrements lus')}"
         )
