@@ -32,6 +32,7 @@ BEFORE_ISSUE_13 = RankingConfig(
     dense_rewrite=False,
     idf_blend=0.0,
     link_prior=0.0,
+    exact_weight=0.0,
 )
 
 LEXICAL_QUERIES = 2000

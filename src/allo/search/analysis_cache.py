@@ -22,7 +22,7 @@ from allo.search.analysis import DATA_DIR
 from allo.search.index import TEXT_FIELDS, Analyzed
 
 #: Bump when the analysis code changes in a way that changes terms.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 
 
 @dataclass
@@ -61,7 +61,8 @@ def load(path: Path | None) -> Cached:
         raw = json.loads(path.read_text("utf-8"))
         n = len(TEXT_FIELDS)
         analyses = {
-            fp: Analyzed(tuple(entry[:n]), entry[n]) for fp, entry in raw["documents"].items()
+            fp: Analyzed(tuple(entry[:n]), entry[n], entry[n + 1])
+            for fp, entry in raw["documents"].items()
         }
         counts = raw.get("counts") or {}
         return Cached(analyses, str(counts.get("key", "")), Counter(counts.get("words", {})))
@@ -73,7 +74,7 @@ def save(path: Path, analyses: dict[str, Analyzed], counts: Counter[str]) -> Non
     """Write atomically (several workers may save at once; the last complete file wins)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "documents": {fp: [*a.fields, a.words] for fp, a in analyses.items()},
+        "documents": {fp: [*a.fields, a.words, a.exact] for fp, a in analyses.items()},
         "counts": {"key": set_key(analyses), "words": {w: c for w, c in counts.items() if c > 0}},
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")

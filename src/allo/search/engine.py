@@ -162,6 +162,8 @@ class SearchEngine:
         coordination: float = 0.0,
         phrase_weight: float = 0.0,
         idf_blend: float = 0.0,
+        exact: Sequence[str] = (),
+        exact_weight: float = 0.0,
     ) -> list[LexicalHit]:
         return self.index.search(
             terms,
@@ -174,4 +176,6 @@ class SearchEngine:
             phrases=[(a[0], b[0]) for a, b in itertools.pairwise(groups)],
             phrase_weight=phrase_weight,
             idf_blend=idf_blend,
+            exact=exact,
+            exact_weight=exact_weight,
         )

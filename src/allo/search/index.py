@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from allo.search.analysis import FrenchAnalyzer
+from allo.search.analysis import FrenchAnalyzer, fold, surface_words
 from allo.search.documents import SearchDocument
 
 #: Indexed text fields of a document, in the order of SearchDocument.
@@ -27,6 +27,11 @@ VOCABULARY_FIELDS = frozenset({"title", "description", "questions", "body"})
 #: Fields where adjacent query words are also matched as a phrase (measured: the body only;
 #: phrases in the titles and folded fields cost development-question MRR — docs/SEARCH.md).
 PHRASE_FIELDS = frozenset({"body"})
+
+#: The body's content words as written (folded, not stemmed): a fiche writing the very word typed
+#: scores a little above one sharing only its stem (« licenciement », not « licencié »; measured
+#: on the body only: the same in the titles costs both sets — docs/SEARCH.md).
+EXACT_FIELD = "body_exact"
 
 #: Field weights, chosen by measurement on the development set (docs/SEARCH.md).
 DEFAULT_BOOSTS: dict[str, float] = {
@@ -48,6 +53,8 @@ class Analyzed:
     fields: tuple[str, ...]
     #: space-separated (split only when counted)
     words: str
+    #: the body's exact forms, space-separated (EXACT_FIELD)
+    exact: str = ""
 
     def word_list(self) -> list[str]:
         return self.words.split()
@@ -61,7 +68,23 @@ def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
         fields.append(terms)
         if name in VOCABULARY_FIELDS:
             seen |= content
-    return Analyzed(tuple(fields), " ".join(sorted(seen)))
+    return Analyzed(tuple(fields), " ".join(sorted(seen)), exact_text(analyzer, doc.body))
+
+
+def exact_text(analyzer: FrenchAnalyzer, text: str) -> str:
+    """The exact forms of a text's content words, in order (their counts are term frequencies;
+    measured: better than each form once)."""
+    found = surface_words(text)
+    term = analyzer.term
+    form_of = {w: exact_form(w) if term(w) else "" for w in set(found)}
+    return " ".join(filter(None, map(form_of.__getitem__, found)))
+
+
+def exact_form(word: str) -> str:
+    """A content word's exact form: folded, not stemmed; "" for numbers and codes, whose index
+    term is already exact (« 13ème » is « 13e » both ways)."""
+    folded = fold(word)
+    return folded if folded.isascii() and folded.isalpha() else ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,9 @@ def _schema() -> tantivy.Schema:
         # positions where adjacent query words are also matched as a phrase
         option = "position" if name in PHRASE_FIELDS else "freq"
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option=option)
+    builder.add_text_field(
+        EXACT_FIELD, stored=False, tokenizer_name="whitespace", index_option="freq"
+    )
     builder.add_text_field("audience", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("source", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("kind", stored=False, tokenizer_name="raw", index_option="basic")
@@ -122,6 +148,7 @@ class LexicalIndex:
         document.add_text("kind", doc.kind)
         for name, terms in zip(TEXT_FIELDS, analyzed.fields, strict=True):
             document.add_text(name, terms)
+        document.add_text(EXACT_FIELD, analyzed.exact)
         self._writer.add_document(document)
         return analyzed
 
@@ -195,6 +222,8 @@ class LexicalIndex:
         phrases: Sequence[tuple[str, str]] = (),
         phrase_weight: float = 0.0,
         idf_blend: float = 0.0,
+        exact: Sequence[str] = (),
+        exact_weight: float = 0.0,
     ) -> list[LexicalHit]:
         """Best documents for weighted index terms: Σ_term weight × Σ_field boost × BM25.
 
@@ -212,7 +241,10 @@ class LexicalIndex:
 
         Phrases: each pair of `phrases` (adjacent typed words) found next to each other in a
         field adds `phrase_weight` × field weight × its BM25 ("mise à pied" is not "mise" and
-        "pied" anywhere in the fiche)."""
+        "pied" anywhere in the fiche).
+
+        Exact forms: each of `exact` (typed words as written, folded) that the body writes so
+        adds `exact_weight` × the body's weight × its BM25 in EXACT_FIELD."""
         if not terms or limit <= 0:
             return []
         boosts = boosts or DEFAULT_BOOSTS
@@ -231,6 +263,18 @@ class LexicalIndex:
             if phrase_weight > 0
             else []
         )
+        if exact_weight > 0 and "body" in boosts:
+            weight = boosts["body"] * exact_weight
+            bonus += [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        tantivy.Query.term_query(self.schema, EXACT_FIELD, form), weight
+                    ),
+                )
+                for form in dict.fromkeys(exact)
+                if form
+            ]
         query = tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, q) for term in clauses for q in clauses[term]] + bonus
         )

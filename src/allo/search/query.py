@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from allo.search.analysis import ELISIONS, FrenchAnalyzer, fold, surface_words
 from allo.search.fuzzy import Vocabulary
+from allo.search.index import exact_form
 from allo.search.lexicon import Lexicon
 
 #: Only the beginning of a very long query is read (a question is never this long).
@@ -51,6 +52,9 @@ class ParsedQuery:
     #: what the dense model reads: the query with the accents the fiches write restored and
     #: typos corrected ("conge paternite" → "congé paternité"); the text itself when unchanged
     dense_text: str = ""
+    #: the typed content words as written, folded, a typo replaced by its first correction
+    #: (allo.search.index: EXACT_FIELD)
+    exact: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -166,6 +170,19 @@ class QueryParser:
                 if term in weights:
                     weights[term] = min(weights[term], self.weights.colloquial_typed)
         parsed.terms = [(t, w) for t, w in weights.items() if w > 0]
+        parsed.exact = list(
+            dict.fromkeys(
+                form
+                for word in content
+                if (
+                    form := exact_form(
+                        parsed.corrected[word][0]
+                        if word in parsed.corrected and word not in completed
+                        else word
+                    )
+                )
+            )
+        )
         parsed.dense_text = (
             self._dense_text(text, parsed, completed) if self.dense_rewrite else text
         )

@@ -192,6 +192,10 @@ class RankingConfig:
     #: word rare in titles does not outweigh a fiche holding every typed word (allo.search.index;
     #: measured 0 / 0.5 / 1: real keyword queries gain on both topic halves — docs/SEARCH.md)
     idf_blend: float = 0.5
+    #: a typed word the body writes as typed (not only its stem) adds this × the body's weight
+    #: × its BM25 there (allo.search.index: EXACT_FIELD; measured 0.15–1.5: real keyword queries
+    #: gain on both topic halves, lexical and hybrid — docs/SEARCH.md)
+    exact_weight: float = 0.7
     #: hybrid only: the fused score × (link centrality) ** this: a fiche that many fiches of its
     #: source link to rises a little over a narrow one sharing its words (allo.search.centrality;
     #: measured 0.05–0.3: real keyword queries gain on both topic halves, hit@5 and MRR, and the
@@ -711,6 +715,8 @@ class SearchService:
             self.config.coordination * self.config.fusion.trust(coverage),
             self.config.phrase_weight,
             self.config.idf_blend,
+            parsed.exact,
+            self.config.exact_weight,
         )
         if pending is not None:
             vector = pending.result()
