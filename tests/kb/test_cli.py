@@ -119,7 +119,7 @@ def test_unknown_fiche_and_bad_input_exit_non_zero(
     assert result.exit_code == 1
     assert "vosdroits-particuliers.zip:F9.xml" in result.output
     assert "vosdroits-particuliers.zip:image.png" in result.output
-    assert "1 nouvelle," in result.output and "2 ignorés en erreur" in result.output
+    assert "1 fiche nouvelle," in result.output and "2 ignorés en erreur" in result.output
     report = json.loads(result.stdout)
     assert report["new"] == 1 and len(report["skipped"]) == 2
 

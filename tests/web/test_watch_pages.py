@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import lxml.html
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from allo.contacts.models import Contact, ContactEvent
 from allo.db.base import utcnow
 from allo.kb import changes
+from allo.kb.models import ChangeItem, ChangeReport
 
 HTML = {"Accept": "text/html"}
 Login = Callable[[str], Any]
@@ -57,7 +59,13 @@ def _doc(response: Any) -> Any:
     return lxml.html.fromstring(response.text)
 
 
-def test_before_any_import_the_watch_says_where_the_base_comes_from(login: Login) -> None:
+def test_before_any_import_the_watch_says_where_the_base_comes_from(
+    login: Login, db: Session
+) -> None:
+    # within the test's transaction: other tests' imports may have left reports behind
+    db.execute(delete(ChangeItem))
+    db.execute(delete(ChangeReport))
+    db.commit()
     editor = login("editor")
     board = _doc(editor.get("/redaction", headers=HTML)).text_content()
     assert "rien de nouveau à voir" in board and "0 changement" not in board
