@@ -34,7 +34,7 @@ def test_an_exact_form_is_folded_not_stemmed() -> None:
 
 def test_a_text_s_exact_forms_keep_its_order_and_counts_without_stop_words() -> None:
     text = exact_text(
-        default_analyzer(), "Le licenciement d'un salarié, et le licenciement : 2 mois"
+        default_analyzer().analyze("Le licenciement d'un salarié, et le licenciement : 2 mois")
     )
     assert text.split() == ["licenciement", "salarie", "licenciement", "mois"]
 

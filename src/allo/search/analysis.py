@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +102,18 @@ def stop_words() -> frozenset[str]:
     return frozenset(out)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What `FrenchAnalyzer.analyze` found in a text."""
+
+    #: index terms, space-separated, in order (duplicates kept: term frequencies)
+    terms: str
+    #: distinct content words as written (lower-cased, accents kept)
+    content: set[str]
+    #: every word as written, in order, stop words included
+    words: list[str]
+
+
 class FrenchAnalyzer:
     """Words → index terms: stop words dropped, Snowball stem of the accented word, folded.
 
@@ -142,11 +155,12 @@ class FrenchAnalyzer:
         term = self.term
         return [t for t in map(term, surface_words(text)) if t]
 
-    def analyze(self, text: str) -> tuple[str, set[str]]:
-        """Index terms of a text, space-separated, and its distinct content words as written.
+    def analyze(self, text: str) -> Analysis:
+        """Index terms of a text, its distinct content words and every word as written.
 
         Works per distinct word, then maps the occurrences in C (str.join over a dict lookup):
-        this is most of the time of a cold index build.
+        this is most of the time of a cold index build. The words found are handed back so the
+        text is read once (the body's exact forms are made from them, allo.search.index).
         """
         found = _surface_findall(text)
         unique = set(found)
@@ -158,7 +172,7 @@ class FrenchAnalyzer:
             joined = " ".join(map(cache.__getitem__, found))
         except KeyError:  # the cache was cleared meanwhile: the slow way
             joined = " ".join(map(term, found))
-        return joined, {w for w in unique if term(w)}
+        return Analysis(joined, {w for w in unique if term(w)}, found)
 
     def is_stop_word(self, folded_word: str) -> bool:
         return folded_word in self._stops

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from allo.search.analysis import FrenchAnalyzer, fold, surface_words
+from allo.search.analysis import Analysis, FrenchAnalyzer, fold
 from allo.search.documents import SearchDocument
 
 #: Indexed text fields of a document, in the order of SearchDocument.
@@ -63,21 +63,22 @@ class Analyzed:
 def analyze_document(analyzer: FrenchAnalyzer, doc: SearchDocument) -> Analyzed:
     fields = []
     seen: set[str] = set()
+    exact = ""
     for name in TEXT_FIELDS:
-        terms, content = analyzer.analyze(getattr(doc, name))
-        fields.append(terms)
+        analysis = analyzer.analyze(getattr(doc, name))
+        fields.append(analysis.terms)
         if name in VOCABULARY_FIELDS:
-            seen |= content
-    return Analyzed(tuple(fields), " ".join(sorted(seen)), exact_text(analyzer, doc.body))
+            seen |= analysis.content
+        if name == "body":
+            exact = exact_text(analysis)
+    return Analyzed(tuple(fields), " ".join(sorted(seen)), exact)
 
 
-def exact_text(analyzer: FrenchAnalyzer, text: str) -> str:
+def exact_text(analysis: Analysis) -> str:
     """The exact forms of a text's content words, in order (their counts are term frequencies;
     measured: better than each form once)."""
-    found = surface_words(text)
-    term = analyzer.term
-    form_of = {w: exact_form(w) if term(w) else "" for w in set(found)}
-    return " ".join(filter(None, map(form_of.__getitem__, found)))
+    form_of = {w: exact_form(w) for w in analysis.content}
+    return " ".join(filter(None, map(form_of.get, analysis.words)))
 
 
 def exact_form(word: str) -> str:
