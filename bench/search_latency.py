@@ -25,7 +25,8 @@ from bench.search_common import dev_questions, distinct_queries, full_corpus_run
 
 #: the ranking settings before issue #13's work on real keyword queries (same-run baseline)
 BEFORE_ISSUE_13 = RankingConfig(
-    kind_weights={"dossier": 1.0},
+    kind_weights={},
+    public_weight=1.0,
     coordination=0.0,
     phrase_weight=0.0,
     candidates=100,
@@ -136,7 +137,7 @@ def main() -> None:
     service.set_config(BEFORE_ISSUE_13)
     rows.append(
         (
-            "allo lexical search, settings before issue #13 (no phrases, dossiers × 1)",
+            "allo lexical search, settings before issue #13 (no phrases, dossiers and variants × 1)",
             len(queries),
             *timed([lambda q=q: service.search(q, 10, semantic=False) for q in queries]),
         )
@@ -151,7 +152,7 @@ def main() -> None:
     )
     rows += hybrid_rows(service, queries[:HYBRID_QUERIES], "1 thread, the default")
     # What the ranking itself costs beside the model: query vectors cached, shipped settings vs
-    # those before issue #13 (phrases, coordination, 200 candidates, dossier weight).
+    # those before issue #13 (phrases, 200 candidates, hub and public weights…).
     service.query_cache_size = 10_000
     for config in (BEFORE_ISSUE_13, shipped):
         service.set_config(config)

@@ -231,9 +231,17 @@ def main() -> None:
     none_of_these = "none of these (before issue #13's query work)"
     understanding = [
         ("shipped", default),
-        ("no coordination", dataclasses.replace(default, coordination=0.0)),
+        (
+            "coordination 0.25 (shipped until 2026-12-06)",
+            dataclasses.replace(default, coordination=0.25),
+        ),
         ("coordination 0.5", dataclasses.replace(default, coordination=0.5)),
-        ("coordination 1", dataclasses.replace(default, coordination=1.0)),
+        (
+            "no public weight (« … dans la fonction publique » × 1)",
+            dataclasses.replace(default, public_weight=1.0),
+        ),
+        ("public weight 0.8", dataclasses.replace(default, public_weight=0.8)),
+        ("public weight 0.6", dataclasses.replace(default, public_weight=0.6)),
         ("no phrase matching", dataclasses.replace(default, phrase_weight=0.0)),
         ("phrase weight 0.3", dataclasses.replace(default, phrase_weight=0.3)),
         ("phrase weight 2", dataclasses.replace(default, phrase_weight=2.0)),
@@ -255,8 +263,15 @@ def main() -> None:
         ("exact forms × 0.4", dataclasses.replace(default, exact_weight=0.4)),
         ("exact forms × 1", dataclasses.replace(default, exact_weight=1.0)),
         (no_acronyms, default),
-        ("dossiers × 1", dataclasses.replace(default, kind_weights={"dossier": 1.0})),
-        ("dossiers × 0.8", dataclasses.replace(default, kind_weights={"dossier": 0.8})),
+        ("hubs: dossiers alone × 0.6", dataclasses.replace(default, kind_weights={"dossier": 0.6})),
+        (
+            "no hub weights (dossiers, comment-faire… × 1)",
+            dataclasses.replace(default, kind_weights={}),
+        ),
+        (
+            "hubs × 0.8",
+            dataclasses.replace(default, kind_weights={k: 0.8 for k in default.kind_weights}),
+        ),
         (
             "no completion of truncated words",
             dataclasses.replace(default, query=dataclasses.replace(default.query, completion=0.0)),
@@ -271,7 +286,8 @@ def main() -> None:
                 dense_rewrite=False,
                 dense_acronyms=0,
                 idf_blend=0.0,
-                kind_weights={"dossier": 1.0},
+                kind_weights={},
+                public_weight=1.0,
                 link_prior=0.0,
                 agreements=False,
                 articles=False,
@@ -333,7 +349,10 @@ matching (two adjacent typed words side by side in the body add their phrase BM2
 the weight), coordination (a hybrid candidate holding every typed word, or a stand-in, scores
 × (1 + c) before fusion; the lexical engine alone keeps plain sums), the link prior (the
 hybrid's fused score × the fiche's link centrality ** p: fiches linking to it, against its
-source's median fiche; hybrid only), dossiers' weight, completion of truncated words. A setting is kept only when it helps both topic halves and leaves the
+source's median fiche; hybrid only), the public weight (a fiche whose title or breadcrumb names a
+public the query does not, « … dans la fonction publique », scores × w), the hubs' weight
+(dossiers, « comment faire si » pages, guided searches), completion of truncated words. A
+setting is kept only when it helps both topic halves and leaves the
 development questions at hit@5 ≥ 0.94.
 
 | change | engine | dev questions | real, all | real, half A | real, half B |

@@ -19,6 +19,7 @@ from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument
 from allo.search.fuzzy import Vocabulary
 from allo.search.index import Analyzed, LexicalHit, build_index
+from allo.search.publics import PublicCatalog, default_publics
 from allo.search.suggest import Suggester, Suggestion
 
 
@@ -40,8 +41,10 @@ class SearchEngine:
         dim: int,
         analyses: dict[str, Analyzed] | None = None,
         counts: Counter[str] | None = None,
+        publics: PublicCatalog | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.public_catalog = publics if publics is not None else default_publics()
         self.docs: list[SearchDocument | None] = list(documents)
         self.ords: dict[str, int] = {d.id: i for i, d in enumerate(documents)}
         self.index, self.word_counts, self.analyses = build_index(
@@ -77,6 +80,8 @@ class SearchEngine:
         self.cites_agreements = np.fromiter(
             (d is not None and d.cites_agreements for d in self.docs), dtype=bool, count=n
         )
+        #: per ordinal: the publics (bits of `public_catalog`) its title or breadcrumb names
+        self.publics = self.public_catalog.marks(self.docs)
         #: which fiches cite which code articles (a query naming one: allo.search.articles)
         self.articles = ArticleIndex((i, d.articles) for i, d in live)
 

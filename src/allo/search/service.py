@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from allo.db.session import unit_of_work
 from allo.errors import InvalidInput
+from allo.kb.kinds import COMMENT_FAIRE, DOSSIER, RECHERCHE_GUIDEE
 from allo.ops.metrics import SEARCH_SECONDS
 from allo.runtime import Runtime
 from allo.search import analysis_cache
@@ -170,14 +171,17 @@ class RankingConfig:
     candidates: int = 200
     #: score multiplier per publication kind: a dossier is a hub of links, the fiche under it
     #: answers (× 0.6: real keyword queries gain on both topic halves, lexical and hybrid; the
-    #: development questions, which never expect a dossier, are unchanged — docs/SEARCH.md)
-    kind_weights: dict[str, float] = field(default_factory=lambda: {"dossier": 0.6})
+    #: development questions, which never expect a dossier, are unchanged — docs/SEARCH.md); so
+    #: are a « comment faire si » page and a guided search, which walk through the steps of a
+    #: situation by linking the fiches that answer each (the same 0.6: both halves gain)
+    kind_weights: dict[str, float] = field(
+        default_factory=lambda: {DOSSIER: 0.6, COMMENT_FAIRE: 0.6, RECHERCHE_GUIDEE: 0.6}
+    )
     #: hybrid only: a lexical candidate matching every typed word (or a stand-in: correction,
-    #: completion, lexicon expansion) scores × (1 + this) before fusion (measured: real keyword
-    #: queries gain on both topic halves; the lexical engine alone would lose development-question
-    #: MRR, so it keeps plain sums; 0.5 before the link prior, which does part of its work:
-    #: with it, 0.25 gains on both halves — docs/SEARCH.md)
-    coordination: float = 0.25
+    #: completion, lexicon expansion) scores × (1 + this) before fusion. 0: since the body's
+    #: exact forms, which favour the fiche writing what was typed, 0.25 loses on both topic
+    #: halves and the development questions' MRR (docs/SEARCH.md); kept for the benchmark
+    coordination: float = 0.0
     #: two adjacent typed words found side by side in the body count this much more (× BM25):
     #: "mise à pied", "13e mois", "travail le samedi" (measured 0.3–2 on both sets)
     phrase_weight: float = 1.0
@@ -196,6 +200,11 @@ class RankingConfig:
     #: × its BM25 there (allo.search.index: EXACT_FIELD; measured 0.15–1.5: real keyword queries
     #: gain on both topic halves, lexical and hybrid — docs/SEARCH.md)
     exact_weight: float = 0.7
+    #: a fiche whose title or breadcrumb names a public the query does not name (« … dans la
+    #: fonction publique »: allo.search.publics) scores × this: the general answer comes first
+    #: (measured 0.6–0.9: real keyword queries gain on both topic halves, hit@5 and MRR, and the
+    #: development questions' MRR too — docs/SEARCH.md)
+    public_weight: float = 0.7
     #: hybrid only: the fused score × (link centrality) ** this: a fiche that many fiches of its
     #: source link to rises a little over a narrow one sharing its words (allo.search.centrality;
     #: measured 0.05–0.3: real keyword queries gain on both topic halves, hit@5 and MRR, and the
@@ -690,11 +699,13 @@ class SearchService:
         use_dense = (self.semantic if semantic is None else semantic and self.semantic) and bool(
             engine.dense.present.any()
         )
-        reweighted = any(w != 1.0 for w in self.config.kind_weights.values())
+        reweighted = self.config.public_weight != 1.0 or any(
+            w != 1.0 for w in self.config.kind_weights.values()
+        )
         cited = reading.agreement is not None and self.config.agreement_weight != 1.0
-        # Fusion and kind weights re-rank candidates; the lexical engine alone needs `limit` only.
-        # (kind weights only demote: twice `limit` holds the re-weighted top unless more than
-        # `limit` dossiers crowd it)
+        # Fusion and weights re-rank candidates; the lexical engine alone needs `limit` only.
+        # (kind and public weights only demote: twice `limit` holds the re-weighted top unless
+        # more than `limit` dossiers or variants crowd it)
         pending: Future[np.ndarray] | None = None
         if use_dense and parsed.text:
             pending = self._embed_beside(parsed.dense_text or parsed.text)
@@ -727,13 +738,13 @@ class SearchService:
                 self.config.fusion,
                 engine.dense.has,
                 coverage,
-                self._kind_weight(engine) if reweighted else None,
+                self._weight(engine, parsed) if reweighted else None,
                 self._link_prior(engine, coverage),
             )
         else:
             ranked = [(h.ord, h.score) for h in lexical]
         if reweighted and pending is None:  # (the fusion applied them)
-            weight = self._kind_weight(engine)
+            weight = self._weight(engine, parsed)
             ranked = sorted(((o, s * weight(o)) for o, s in ranked), key=lambda item: -item[1])
         if cited:
             ranked = self._agreement_first(engine, ranked)
@@ -890,12 +901,19 @@ class SearchService:
         size = len(centrality)
         return lambda o: float(centrality[o]) ** exponent if 0 <= o < size else 1.0
 
-    def _kind_weight(self, engine: SearchEngine) -> Callable[[int], float]:
-        docs, weights = engine.docs, self.config.kind_weights
+    def _weight(self, engine: SearchEngine, parsed: ParsedQuery) -> Callable[[int], float]:
+        """Per ordinal, its kind's weight, × the public weight when the fiche names a public
+        the query does not (allo.search.publics)."""
+        docs, kinds = engine.docs, self.config.kind_weights
+        marks, public_weight = engine.publics, self.config.public_weight
+        unnamed = ~engine.public_catalog.named_by(t for t, _w in parsed.terms)
 
         def weight(ord_: int) -> float:
             doc = docs[ord_] if 0 <= ord_ < len(docs) else None
-            return weights.get(doc.kind, 1.0) if doc is not None else 1.0
+            if doc is None:
+                return 1.0
+            kind = kinds.get(doc.kind, 1.0)
+            return kind * public_weight if int(marks[ord_]) & unnamed else kind
 
         return weight
 
