@@ -913,7 +913,9 @@ class SearchService:
             if doc is None:
                 return 1.0
             kind = kinds.get(doc.kind, 1.0)
-            return kind * public_weight if int(marks[ord_]) & unnamed else kind
+            # (an ordinal added since the marks' last refresh names no public yet)
+            mark = int(marks[ord_]) if ord_ < len(marks) else 0
+            return kind * public_weight if mark & unnamed else kind
 
         return weight
 
