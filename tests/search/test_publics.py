@@ -12,6 +12,7 @@ from allo.kb.kinds import COMMENT_FAIRE, DOSSIER, RECHERCHE_GUIDEE
 from allo.search.documents import SearchDocument
 from allo.search.publics import PublicCatalog, default_publics
 from allo.search.service import RankingConfig, SearchService
+from tests.search.document_helpers import bare_document
 
 # Invented words, so the bundled fiches never compete with the test's own.
 RARE = "zorglubienne"
@@ -24,10 +25,7 @@ outre-mer: outre-mer, DOM
 
 
 def doc(title: str, context: str = "") -> SearchDocument:
-    return SearchDocument(
-        id=title, source="dila", kind="fiche", title=title, description="", audiences=(),
-        url="", questions="", related="", linked_by="", context=context, body="",
-    )  # fmt: skip
+    return dataclasses.replace(bare_document(title, title, ""), context=context)
 
 
 def test_a_public_is_named_in_any_of_its_ways_whatever_the_form() -> None:

@@ -41,10 +41,9 @@ class SearchEngine:
         dim: int,
         analyses: dict[str, Analyzed] | None = None,
         counts: Counter[str] | None = None,
-        publics: PublicCatalog | None = None,
     ) -> None:
         self.analyzer = analyzer
-        self.public_catalog = publics if publics is not None else default_publics()
+        self.public_catalog: PublicCatalog = default_publics()
         self.docs: list[SearchDocument | None] = list(documents)
         self.ords: dict[str, int] = {d.id: i for i, d in enumerate(documents)}
         self.index, self.word_counts, self.analyses = build_index(

@@ -54,7 +54,7 @@ class PublicCatalog:
                 continue
             name, colon, rest = line.partition(":")
             ways = [frozenset(analyzer.terms(w)) for w in rest.split(",")]
-            if not colon or not name.strip() or not any(ways) or not all(ways):
+            if not colon or not name.strip() or not all(ways):
                 raise InvalidInput(
                     f"Liste des publics, ligne {number} : « nom : façon de le dire, … » "
                     f"attendu, lu « {line[:80]} »"
