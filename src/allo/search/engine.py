@@ -23,6 +23,13 @@ from allo.search.publics import PublicCatalog, default_publics
 from allo.search.suggest import Suggester, Suggestion
 
 
+def per_ordinal(values: np.ndarray, ord_: int, default: float) -> float:
+    """A fiche's value in one of the engine's per-ordinal arrays (centrality, agreement
+    citations, public marks), or `default` for an ordinal added since they were last derived:
+    a search may run between the index's commit and that refresh."""
+    return float(values[ord_]) if 0 <= ord_ < len(values) else default
+
+
 @dataclass(frozen=True)
 class Change:
     added: int

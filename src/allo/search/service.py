@@ -56,7 +56,7 @@ from allo.search.dense import DenseIndex
 from allo.search.documents import SearchDocument, build_documents
 from allo.search.embcache import EmbeddingCache
 from allo.search.embedder import Embedder, make_embedder
-from allo.search.engine import Change, SearchEngine
+from allo.search.engine import Change, SearchEngine, per_ordinal
 from allo.search.fusion import FusionConfig, fuse
 from allo.search.index import DEFAULT_BOOSTS
 from allo.search.lexicon import Lexicon, default_lexicon
@@ -845,7 +845,7 @@ class SearchService:
         citing: dict[int, ArticleSpan] = {}
         for article in named.articles:
             for ord_, span in engine.articles.citing(article).items():
-                if mask is not None and not (0 <= ord_ < len(mask) and mask[ord_]):
+                if mask is not None and not per_ordinal(mask, ord_, 0.0):
                     continue
                 if ord_ not in citing or span.width < citing[ord_].width:
                     citing[ord_] = span
@@ -861,7 +861,7 @@ class SearchService:
             chapter = sum(
                 1 for o in spans if o.family == span.family and o.first[0] == span.first[0]
             )
-            prior = float(centrality[ord_]) if 0 <= ord_ < len(centrality) else 1.0
+            prior = per_ordinal(centrality, ord_, 1.0)
             share = chapter / max(1, len(spans))  # (a fiche removed meanwhile cites nothing)
             return (position.get(ord_, len(ranked)), span.width, -share, -prior)
 
@@ -885,9 +885,8 @@ class SearchService:
     ) -> list[tuple[int, float]]:
         """The fiches that say a collective agreement can change the answer, × the weight."""
         cites, weight = engine.cites_agreements, self.config.agreement_weight
-        size = len(cites)
         return sorted(
-            ((o, s * weight if 0 <= o < size and cites[o] else s) for o, s in ranked),
+            ((o, s * weight if per_ordinal(cites, o, 0.0) else s) for o, s in ranked),
             key=lambda item: -item[1],
         )
 
@@ -898,23 +897,22 @@ class SearchService:
         if not exponent:
             return None
         centrality = engine.centrality  # (an ordinal added since its last refresh weighs 1)
-        size = len(centrality)
-        return lambda o: float(centrality[o]) ** exponent if 0 <= o < size else 1.0
+        return lambda o: per_ordinal(centrality, o, 1.0) ** exponent
 
     def _weight(self, engine: SearchEngine, parsed: ParsedQuery) -> Callable[[int], float]:
         """Per ordinal, its kind's weight, × the public weight when the fiche names a public
         the query does not (allo.search.publics)."""
-        docs, kinds = engine.docs, self.config.kind_weights
+        kinds = self.config.kind_weights
         marks, public_weight = engine.publics, self.config.public_weight
         unnamed = ~engine.public_catalog.named_by(t for t, _w in parsed.terms)
 
         def weight(ord_: int) -> float:
-            doc = docs[ord_] if 0 <= ord_ < len(docs) else None
+            doc = engine.document(ord_)
             if doc is None:
                 return 1.0
             kind = kinds.get(doc.kind, 1.0)
             # (an ordinal added since the marks' last refresh names no public yet)
-            mark = int(marks[ord_]) if ord_ < len(marks) else 0
+            mark = int(per_ordinal(marks, ord_, 0.0))
             return kind * public_weight if mark & unnamed else kind
 
         return weight
