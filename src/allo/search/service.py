@@ -578,9 +578,11 @@ class SearchService:
     def use_embedder(
         self, embedder: Embedder | None, cache: EmbeddingCache | VectorCache | None
     ) -> None:
-        """Switch the semantic side on (with its vectors, from the cache) or off."""
+        """Switch the semantic side on (with its vectors, from the cache) or off; the query
+        vectors of the previous model are forgotten (another model, another space)."""
         with self._refresh_lock:
             self.embedder, self.cache = embedder, cache
+            self.forget_query_vectors()
             engine = self.engine
             engine.dense = DenseIndex(embedder.dim if embedder else 1, len(engine.docs))
             self._pending.clear()
@@ -644,6 +646,12 @@ class SearchService:
         # the thread may be busy with another request's query.
         started.wait(0.01)
         return future
+
+    def forget_query_vectors(self) -> None:
+        """Empty the query-vector cache: after the embedder's reading of queries changes (the
+        benchmark compares readings on one service)."""
+        with self._query_lock:
+            self._query_vectors.clear()
 
     def query_vector(self, text: str) -> np.ndarray:
         """The query's vector; a small LRU cache answers repeated queries (never benchmarks)."""
