@@ -51,9 +51,9 @@ class Settings:
     #: core; for deployments with cores to spare). The consoles and the API use the hybrid. (ALLO_PORTAL_SEARCH)
     portal_search: str = "lexical"
     #: OpenMP threads the embedder uses in a served process (query embeddings, the background
-    #: embedding of new fiches); unset: 1 (several workers share the cores; see docs/SEARCH.md).
-    #: 2 on a dedicated 2-core machine with one worker brings the hybrid's p99 under 50 ms
-    #: (docs/BENCHMARKS.md). Imports and `allo search reindex` use every core. (ALLO_EMBED_THREADS)
+    #: embedding of new fiches); unset: `allo serve` gives each worker its share of the cores
+    #: (cores ÷ workers: both for one worker on two cores, one each for two), other processes
+    #: 1. Imports and `allo search reindex` use every core. (ALLO_EMBED_THREADS)
     embed_threads: int | None = None
     #: Days after which the free text of closed contacts is purged. (ALLO_RETENTION_DAYS)
     retention_days: int = 90

