@@ -50,10 +50,11 @@ def free_port() -> int:
 class Server:
     """`allo serve --workers 2` over the full corpus, in its own process group."""
 
-    def __init__(self, embedder: str) -> None:
+    def __init__(self, embedder: str, environment: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, ALLO_HOME=str(FULL_HOME), ALLO_EMBEDDER=embedder)
+        env.update(environment or {})
         env.setdefault("OMP_NUM_THREADS", "1")  # two workers on two cores
         self.process = subprocess.Popen(  # noqa: S603 (fixed argv, our own binary)
             [str(ROOT / ".venv/bin/allo"), "serve", "--port", str(self.port), "--workers", "2"],

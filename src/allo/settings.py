@@ -36,6 +36,10 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} doit valoir « true » ou « false ».")
 
 
+#: the most OpenMP threads ALLO_EMBED_THREADS may ask for
+MAX_EMBED_THREADS = 64
+
+
 @dataclass(frozen=True)
 class Settings:
     #: Data directory: SQLite database, search index, embedding cache, secret key. (ALLO_HOME)
@@ -141,7 +145,7 @@ class Settings:
         if portal_search not in {"lexical", "hybrid"}:
             raise SettingsError("ALLO_PORTAL_SEARCH doit valoir « lexical » ou « hybrid ».")
         embed_threads = _whole_number(
-            env, "ALLO_EMBED_THREADS", None, unit="de fils", low=1, high=64
+            env, "ALLO_EMBED_THREADS", None, unit="de fils", low=1, high=MAX_EMBED_THREADS
         )
         security = _security_settings(env)
         log_format = env.get("ALLO_LOG_FORMAT", "json").strip().lower()

@@ -20,6 +20,7 @@ def test_each_worker_gets_its_share_of_the_cores() -> None:
     assert embed_threads_share(4, cores=2) == 1  # never none
     assert embed_threads_share(3, cores=16) == 5
     assert embed_threads_share(0, cores=0) == 1
+    assert embed_threads_share(1, cores=256) == 64  # what ALLO_EMBED_THREADS accepts at most
     assert 1 <= embed_threads_share(1) <= (os.cpu_count() or 1)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from allo.ops import logs
-from allo.settings import Settings
+from allo.settings import MAX_EMBED_THREADS, Settings
 from allo.web.app import create_app
 
 
@@ -44,4 +44,4 @@ def embed_threads_share(workers: int, cores: int | None = None) -> int:
     process may run on."""
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) // max(1, workers))
+    return min(MAX_EMBED_THREADS, max(1, (cores or 1) // max(1, workers)))
