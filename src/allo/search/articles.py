@@ -40,6 +40,7 @@ _QUERY_LETTERED = re.compile(
 _QUERY_PLAIN = re.compile(
     r"(?<![\w-])(?:articles?|art\.?)\s*(\d{1,4}(?:-\d{1,4})*)(?![\w-])", re.IGNORECASE
 )
+_DIGIT = re.compile(r"\d")
 #: words that only say an article follows (removed with it from the query)
 _CUE = re.compile(r"(?<![\w-])(?:articles?|art\.?)(?![\w-])", re.IGNORECASE)
 #: more articles than this in one query: a list pasted from a text, not a question
@@ -167,6 +168,8 @@ def read_articles(text: str, codes: Iterable[str] = ()) -> ArticleQuery | None:
     found: list[tuple[str | None, str]] = [
         (m.group(1), m.group(2)) for m in _QUERY_LETTERED.finditer(text)
     ]
+    if not found and _DIGIT.search(text) is None:
+        return None  # every article has a number: most queries end here, before the code names
     code, rest = _named_code(_QUERY_LETTERED.sub(" ", text), codes)
     if code:  # a number without a letter is an article only of a code the query names
         found += [(None, m.group(1)) for m in _QUERY_PLAIN.finditer(rest)]
