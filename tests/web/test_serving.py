@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,12 +23,11 @@ def test_each_worker_gets_its_share_of_the_cores() -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+def served(cli_database: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """What uvicorn would have been started with, and the model threads its workers inherit;
     nothing started, logging and metrics left as they are."""
     import uvicorn
 
-    from allo.cli import _common
     from allo.ops import logs, metrics
 
     started: list[dict[str, Any]] = []
@@ -41,9 +38,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.setattr(logs, "configure", lambda *_a, **_k: None)
     monkeypatch.setattr(metrics, "enable_multiprocess", lambda *_a, **_k: None)
-    _common.runtime.cache_clear()  # each command reads the test's environment
-    yield started
-    _common.runtime.cache_clear()
+    return started
 
 
 @pytest.mark.parametrize(
@@ -57,13 +52,11 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
 )
 def test_serve_tells_its_workers_their_share(
     served: list[dict[str, Any]],
-    tmp_path: Path,
     workers: str,
     environment: dict[str, str],
     threads: str | None,
 ) -> None:
-    env = {"ALLO_HOME": str(tmp_path), "ALLO_DATABASE_URL": None, "ALLO_EMBED_THREADS": None}
-    env.setdefault("OMP_NUM_THREADS", None)
+    env: dict[str, str | None] = {"ALLO_EMBED_THREADS": None, "OMP_NUM_THREADS": None}
     env.update(environment)
     result = CliRunner().invoke(app, ["serve", "--workers", workers], env=env)
     assert result.exit_code == 0, result.output
